@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Make sure the system packages a make target needs are present.
+# Usage: scripts/need.sh COMMAND:DEBIAN_PACKAGE ...
+# As root, missing packages are installed with apt-get; otherwise we say exactly what is missing and fail.
+set -euo pipefail
+
+missing_pkgs=()
+missing_cmds=()
+for pair in "$@"; do
+  cmd=${pair%%:*}
+  pkg=${pair#*:}
+  if ! command -v "$cmd" >/dev/null 2>&1; then
+    missing_cmds+=("$cmd")
+    missing_pkgs+=("$pkg")
+  fi
+done
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "cargo (Rust) is missing. Install Rust with rustup: https://rustup.rs (then open a new shell)." >&2
+  exit 1
+fi
+
+[ ${#missing_pkgs[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing missing packages: ${missing_pkgs[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" >&2
+  exit 0
+fi
+
+echo "Missing commands: ${missing_cmds[*]}" >&2
+echo "Install them with:  sudo apt-get install ${missing_pkgs[*]}" >&2
+exit 1

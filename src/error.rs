@@ -1,0 +1,244 @@
+//! The one error type of the library. Every failure a caller can see is one of these kinds; the C ABI
+//! and every binding map them one to one (see `kind()`), so a PHP exception, a C# exception and a Java
+//! exception for the same failure carry the same fields.
+
+use serde_json::{json, Map, Value};
+
+/// Which step of an HTTP exchange failed, so a merchant's developer knows where to look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkPhase {
+    /// The host name did not resolve.
+    Dns,
+    /// No TCP connection (refused, unreachable — often a firewall).
+    Connect,
+    /// The TLS handshake failed (often an inspecting proxy or a missing CA).
+    Tls,
+    /// The connection broke after the request was sent (reset, closed, truncated answer).
+    Read,
+}
+
+impl NetworkPhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetworkPhase::Dns => "dns",
+            NetworkPhase::Connect => "connect",
+            NetworkPhase::Tls => "tls",
+            NetworkPhase::Read => "read",
+        }
+    }
+}
+
+/// Whether a call that failed may still have changed something at CookiePay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing was changed (read-only call, or the request never left).
+    NotApplied,
+    /// The request may have reached CookiePay: check by order number before trying again.
+    Unknown,
+}
+
+/// One failed validation rule of one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub rule: &'static str,
+    pub message: String,
+}
+
+/// One field of a payment that differs from what the merchant expected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mismatch {
+    pub field: String,
+    pub expected: Value,
+    pub actual: Value,
+}
+
+/// Every failure of the library. Messages never contain secrets (API key, TOKEN, card data): they are
+/// built from fixed text and field names only, and `Client` scrubs its own secrets from every error
+/// before it leaves the library as a second line of defence.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    InvalidArgument(String),
+    #[error("{} field(s) failed validation", .0.len())]
+    Validation(Vec<FieldError>),
+    #[error("CookiePay answered {code}: {message}")]
+    Api {
+        code: String,
+        message: String,
+        /// The whole answer, for logging and support tickets.
+        response: Value,
+        /// For two-level answers (decrypt): "outer" = the call itself, "inner" = the payment result.
+        layer: Option<&'static str>,
+    },
+    #[error("payment does not match the order: {}", mismatch_names(.mismatches))]
+    VerificationFailed { mismatches: Vec<Mismatch>, payment: Value },
+    #[error("{message}")]
+    Network {
+        phase: NetworkPhase,
+        message: String,
+        outcome: Outcome,
+    },
+    #[error("{message}")]
+    Timeout { message: String, outcome: Outcome },
+    #[error("unexpected HTTP answer (status {status})")]
+    Http {
+        status: u16,
+        content_type: Option<String>,
+        excerpt: String,
+    },
+    #[error("{message}")]
+    Decode { message: String, excerpt: String },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn mismatch_names(mismatches: &[Mismatch]) -> String {
+    mismatches
+        .iter()
+        .map(|m| m.field.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// The stable, documented name of the error kind (part of the C ABI contract).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::InvalidArgument(_) => "invalid_argument",
+            Error::Validation(_) => "validation",
+            Error::Api { .. } => "api",
+            Error::VerificationFailed { .. } => "verification_failed",
+            Error::Network { .. } => "network",
+            Error::Timeout { .. } => "timeout",
+            Error::Http { .. } => "http",
+            Error::Decode { .. } => "decode",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Error {
+        Error::InvalidArgument(message.into())
+    }
+
+    /// The error object of the JSON envelope: `{"kind", "message", ...kind-specific fields}`.
+    pub fn to_json(&self) -> Value {
+        let mut obj = Map::new();
+        obj.insert("kind".into(), json!(self.kind()));
+        obj.insert("message".into(), json!(self.to_string()));
+        match self {
+            Error::Validation(fields) => {
+                let list: Vec<Value> = fields
+                    .iter()
+                    .map(|f| json!({"field": f.field, "rule": f.rule, "message": f.message}))
+                    .collect();
+                obj.insert("fields".into(), Value::Array(list));
+            }
+            Error::Api {
+                code,
+                message,
+                response,
+                layer,
+            } => {
+                obj.insert("code".into(), json!(code));
+                obj.insert("api_message".into(), json!(message));
+                obj.insert("response".into(), response.clone());
+                if let Some(layer) = layer {
+                    obj.insert("layer".into(), json!(layer));
+                }
+            }
+            Error::VerificationFailed {
+                mismatches,
+                payment,
+            } => {
+                let list: Vec<Value> = mismatches
+                    .iter()
+                    .map(|m| json!({"field": m.field, "expected": m.expected, "actual": m.actual}))
+                    .collect();
+                obj.insert("mismatches".into(), Value::Array(list));
+                obj.insert("payment".into(), payment.clone());
+            }
+            Error::Network { phase, outcome, .. } => {
+                obj.insert("phase".into(), json!(phase.as_str()));
+                insert_outcome(&mut obj, *outcome);
+            }
+            Error::Timeout { outcome, .. } => insert_outcome(&mut obj, *outcome),
+            Error::Http {
+                status,
+                content_type,
+                excerpt,
+            } => {
+                obj.insert("status".into(), json!(status));
+                obj.insert("content_type".into(), json!(content_type));
+                obj.insert("excerpt".into(), json!(excerpt));
+            }
+            Error::Decode { excerpt, .. } => {
+                obj.insert("excerpt".into(), json!(excerpt));
+            }
+            Error::InvalidArgument(_) | Error::Internal(_) => {}
+        }
+        Value::Object(obj)
+    }
+}
+
+fn insert_outcome(obj: &mut Map<String, Value>, outcome: Outcome) {
+    let text = match outcome {
+        Outcome::NotApplied => "not_applied",
+        Outcome::Unknown => "unknown",
+    };
+    obj.insert("outcome".into(), json!(text));
+}
+
+/// The JSON envelope every call returns: `{"ok":true,"data":…}` or `{"ok":false,"error":…}`.
+pub fn envelope(result: Result<Value>) -> Value {
+    match result {
+        Ok(data) => json!({"ok": true, "data": data}),
+        Err(err) => json!({"ok": false, "error": err.to_json()}),
+    }
+}
+
+/// A short, printable start of an unexpected answer, for error reports. Cut on a character boundary.
+pub fn excerpt(body: &[u8]) -> String {
+    const MAX_CHARS: usize = 200;
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX_CHARS * 4)]);
+    text.chars().take(MAX_CHARS).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_fields() {
+        let e = Error::Validation(vec![FieldError {
+            field: "AMOUNT".into(),
+            rule: "digits_only",
+            message: "must contain digits only".into(),
+        }]);
+        let j = e.to_json();
+        assert_eq!(j["kind"], "validation");
+        assert_eq!(j["fields"][0]["field"], "AMOUNT");
+        assert_eq!(j["fields"][0]["rule"], "digits_only");
+
+        let t = Error::Timeout {
+            message: "timed out".into(),
+            outcome: Outcome::Unknown,
+        };
+        assert_eq!(t.to_json()["outcome"], "unknown");
+        let n = Error::Network {
+            phase: NetworkPhase::Tls,
+            message: "x".into(),
+            outcome: Outcome::NotApplied,
+        };
+        assert_eq!(n.to_json()["phase"], "tls");
+    }
+
+    #[test]
+    fn excerpt_cuts_on_char_boundary() {
+        let s = "한".repeat(500);
+        let e = excerpt(s.as_bytes());
+        assert_eq!(e.chars().count(), 200);
+    }
+}

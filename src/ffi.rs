@@ -1,0 +1,269 @@
+//! The C ABI: the only module that sees raw pointers. Every export runs inside `boundary`, so a bug
+//! becomes an `internal` error value instead of unwinding into PHP, .NET or the JVM (which would abort
+//! the whole worker). Inputs are checked for NULL and UTF-8 before use; every returned string is
+//! allocated here and must come back through `cookiepay_string_free`.
+
+#![allow(non_camel_case_types)]
+
+use std::cell::Cell;
+use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Once;
+
+use crate::client::{parse_return_envelope, Client, Operation};
+use crate::error::{envelope, Error};
+
+/// Opaque client handle. Create with `cookiepay_client_new`, release with `cookiepay_client_free`.
+pub struct cookiepay_client {
+    client: Client,
+}
+
+static QUIET_PANICS: Once = Once::new();
+
+thread_local! {
+    static IN_BOUNDARY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Panic messages could echo data: inside an export, report only where a panic happened, on stderr.
+/// Panics elsewhere in the process (the host's own Rust code, test harnesses) keep the previous hook.
+fn install_panic_hook() {
+    QUIET_PANICS.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_BOUNDARY.with(Cell::get) {
+                return previous(info);
+            }
+            let place = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            eprintln!("cookiepay: internal error at {place} (caught; reported to the caller)");
+        }));
+    });
+}
+
+/// Run `body`; a panic becomes `on_panic()`. The panic payload is dropped unread.
+fn boundary<T>(on_panic: impl FnOnce() -> T, body: impl FnOnce() -> T) -> T {
+    install_panic_hook();
+    let outer = IN_BOUNDARY.with(|flag| flag.replace(true));
+    let result = catch_unwind(AssertUnwindSafe(body));
+    IN_BOUNDARY.with(|flag| flag.set(outer));
+    match result {
+        Ok(value) => value,
+        Err(payload) => {
+            // Dropping a payload can itself panic; never let that escape either.
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
+            on_panic()
+        }
+    }
+}
+
+fn internal_error() -> Error {
+    Error::Internal("a bug in cookiepay was caught; please report it with the library version".into())
+}
+
+/// Hand a JSON string to C. serde_json escapes U+0000, so there is never an interior NUL.
+fn to_c(json: String) -> *mut c_char {
+    match CString::new(json) {
+        Ok(s) => s.into_raw(),
+        Err(_) => CString::new(envelope(Err(internal_error())).to_string())
+            .map(CString::into_raw)
+            .unwrap_or(std::ptr::null_mut()),
+    }
+}
+
+fn error_c(err: Error) -> *mut c_char {
+    to_c(envelope(Err(err)).to_string())
+}
+
+/// Borrow a C string argument as UTF-8 text.
+///
+/// # Safety
+/// `ptr` is NULL or points to a NUL-terminated string that stays valid for `'a`.
+unsafe fn text_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Error> {
+    if ptr.is_null() {
+        return Err(Error::invalid(format!("{name} is NULL")));
+    }
+    CStr::from_ptr(ptr)
+        .to_str()
+        .map_err(|_| Error::invalid(format!("{name} is not valid UTF-8")))
+}
+
+/// Create a client from a JSON config (see README.md). Returns NULL on error and then, if
+/// `error_json` is not NULL, stores an error envelope there that the caller frees with
+/// `cookiepay_string_free`. On success `*error_json` is set to NULL. Nothing connects yet.
+///
+/// # Safety
+/// `config_json` is NULL or a NUL-terminated string; `error_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_client_new(
+    config_json: *const c_char,
+    error_json: *mut *mut c_char,
+) -> *mut cookiepay_client {
+    let result = boundary(
+        || Err(internal_error()),
+        || text_arg(config_json, "config_json").and_then(Client::from_json),
+    );
+    let (handle, error) = match result {
+        Ok(client) => (Box::into_raw(Box::new(cookiepay_client { client })), std::ptr::null_mut()),
+        Err(err) => (std::ptr::null_mut(), error_c(err)),
+    };
+    if !error_json.is_null() {
+        *error_json = error;
+    } else if !error.is_null() {
+        cookiepay_string_free(error);
+    }
+    handle
+}
+
+/// Release a client. NULL is ignored. No other thread may use the client during or after this call.
+///
+/// # Safety
+/// `client` is NULL or a pointer from `cookiepay_client_new` not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_client_free(client: *mut cookiepay_client) {
+    if client.is_null() {
+        return;
+    }
+    boundary(|| (), || drop(Box::from_raw(client)));
+}
+
+/// The shared body of the five client calls.
+unsafe fn client_call(client: *const cookiepay_client, request_json: *const c_char, op: Operation) -> *mut c_char {
+    boundary(
+        || error_c(internal_error()),
+        || {
+            let Some(handle) = client.as_ref() else {
+                return error_c(Error::invalid("client is NULL"));
+            };
+            match text_arg(request_json, "request_json") {
+                Ok(request) => to_c(handle.client.call(op, request)),
+                Err(err) => error_c(err),
+            }
+        },
+    )
+}
+
+/// Get a TOKEN (`{}` or `{"force_refresh":true}`) → `{"TOKEN","expires_at","cached"}`. Cached per
+/// client until shortly before it expires.
+///
+/// # Safety
+/// `client` comes from `cookiepay_client_new`; `request_json` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_token(client: *mut cookiepay_client, request_json: *const c_char) -> *mut c_char {
+    client_call(client, request_json, Operation::Token)
+}
+
+/// Open the payment window: the order fields of the manual's table → `{"html", "ORDERNO", "AMOUNT"}`.
+/// Validated before sending; sent exactly once (never retried).
+///
+/// # Safety
+/// As `cookiepay_token`.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_ready(client: *mut cookiepay_client, request_json: *const c_char) -> *mut c_char {
+    client_call(client, request_json, Operation::Ready)
+}
+
+/// Decrypt the ENC_DATA of a return post: `{"ENC_DATA"}` → the payment (`decryptData`).
+///
+/// # Safety
+/// As `cookiepay_token`.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_decrypt(client: *mut cookiepay_client, request_json: *const c_char) -> *mut c_char {
+    client_call(client, request_json, Operation::Decrypt)
+}
+
+/// Look a payment up: `{"tid"}` → the paycert fields.
+///
+/// # Safety
+/// As `cookiepay_token`.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_paycert(client: *mut cookiepay_client, request_json: *const c_char) -> *mut c_char {
+    client_call(client, request_json, Operation::Paycert)
+}
+
+/// Verify a payment against the stored order: `{"tid","expected":{"ORDERNO","AMOUNT"}}` → the payment,
+/// or `verification_failed` when a field differs or the payment was cancelled.
+///
+/// # Safety
+/// As `cookiepay_token`.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_verify(client: *mut cookiepay_client, request_json: *const c_char) -> *mut c_char {
+    client_call(client, request_json, Operation::Verify)
+}
+
+/// Parse the raw `application/x-www-form-urlencoded` body posted to RETURNURL. No network, no client.
+///
+/// # Safety
+/// `form_body` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_parse_return(form_body: *const c_char) -> *mut c_char {
+    boundary(
+        || error_c(internal_error()),
+        || {
+            if form_body.is_null() {
+                return error_c(Error::invalid("form_body is NULL"));
+            }
+            // Bytes, not text: percent-decoding happens first, then UTF-8 is checked per field.
+            to_c(parse_return_envelope(CStr::from_ptr(form_body).to_bytes()))
+        },
+    )
+}
+
+/// Release a string returned by this library. NULL is ignored. Never pass it to free().
+///
+/// # Safety
+/// `s` is NULL or a string returned by this library and not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_string_free(s: *mut c_char) {
+    if s.is_null() {
+        return;
+    }
+    boundary(|| (), || drop(CString::from_raw(s)));
+}
+
+/// The library version, e.g. "0.1.0". Static: do not free.
+#[no_mangle]
+pub extern "C" fn cookiepay_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_a_value() {
+        let out = boundary(|| "caught", || -> &str { panic!("secret 4111111111111111") });
+        assert_eq!(out, "caught");
+    }
+
+    #[test]
+    fn version_matches_cargo() {
+        let v = unsafe { CStr::from_ptr(cookiepay_version()) };
+        assert_eq!(v.to_str().unwrap(), crate::VERSION);
+    }
+
+    #[test]
+    fn null_and_bad_utf8_are_invalid_argument() {
+        unsafe {
+            let out = cookiepay_parse_return(std::ptr::null());
+            let text = CStr::from_ptr(out).to_str().unwrap().to_owned();
+            cookiepay_string_free(out);
+            assert!(text.contains("invalid_argument"));
+
+            let bad = [0xffu8, 0xfe, 0];
+            let mut err = std::ptr::null_mut();
+            let client = cookiepay_client_new(bad.as_ptr().cast(), &mut err);
+            assert!(client.is_null());
+            let text = CStr::from_ptr(err).to_str().unwrap().to_owned();
+            cookiepay_string_free(err);
+            assert!(text.contains("not valid UTF-8"));
+
+            let out = cookiepay_token(std::ptr::null_mut(), c"{}".as_ptr());
+            let text = CStr::from_ptr(out).to_str().unwrap().to_owned();
+            cookiepay_string_free(out);
+            assert!(text.contains("client is NULL"));
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The manual's 결제정보 검증 in one call: look the payment up with paycert and compare it with what
+//! the merchant stored for the order. The browser can tamper with the amount, and a cancelled payment
+//! must not be shipped, so both are `verification_failed`.
+
+use serde_json::{json, Map, Value};
+
+use crate::client::Client;
+use crate::error::{Error, FieldError, Mismatch, Result};
+use crate::paycert;
+use crate::response::text_of;
+
+/// Validate `expected`: ORDERNO and AMOUNT are required; other keys are compared as text.
+fn expected_of(request: &Value) -> Result<Map<String, Value>> {
+    let expected = match request.get("expected") {
+        Some(Value::Object(map)) => map.clone(),
+        None | Some(Value::Null) => Map::new(),
+        Some(_) => return Err(Error::invalid("expected must be an object")),
+    };
+    let mut problems = Vec::new();
+    for field in ["ORDERNO", "AMOUNT"] {
+        let present = match expected.get(field) {
+            Some(Value::String(s)) => !s.is_empty(),
+            Some(Value::Number(_)) => true,
+            _ => false,
+        };
+        if !present {
+            problems.push(FieldError {
+                field: format!("expected.{field}"),
+                rule: "required",
+                message: format!("expected.{field} is required: the value stored with the order"),
+            });
+        }
+    }
+    if let Some(amount) = expected.get("AMOUNT") {
+        if amount_of(amount).is_none() && (amount.is_number() || amount.as_str().is_some_and(|s| !s.is_empty())) {
+            problems.push(FieldError {
+                field: "expected.AMOUNT".into(),
+                rule: "digits_only",
+                message: "expected.AMOUNT must be a whole number of won".into(),
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(expected)
+    } else {
+        Err(Error::Validation(problems))
+    }
+}
+
+/// An amount as a number of won: "1004", "001004" and 1004 are the same amount.
+fn amount_of(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Every difference between the payment and the expectation, plus a cancellation if there is one.
+pub fn compare(payment: &Value, expected: &Map<String, Value>) -> Vec<Mismatch> {
+    let mut mismatches = Vec::new();
+    for (field, want) in expected {
+        let got = payment.get(field).cloned().unwrap_or(Value::Null);
+        let same = if field == "AMOUNT" {
+            amount_of(want).is_some() && amount_of(want) == amount_of(&got)
+        } else {
+            text_of(payment, field) == text_of(&json!({ "v": want }), "v")
+        };
+        if !same {
+            mismatches.push(Mismatch {
+                field: field.clone(),
+                expected: want.clone(),
+                actual: got,
+            });
+        }
+    }
+    let cancelled = text_of(payment, "CANCELDATE");
+    if !cancelled.trim().is_empty() {
+        mismatches.push(Mismatch {
+            field: "CANCELDATE".into(),
+            expected: json!(""),
+            actual: json!(cancelled),
+        });
+    }
+    mismatches
+}
+
+/// `cookiepay_verify`: `{"tid", "expected": {"ORDERNO", "AMOUNT", …}}` → the verified payment.
+pub fn call(client: &Client, request: &Value) -> Result<Value> {
+    let tid = paycert::tid_of(request);
+    let expected = expected_of(request);
+    // Report argument problems of both parts together.
+    let (tid, expected) = match (tid, expected) {
+        (Ok(t), Ok(e)) => (t, e),
+        (Err(Error::Validation(mut a)), Err(Error::Validation(b))) => {
+            a.extend(b);
+            return Err(Error::Validation(a));
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
+    let payment = paycert::fetch(client, &tid)?;
+    let mismatches = compare(&payment, &expected);
+    if mismatches.is_empty() {
+        Ok(payment)
+    } else {
+        Err(Error::VerificationFailed { mismatches, payment })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exp(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn amounts_compare_as_numbers() {
+        let p = json!({"ORDERNO": "A1", "AMOUNT": "1004", "CANCELDATE": ""});
+        assert!(compare(&p, &exp(json!({"ORDERNO": "A1", "AMOUNT": 1004}))).is_empty());
+        assert!(compare(&p, &exp(json!({"ORDERNO": "A1", "AMOUNT": "01004"}))).is_empty());
+        let m = compare(&p, &exp(json!({"ORDERNO": "A1", "AMOUNT": 100})));
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].field, "AMOUNT");
+        assert_eq!(m[0].actual, "1004");
+    }
+
+    #[test]
+    fn a_cancelled_payment_never_verifies() {
+        let p = json!({"ORDERNO": "A1", "AMOUNT": "1004", "CANCELDATE": "20260101120000"});
+        let m = compare(&p, &exp(json!({"ORDERNO": "A1", "AMOUNT": "1004"})));
+        assert_eq!(m[0].field, "CANCELDATE");
+    }
+
+    #[test]
+    fn missing_fields_and_bad_amounts_are_validation_errors() {
+        assert_eq!(expected_of(&json!({})).unwrap_err().kind(), "validation");
+        let e = expected_of(&json!({"expected": {"ORDERNO": "A", "AMOUNT": "1,000"}})).unwrap_err();
+        assert!(matches!(e, Error::Validation(ref f) if f[0].rule == "digits_only"));
+    }
+}
