@@ -28,6 +28,7 @@ json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$work/ready.json"; }
 export COOKIEPAY_SANDBOX_URL=$(json_field http)
 export COOKIEPAY_SANDBOX_HTTPS_URL=$(json_field https)
 export COOKIEPAY_SANDBOX_CA="$work/ca.pem"
-export COOKIEPAY_API_ID=${COOKIEPAY_API_ID:-$(json_field demo_api_id)}
-export COOKIEPAY_API_KEY=${COOKIEPAY_API_KEY:-$(json_field demo_api_key)}
+# The sandbox's public demo merchant (sandbox/README.md), always present.
+export COOKIEPAY_API_ID=${COOKIEPAY_API_ID:-sandbox_demo01}
+export COOKIEPAY_API_KEY=${COOKIEPAY_API_KEY:-sbxkey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG}
 "$@"

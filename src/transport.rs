@@ -152,7 +152,8 @@ impl Transport {
             let result = self.post_once(path, headers, content_type, body.clone(), kind);
             let retry = match &result {
                 Ok(answer) => answer.status >= 500,
-                Err(Error::Network { phase, .. }) => *phase != NetworkPhase::Dns,
+                // DNS and TLS failures do not heal in a second; connection drops often do.
+                Err(Error::Network { phase, .. }) => matches!(phase, NetworkPhase::Connect | NetworkPhase::Read),
                 Err(_) => false,
             };
             if !retry || attempt >= retries {
@@ -385,14 +386,19 @@ fn chain_mentions(err: &(dyn std::error::Error + 'static), needle: &str) -> bool
     sources(err).any(|e| e.to_string().to_ascii_lowercase().contains(needle))
 }
 
+/// Is a rustls error somewhere in the chain? io::Error hides its payload from `source()`, and the
+/// TLS stack nests io::Errors, so those are unwrapped too.
 fn chain_has_tls_error(err: &(dyn std::error::Error + 'static)) -> bool {
-    sources(err).any(|e| {
-        e.is::<rustls::Error>()
-            || e
-                .downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-                .is_some_and(|inner| inner.is::<rustls::Error>())
-    })
+    fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+        if e.is::<rustls::Error>() {
+            return true;
+        }
+        match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => is_tls(inner),
+            None => false,
+        }
+    }
+    sources(err).any(is_tls)
 }
 
 #[cfg(test)]

@@ -1,0 +1,56 @@
+# cookiepay: `make demo` walks the whole payment flow against the bundled sandbox; `make test` runs
+# every suite. Both install missing system packages when run as root (scripts/need.sh).
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+CARGO ?= cargo
+
+SANDBOX_BIN := target/release/cookiepay-sandbox
+CDYLIB := target/debug/libcookiepay.so
+C_TEST := target/c/flow
+
+.PHONY: all build test test-rust test-c demo bench clean
+
+all: build
+
+build:
+	@scripts/need.sh gcc:gcc
+	$(CARGO) build --release --workspace --locked
+
+## test: every suite (Rust unit + integration, header freshness, C under valgrind)
+test: test-rust test-c
+
+test-rust:
+	@scripts/need.sh gcc:gcc git:git
+	$(CARGO) build --workspace --locked
+	$(CARGO) test --workspace --locked
+
+$(SANDBOX_BIN): FORCE
+	$(CARGO) build --release --locked -p cookiepay-sandbox
+
+$(CDYLIB): FORCE
+	$(CARGO) build --locked -p cookiepay --lib
+
+$(C_TEST): tests/c/flow.c include/cookiepay.h $(CDYLIB)
+	@mkdir -p target/c
+	gcc -std=c11 -Wall -Wextra -Werror -g -Iinclude -o $@ tests/c/flow.c -Ltarget/debug -lcookiepay -Wl,-rpath,$(CURDIR)/target/debug
+
+## test-c: the C program in tests/c against a fresh sandbox, under valgrind (0 leaks, 0 errors)
+test-c: $(SANDBOX_BIN) $(C_TEST)
+	@scripts/need.sh gcc:gcc valgrind:valgrind
+	scripts/with-sandbox.sh valgrind --quiet --error-exitcode=3 --leak-check=full --suppressions=tests/c/valgrind.supp \
+	  --errors-for-leak-kinds=definite --show-leak-kinds=definite $(C_TEST)
+
+## demo: start the sandbox, run the whole authenticated flow, print each step, stop the sandbox
+demo: $(SANDBOX_BIN)
+	@scripts/need.sh gcc:gcc
+	$(CARGO) build --release --locked --example demo
+	scripts/with-sandbox.sh target/release/examples/demo
+
+bench:
+	@echo "See BENCHMARKS.md for each benchmark's command."
+	bench/sandbox/run.sh
+
+clean:
+	$(CARGO) clean
+
+FORCE:
