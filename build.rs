@@ -2,6 +2,7 @@
 //! - include/cookiepay.h      for C and C++ (and P/Invoke, JNI readers): documented, guarded;
 //! - include/cookiepay_ffi.h  plain declarations for PHP's FFI::cdef, which rejects `#` lines and
 //!   `extern "C"` blocks.
+//!
 //! Both are committed; `make test` fails when a fresh generation differs from the committed files.
 
 use std::path::PathBuf;

@@ -66,13 +66,13 @@ pub enum Error {
     Api {
         code: String,
         message: String,
-        /// The whole answer, for logging and support tickets.
-        response: Value,
+        /// The whole answer, for logging and support tickets. Boxed to keep `Result`s small.
+        response: Box<Value>,
         /// For two-level answers (decrypt): "outer" = the call itself, "inner" = the payment result.
         layer: Option<&'static str>,
     },
     #[error("payment does not match the order: {}", mismatch_names(.mismatches))]
-    VerificationFailed { mismatches: Vec<Mismatch>, payment: Value },
+    VerificationFailed { mismatches: Vec<Mismatch>, payment: Box<Value> },
     #[error("{message}")]
     Network {
         phase: NetworkPhase,
@@ -144,7 +144,7 @@ impl Error {
             } => {
                 obj.insert("code".into(), json!(code));
                 obj.insert("api_message".into(), json!(message));
-                obj.insert("response".into(), response.clone());
+                obj.insert("response".into(), (**response).clone());
                 if let Some(layer) = layer {
                     obj.insert("layer".into(), json!(layer));
                 }
@@ -158,7 +158,7 @@ impl Error {
                     .map(|m| json!({"field": m.field, "expected": m.expected, "actual": m.actual}))
                     .collect();
                 obj.insert("mismatches".into(), Value::Array(list));
-                obj.insert("payment".into(), payment.clone());
+                obj.insert("payment".into(), (**payment).clone());
             }
             Error::Network { phase, outcome, .. } => {
                 obj.insert("phase".into(), json!(phase.as_str()));

@@ -39,7 +39,7 @@ pub fn api_error(answer: &Value, code_field: &str, message_field: &str, layer: O
     Error::Api {
         code: if code.is_empty() { "(none)".into() } else { code },
         message: text_of(answer, message_field),
-        response: answer.clone(),
+        response: Box::new(answer.clone()),
         layer,
     }
 }

@@ -103,7 +103,7 @@ pub fn call(client: &Client, request: &Value) -> Result<Value> {
     if mismatches.is_empty() {
         Ok(payment)
     } else {
-        Err(Error::VerificationFailed { mismatches, payment })
+        Err(Error::VerificationFailed { mismatches, payment: Box::new(payment) })
     }
 }
 
