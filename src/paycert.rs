@@ -48,15 +48,27 @@ pub fn fetch(client: &Client, tid: &str) -> Result<Value> {
             &body,
             CallKind::ReadOnly,
         )?;
-        if code_of(&answer, "RESULTCODE") == SUCCESS {
-            let fields = answer.as_object().cloned().unwrap_or_default();
-            return Ok(Value::Object(normalize(fields)));
+        match payment_of(answer) {
+            Err(Error::Api { .. }) if !fresh => {
+                token::discard(client, &token)?;
+                (token, fresh) = token::get(client, true)?;
+            }
+            result => return result,
         }
-        if fresh {
-            return Err(api_error(&answer, "RESULTCODE", "RESULTMSG", None));
-        }
-        token::discard(client, &token)?;
-        (token, fresh) = token::get(client, true)?;
+    }
+}
+
+/// The payment in a paycert answer, or the `api` error it reports.
+pub fn payment_of(answer: Value) -> Result<Value> {
+    if code_of(&answer, "RESULTCODE") != SUCCESS {
+        return Err(api_error(&answer, "RESULTCODE", "RESULTMSG", None));
+    }
+    match answer {
+        Value::Object(fields) => Ok(Value::Object(normalize(fields))),
+        _ => Err(Error::Decode {
+            message: "the paycert answer is not an object".into(),
+            excerpt: String::new(),
+        }),
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::client::Client;
 use crate::error::{Error, FieldError, Result};
 use crate::response::{api_error, code_of, SUCCESS};
-use crate::transport::{CallKind, JSON_CONTENT_TYPE};
+use crate::transport::{Answer, CallKind, JSON_CONTENT_TYPE};
 
 pub const PATH: &str = "/pay/ready";
 
@@ -203,22 +203,22 @@ pub fn call(client: &Client, request: &Value) -> Result<Value> {
         bytes,
         CallKind::SendOnce,
     )?;
+    let html = window_of(answer)?;
+    Ok(json!({"html": html, "ORDERNO": body.get("ORDERNO"), "AMOUNT": body.get("AMOUNT")}))
+}
+
+/// The window's HTML out of CookiePay's answer: success is HTML, errors are JSON `{RTN_CD, RTN_MSG}`.
+pub fn window_of(answer: Answer) -> Result<String> {
     if !(200..300).contains(&answer.status) {
         return Err(answer.unexpected());
     }
-    // Errors come back as JSON {RTN_CD, RTN_MSG}; success is the window's HTML.
     if let Ok(json @ Value::Object(_)) = serde_json::from_slice::<Value>(&answer.body) {
-        let code = if json.get("RTN_CD").is_some() {
-            code_of(&json, "RTN_CD")
+        let (code_field, msg_field) = if json.get("RTN_CD").is_some() {
+            ("RTN_CD", "RTN_MSG")
         } else {
-            code_of(&json, "RESULTCODE")
+            ("RESULTCODE", "RESULTMSG")
         };
-        if code != SUCCESS {
-            let (code_field, msg_field) = if json.get("RTN_CD").is_some() {
-                ("RTN_CD", "RTN_MSG")
-            } else {
-                ("RESULTCODE", "RESULTMSG")
-            };
+        if code_of(&json, code_field) != SUCCESS {
             return Err(api_error(&json, code_field, msg_field, None));
         }
     }
@@ -232,7 +232,7 @@ pub fn call(client: &Client, request: &Value) -> Result<Value> {
             excerpt: String::new(),
         });
     }
-    Ok(json!({"html": html, "ORDERNO": body.get("ORDERNO"), "AMOUNT": body.get("AMOUNT")}))
+    Ok(html)
 }
 
 #[cfg(test)]
@@ -306,6 +306,16 @@ mod tests {
         v["BUYERNAME"] = json!({"a": 1});
         assert_eq!(rules(v), vec![("BUYERNAME".to_string(), "type")]);
         assert_eq!(prepare("x", &json!([1])).unwrap_err().kind(), "invalid_argument");
+    }
+
+    #[test]
+    fn window_answers() {
+        let answer = |status: u16, body: &str| Answer { status, content_type: None, body: body.as_bytes().to_vec() };
+        assert!(window_of(answer(200, "<html>window</html>")).is_ok());
+        let e = window_of(answer(200, r#"{"RTN_CD":"E102","RTN_MSG":"중복된 주문번호"}"#)).unwrap_err();
+        assert!(matches!(e, Error::Api { ref code, .. } if code == "E102"));
+        assert_eq!(window_of(answer(200, "  ")).unwrap_err().kind(), "decode");
+        assert_eq!(window_of(answer(502, "<html>bad gateway</html>")).unwrap_err().kind(), "http");
     }
 
     #[test]

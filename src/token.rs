@@ -84,9 +84,13 @@ fn fetch(client: &Client) -> Result<CachedToken> {
     let answer = client
         .transport()
         .post_json(PATH, &[], &body, CallKind::ReadOnly)?;
-    let code = code_of(&answer, "RTN_CD");
-    if code != SUCCESS {
-        return Err(api_error(&answer, "RTN_CD", "RTN_MSG", None));
+    token_of(&answer)
+}
+
+/// The TOKEN in a `/payAuth/token` answer (`{RTN_CD, RTN_MSG, TOKEN}`).
+pub fn token_of(answer: &Value) -> Result<CachedToken> {
+    if code_of(answer, "RTN_CD") != SUCCESS {
+        return Err(api_error(answer, "RTN_CD", "RTN_MSG", None));
     }
     match answer.get("TOKEN").and_then(Value::as_str) {
         Some(token) if !token.is_empty() => Ok(CachedToken::new(token.to_owned())),
