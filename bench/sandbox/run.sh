@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_RUN="${1:-10}"
 CONNS="${2:-4}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/sb}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 
 cargo build --release -q -p cookiepay-sandbox --bin cookiepay-sandbox --example loadgen
 BIN="$CARGO_TARGET_DIR/release/cookiepay-sandbox"

@@ -216,9 +216,12 @@ pub async fn serve<S: Socket>(mut s: S, app: Arc<App>) {
         buf.drain(..head_len + body_len);
 
         // --- answer ---
+        // A HEAD answer must not carry a body; we always send one, so end the connection
+        // rather than leave the client's framing off by a body.
+        let is_head = req.method == "HEAD";
         match app.handle(req).await {
             Outcome::Send(mut resp) => {
-                if !keep_alive {
+                if !keep_alive || is_head {
                     resp.close = true;
                 }
                 if write_all(&mut s, &resp.serialize(resp.body.len())).await.is_err() {
