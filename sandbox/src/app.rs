@@ -1255,6 +1255,23 @@ mod tests {
     }
 
     #[test]
+    fn a_panicking_handler_becomes_a_500() {
+        let app = App::new(Config {
+            control: true,
+            verbose: false,
+            token_lifetime: Duration::from_secs(1),
+            merchants: vec![("a".into(), "k".into())],
+        })
+        .expect("app");
+        let r = app.guarded(Conv::Result, || panic!("boom"));
+        assert_eq!(r.status, 500);
+        let v: Value = serde_json::from_slice(&r.body).expect("json");
+        assert_eq!(v["RESULTCODE"], c::E_INTERNAL.code);
+        // The app still works afterwards.
+        assert_eq!(app.guarded(Conv::Result, || Response::new(200, JSON, "{}")).status, 200);
+    }
+
+    #[test]
     fn padding_is_exact_and_valid() {
         let r = Response::new(200, JSON, r#"{"RESULTCODE":"0000"}"#);
         let b = pad_json(&r, 1000);

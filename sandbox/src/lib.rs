@@ -77,7 +77,8 @@ pub struct Sandbox {
     https_addr: Option<SocketAddr>,
     ca_pem: Option<String>,
     stop: Option<tokio::sync::watch::Sender<bool>>,
-    done: Option<std::sync::mpsc::Receiver<()>>,
+    // Behind a Mutex so Sandbox is Sync and can live in a test's static OnceLock.
+    done: std::sync::Mutex<Option<std::sync::mpsc::Receiver<()>>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -167,7 +168,7 @@ impl Sandbox {
             https_addr,
             ca_pem,
             stop: Some(stop_tx),
-            done: Some(done_rx),
+            done: std::sync::Mutex::new(Some(done_rx)),
             thread: Some(thread),
         })
     }
@@ -209,7 +210,8 @@ impl Sandbox {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(true);
         }
-        if let Some(done) = self.done.take() {
+        let done = self.done.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(done) = done {
             if done.recv_timeout(Duration::from_secs(5)).is_ok() {
                 if let Some(t) = self.thread.take() {
                     let _ = t.join();

@@ -127,6 +127,8 @@ fn fault_truncate_sends_half_the_body_after_processing() {
     assert!(api.c.post(format!("{}/pay/ready", api.base)).header("ApiKey", DEMO_API_KEY).json(&ready_body(DEMO_API_ID)).send().and_then(|r| r.text()).is_err());
     let (_, _, body) = api.ready(json!({}));
     assert_eq!(serde_json::from_str::<Value>(&body).expect("json")["RTN_CD"], choices::E_DUP_ORDERNO.code);
+    assert_eq!(total(&api, "token"), 1);
+    assert_eq!(total(&api, "ready"), 2);
 }
 
 #[test]
@@ -148,6 +150,8 @@ fn fault_invalid_json_after_processing() {
     assert!(serde_json::from_str::<Value>(&b).is_err());
     let (_, _, b) = api.ready(json!({ "ORDERNO": "IJ-2" }));
     assert_eq!(serde_json::from_str::<Value>(&b).expect("json")["RTN_CD"], choices::E_DUP_ORDERNO.code);
+    assert_eq!(total(&api, "paycert"), 2);
+    assert_eq!(by(&api, "ready", DEMO_API_ID), 3);
 }
 
 #[test]
@@ -168,6 +172,24 @@ fn fault_huge_body_is_valid_json_of_the_requested_size() {
     let (_, _, body) = api.post_json("/payAuth/token", &[], &json!({ "pay2_id": DEMO_API_ID, "pay2_key": DEMO_API_KEY }));
     assert_eq!(body.len(), 100_000);
     assert_eq!(serde_json::from_str::<Value>(&body).expect("json")["RTN_CD"], "0000");
+    assert_eq!(total(&api, "paycert"), 1);
+    assert_eq!(by(&api, "token", DEMO_API_ID), 2);
+}
+
+#[test]
+fn faults_work_over_tls_too() {
+    let sb = start_with(|o| o.tls_port = Some(0));
+    let api = Api { base: sb.https_url().expect("url"), c: tls_client(&sb.ca_pem().expect("pem")) };
+    let body = json!({ "pay2_id": DEMO_API_ID, "pay2_key": DEMO_API_KEY });
+    api.fault(json!({ "endpoint": "token", "mode": "reset" }));
+    assert!(api.c.post(format!("{}/payAuth/token", api.base)).json(&body).send().is_err());
+    api.fault(json!({ "endpoint": "token", "mode": "truncate" }));
+    let r = api.c.post(format!("{}/payAuth/token", api.base)).json(&body).send();
+    assert!(r.and_then(|r| r.text()).is_err(), "half a body must not read as complete");
+    api.fault(json!({ "endpoint": "token", "mode": "http_500" }));
+    assert_eq!(api.post_json("/payAuth/token", &[], &body).0, 500);
+    assert!(!api.token().is_empty());
+    assert_eq!(total(&api, "token"), 4);
 }
 
 #[test]

@@ -386,6 +386,15 @@ fn shutdown_is_prompt_and_frees_the_port() {
 }
 
 #[test]
+fn sandbox_can_live_in_a_static() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Sandbox>();
+    static SHARED: std::sync::OnceLock<Sandbox> = std::sync::OnceLock::new();
+    let sb = SHARED.get_or_init(start);
+    assert_alive(sb);
+}
+
+#[test]
 fn starting_inside_another_runtime_works() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
     let url = rt.block_on(async {
