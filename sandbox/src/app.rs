@@ -252,8 +252,12 @@ impl App {
             if id.is_empty() || key.is_empty() {
                 return Err("merchant api_id and api_key must not be empty".into());
             }
-            if id.chars().count() > 30 || key.chars().count() > 50 {
-                return Err(format!("merchant {id}: api_id is at most 30 and api_key at most 50 characters"));
+            if id.chars().count() > c::MERCHANT_ID_MAX || key.chars().count() > c::MERCHANT_KEY_MAX {
+                return Err(format!(
+                    "merchant {id}: api_id is at most {} and api_key at most {} characters",
+                    c::MERCHANT_ID_MAX,
+                    c::MERCHANT_KEY_MAX
+                ));
             }
             let m = Arc::new(MerchantInfo { api_id: id.clone(), api_key: key.clone(), sealer: Sealer::new_random() });
             if merchants.insert(id.clone(), m.clone()).is_some() {
@@ -971,7 +975,7 @@ fn decide(
     if digits.is_empty() || !month_ok || !all_digits(&card.cardauth, 6) || !all_digits(&card.cardpwd, 2) || !quota_ok {
         return Err((c::C_INPUT, None));
     }
-    if !(12..=19).contains(&digits.len()) || !luhn_ok(digits) {
+    if !(c::CARDNO_MIN_DIGITS..=c::CARDNO_MAX_DIGITS).contains(&digits.len()) || !luhn_ok(digits) {
         return Err((c::C_INVALID_NUMBER, None));
     }
     let tc = c::TEST_CARDS.iter().find(|t| t.number == digits);

@@ -104,6 +104,12 @@ pub const TEST_CARDS: &[TestCard] = &[
     card("4000000000000101", "하나카드", "CCHN", CardBehaviour::Decline(C_PASSWORD)),
 ];
 
+/// Card numbers outside this many digits decline as invalid numbers.
+pub const CARDNO_MIN_DIGITS: usize = 12;
+pub const CARDNO_MAX_DIGITS: usize = 19;
+/// Merchant credentials accepted at start (pay2_id is documented as 30, pay2_key as 50 long).
+pub const MERCHANT_ID_MAX: usize = 30;
+pub const MERCHANT_KEY_MAX: usize = 50;
 /// Installment months the window accepts ("00" = 일시불).
 pub const QUOTA_MAX: u32 = 12;
 /// What paycert reports as PAYMETHOD for payments made through the window.

@@ -186,6 +186,12 @@ mod tests {
         assert!(s.open("b", &enc).is_none());
         assert!(Sealer::new_random().open("a", &enc).is_none());
         assert!(s.open("a", &enc[..enc.len() - 4]).is_none());
+        // 12 + 13 + 16 = 41 bytes → one '=' of padding; without it the text is not accepted.
+        let padded = s.seal("a", b"hello world!!");
+        assert!(padded.ends_with('=') && !padded.ends_with("=="));
+        assert!(s.open("a", &padded).is_some());
+        assert!(s.open("a", padded.trim_end_matches('=')).is_none());
+        assert!(s.open("a", &format!(" {enc}")).is_none());
     }
 
     #[test]
