@@ -1,0 +1,256 @@
+// One exception class per error kind of the C API (README "Error kinds"), under CookiePayException.
+// Names carry the CookiePay prefix so they never collide with System.TimeoutException,
+// System.Web.HttpException or DataAnnotations' ValidationException in a controller's usings.
+// Messages come from the core, which keeps secrets out of them.
+
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+
+namespace CookiePay
+{
+    /// <summary>Any failure reported by the CookiePay library.</summary>
+    public class CookiePayException : Exception
+    {
+        private static readonly IReadOnlyDictionary<string, object> NoFields =
+            new ReadOnlyDictionary<string, object>(new Dictionary<string, object>());
+
+        /// <summary>The error kind: invalid_argument, validation, api, verification_failed, network,
+        /// timeout, http, decode or internal (newer libraries may add kinds).</summary>
+        public string Kind { get; private set; }
+
+        /// <summary>The whole envelope the library returned, <c>{"ok":false,"error":{...}}</c>, as received.</summary>
+        public string ErrorJson { get; private set; }
+
+        /// <summary>The parsed <c>error</c> object, for fields this binding does not name.</summary>
+        public IReadOnlyDictionary<string, object> Error { get; private set; }
+
+        public CookiePayException(string kind, string message, IDictionary<string, object> error, string errorJson)
+            : base(message)
+        {
+            Kind = kind;
+            ErrorJson = errorJson;
+            Error = error == null ? NoFields : new ReadOnlyDictionary<string, object>(error);
+        }
+
+        /// <summary>The exception for an error envelope: its <c>error</c> object and the raw text.</summary>
+        internal static CookiePayException FromError(IDictionary<string, object> error, string envelope)
+        {
+            string kind = Field.Str(error, "kind") ?? "internal";
+            string message = Field.Str(error, "message") ?? kind;
+            switch (kind)
+            {
+                case "invalid_argument": return new CookiePayInvalidArgumentException(message, error, envelope);
+                case "validation": return new CookiePayValidationException(message, error, envelope);
+                case "api": return new CookiePayApiException(message, error, envelope);
+                case "verification_failed": return new CookiePayVerificationException(message, error, envelope);
+                case "network": return new CookiePayNetworkException(message, error, envelope);
+                case "timeout": return new CookiePayTimeoutException(message, error, envelope);
+                case "http": return new CookiePayHttpException(message, error, envelope);
+                case "decode": return new CookiePayDecodeException(message, error, envelope);
+                case "internal": return new CookiePayInternalException(message, error, envelope);
+                default: return new CookiePayException(kind, message, error, envelope);
+            }
+        }
+    }
+
+    /// <summary>NULL, non-UTF-8 or non-JSON input, or a value of the wrong JSON type.</summary>
+    public class CookiePayInvalidArgumentException : CookiePayException
+    {
+        public CookiePayInvalidArgumentException(string message, IDictionary<string, object> error, string errorJson)
+            : base("invalid_argument", message, error, errorJson) { }
+    }
+
+    /// <summary>One broken rule of one input field.</summary>
+    public sealed class FieldProblem
+    {
+        public string Field { get; private set; }
+        public string Rule { get; private set; }
+        public string Message { get; private set; }
+
+        public FieldProblem(string field, string rule, string message)
+        {
+            Field = field;
+            Rule = rule;
+            Message = message;
+        }
+
+        public override string ToString() { return Field + " (" + Rule + "): " + Message; }
+    }
+
+    /// <summary>The input breaks the manual's rules; <see cref="Fields"/> lists every problem at once.</summary>
+    public class CookiePayValidationException : CookiePayException
+    {
+        public IReadOnlyList<FieldProblem> Fields { get; private set; }
+
+        public CookiePayValidationException(string message, IDictionary<string, object> error, string errorJson)
+            : base("validation", message, error, errorJson)
+        {
+            var problems = new List<FieldProblem>();
+            foreach (var item in Field.List(error, "fields"))
+            {
+                var f = item as IDictionary<string, object>;
+                if (f != null) problems.Add(new FieldProblem(Field.Str(f, "field"), Field.Str(f, "rule"), Field.Str(f, "message")));
+            }
+            Fields = problems.AsReadOnly();
+        }
+    }
+
+    /// <summary>CookiePay answered with a non-success code.</summary>
+    public class CookiePayApiException : CookiePayException
+    {
+        /// <summary>CookiePay's result code, e.g. the RESULTCODE or RTN_CD of the answer.</summary>
+        public string Code { get; private set; }
+        /// <summary>CookiePay's own message for the code.</summary>
+        public string ApiMessage { get; private set; }
+        /// <summary>For decrypt: "outer" (the decryption call) or "inner" (the payment, e.g. declined); else null.</summary>
+        public string Layer { get; private set; }
+        /// <summary>The whole answer as parsed, for logs and support tickets.</summary>
+        public IReadOnlyDictionary<string, object> Response { get; private set; }
+
+        public CookiePayApiException(string message, IDictionary<string, object> error, string errorJson)
+            : base("api", message, error, errorJson)
+        {
+            Code = Field.Str(error, "code");
+            ApiMessage = Field.Str(error, "api_message");
+            Layer = Field.Str(error, "layer");
+            Response = Field.Obj(error, "response");
+        }
+    }
+
+    /// <summary>One field of the payment that differs from the order.</summary>
+    public sealed class Mismatch
+    {
+        public string Field { get; private set; }
+        /// <summary>What the order says (string, long, double, bool or null as sent).</summary>
+        public object Expected { get; private set; }
+        /// <summary>What CookiePay says.</summary>
+        public object Actual { get; private set; }
+
+        public Mismatch(string field, object expected, object actual)
+        {
+            Field = field;
+            Expected = expected;
+            Actual = actual;
+        }
+
+        public override string ToString() { return Field + ": expected " + Expected + ", actual " + Actual; }
+    }
+
+    /// <summary>The payment differs from the stored order, or was cancelled: do not ship.</summary>
+    public class CookiePayVerificationException : CookiePayException
+    {
+        public IReadOnlyList<Mismatch> Mismatches { get; private set; }
+        /// <summary>The payment as paycert reported it.</summary>
+        public IReadOnlyDictionary<string, object> Payment { get; private set; }
+
+        public CookiePayVerificationException(string message, IDictionary<string, object> error, string errorJson)
+            : base("verification_failed", message, error, errorJson)
+        {
+            var list = new List<Mismatch>();
+            foreach (var item in Field.List(error, "mismatches"))
+            {
+                var m = item as IDictionary<string, object>;
+                if (m != null) list.Add(new Mismatch(Field.Str(m, "field"), Field.Get(m, "expected"), Field.Get(m, "actual")));
+            }
+            Mismatches = list.AsReadOnly();
+            Payment = Field.Obj(error, "payment");
+        }
+    }
+
+    /// <summary>The connection failed. <see cref="Phase"/>: dns, connect (often a firewall), tls (often an
+    /// inspecting proxy) or read (lost after sending).</summary>
+    public class CookiePayNetworkException : CookiePayException
+    {
+        public string Phase { get; private set; }
+        /// <summary>"unknown" when the call may have taken effect (look the order up before retrying), else "not_applied".</summary>
+        public string Outcome { get; private set; }
+        public bool OutcomeUnknown { get { return Outcome == "unknown"; } }
+
+        public CookiePayNetworkException(string message, IDictionary<string, object> error, string errorJson)
+            : base("network", message, error, errorJson)
+        {
+            Phase = Field.Str(error, "phase");
+            Outcome = Field.Str(error, "outcome");
+        }
+    }
+
+    /// <summary>No answer within timeout_ms.</summary>
+    public class CookiePayTimeoutException : CookiePayException
+    {
+        /// <summary>"unknown" when the call may have taken effect (Ready: look the order up before retrying), else "not_applied".</summary>
+        public string Outcome { get; private set; }
+        public bool OutcomeUnknown { get { return Outcome == "unknown"; } }
+
+        public CookiePayTimeoutException(string message, IDictionary<string, object> error, string errorJson)
+            : base("timeout", message, error, errorJson)
+        {
+            Outcome = Field.Str(error, "outcome");
+        }
+    }
+
+    /// <summary>An unexpected HTTP status or body (a 500, a proxy's HTML page).</summary>
+    public class CookiePayHttpException : CookiePayException
+    {
+        public int Status { get; private set; }
+        public string ContentType { get; private set; }
+        public string Excerpt { get; private set; }
+
+        public CookiePayHttpException(string message, IDictionary<string, object> error, string errorJson)
+            : base("http", message, error, errorJson)
+        {
+            object status = Field.Get(error, "status");
+            Status = status is long ? (int)(long)status : 0;
+            ContentType = Field.Str(error, "content_type");
+            Excerpt = Field.Str(error, "excerpt");
+        }
+    }
+
+    /// <summary>An unreadable answer: broken JSON, over 1 MiB, missing fields.</summary>
+    public class CookiePayDecodeException : CookiePayException
+    {
+        public string Excerpt { get; private set; }
+
+        public CookiePayDecodeException(string message, IDictionary<string, object> error, string errorJson)
+            : base("decode", message, error, errorJson)
+        {
+            Excerpt = Field.Str(error, "excerpt");
+        }
+    }
+
+    /// <summary>A bug in the library, caught before it could crash the process. Please report it.</summary>
+    public class CookiePayInternalException : CookiePayException
+    {
+        public CookiePayInternalException(string message, IDictionary<string, object> error, string errorJson)
+            : base("internal", message, error, errorJson) { }
+    }
+
+    /// <summary>Typed reads from parsed JSON objects (absent or mistyped → null/empty).</summary>
+    internal static class Field
+    {
+        private static readonly IReadOnlyDictionary<string, object> Empty =
+            new ReadOnlyDictionary<string, object>(new Dictionary<string, object>());
+
+        public static object Get(IDictionary<string, object> obj, string key)
+        {
+            object value;
+            return obj != null && obj.TryGetValue(key, out value) ? value : null;
+        }
+
+        public static string Str(IDictionary<string, object> obj, string key)
+        {
+            return Get(obj, key) as string;
+        }
+
+        public static IList<object> List(IDictionary<string, object> obj, string key)
+        {
+            return Get(obj, key) as IList<object> ?? new List<object>();
+        }
+
+        public static IReadOnlyDictionary<string, object> Obj(IDictionary<string, object> obj, string key)
+        {
+            var value = Get(obj, key) as IDictionary<string, object>;
+            return value == null ? Empty : new ReadOnlyDictionary<string, object>(value);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The C# binding's NUnit suite on Mono: builds CookiePay.dll and the tests with mcs (C# 7, the subset
+# the .NET SDK's netstandard2.0 build also accepts), then runs them with nunit-console. Each fixture
+# starts its own cookiepay-sandbox. Run from anywhere; `make test` sets COOKIEPAY_LIB and
+# COOKIEPAY_SANDBOX_BIN.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+scripts/need.sh mcs:mono-mcs mono:mono-runtime nunit-console:nunit-console
+# libnunit-cil-dev has no command of its own: ask need.sh for a name that only exists once it is installed.
+nunit_dll=/usr/lib/cli/nunit.framework-2.6.3/nunit.framework.dll
+if [ ! -f "$nunit_dll" ]; then
+  scripts/need.sh "nunit.framework.dll-of-libnunit-cil-dev:libnunit-cil-dev" || exit 1
+  nunit_dll=$(dpkg -L libnunit-cil-dev | grep '/nunit.framework.dll$' | head -n1)
+fi
+[ -f "$nunit_dll" ] || { echo "nunit.framework.dll not found (package libnunit-cil-dev)" >&2; exit 1; }
+
+lib=${COOKIEPAY_LIB:-$root/target/release/libcookiepay.so}
+export COOKIEPAY_SANDBOX_BIN=${COOKIEPAY_SANDBOX_BIN:-$root/target/release/cookiepay-sandbox}
+[ -f "$lib" ] || { echo "$lib missing: run 'cargo build --release -p cookiepay'" >&2; exit 1; }
+[ -x "$COOKIEPAY_SANDBOX_BIN" ] || { echo "$COOKIEPAY_SANDBOX_BIN missing: run 'cargo build --release -p cookiepay-sandbox'" >&2; exit 1; }
+
+out=$root/target/dotnet/test
+rm -rf "$out"
+mkdir -p "$out"
+mcs -langversion:7 -target:library -warnaserror+ -debug -out:"$out/CookiePay.dll" bindings/dotnet/src/*.cs
+# The Mono way of finding the native library (README "Library resolution"): a dllmap next to the DLL,
+# here pointing at exactly the library under test.
+sed "s|target=\"libcookiepay.so\"|target=\"$lib\"|" bindings/dotnet/CookiePay.dll.config > "$out/CookiePay.dll.config"
+mcs -langversion:7 -target:library -warnaserror+ -debug -out:"$out/CookiePay.Tests.dll" \
+  -r:"$out/CookiePay.dll" -r:"$nunit_dll" -r:System.dll bindings/dotnet/tests/*.cs
+
+# -noshadow: run the DLLs where they are, next to their dllmap.
+status=0
+nunit-console "$out/CookiePay.Tests.dll" -nologo -noshadow -labels -xml="$out/TestResult.xml" || status=$?
+[ "$status" -eq 0 ] || { echo "C# tests failed (nunit-console exit $status)" >&2; exit 1; }
+
+# Nothing may be silently skipped: every test ran.
+summary=$(grep -o '<test-results[^>]*>' "$out/TestResult.xml")
+for counter in not-run ignored skipped inconclusive invalid; do
+  if ! grep -q " $counter=\"0\"" <<<"$summary"; then
+    echo "C# tests: $counter is not 0 in $summary" >&2
+    exit 1
+  fi
+done
+echo "C# tests passed: $(grep -o ' total="[0-9]*"' <<<"$summary")"

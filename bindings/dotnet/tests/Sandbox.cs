@@ -1,0 +1,171 @@
+// A cookiepay-sandbox process for one test fixture (ephemeral port, stopped at teardown), its control
+// API, and a few lines of "browser" that submit the payment window with a test card.
+
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Net;
+using System.Text;
+using System.Threading;
+using NUnit.Framework;
+
+namespace CookiePay.Tests
+{
+    public sealed class Sandbox : IDisposable
+    {
+        public const string ApiId = "sandbox_demo01";
+        public const string ApiKey = "sbxkey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+        public const string CardOk = "4111111111111111";
+        public const string CardLimit = "4000000000009995";
+
+        private static int orderCounter;
+
+        private readonly Process process;
+        private readonly string workDir;
+        public string Url { get; private set; }
+
+        public Sandbox()
+        {
+            string bin = Environment.GetEnvironmentVariable("COOKIEPAY_SANDBOX_BIN");
+            if (string.IsNullOrEmpty(bin) || !File.Exists(bin))
+                throw new InvalidOperationException("COOKIEPAY_SANDBOX_BIN must name the cookiepay-sandbox binary (test.sh sets it)");
+            workDir = Path.Combine(Path.GetTempPath(), "cookiepay-dotnet-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(workDir);
+            string readyFile = Path.Combine(workDir, "ready.json");
+            var start = new ProcessStartInfo(bin, "--port 0 --ready-file " + readyFile)
+            {
+                UseShellExecute = false,
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            };
+            process = Process.Start(start);
+            // Drain its output so it can never block on a full pipe.
+            process.ErrorDataReceived += delegate { };
+            process.OutputDataReceived += delegate { };
+            process.BeginErrorReadLine();
+            process.BeginOutputReadLine();
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (!(File.Exists(readyFile) && new FileInfo(readyFile).Length > 0))
+            {
+                if (process.HasExited) throw new InvalidOperationException("cookiepay-sandbox exited early");
+                if (DateTime.UtcNow > deadline) { Dispose(); throw new TimeoutException("cookiepay-sandbox did not start in 15 s"); }
+                Thread.Sleep(50);
+            }
+            Thread.Sleep(20); // the file is written in one go, but let the writer close it
+            var ready = (IDictionary<string, object>)Json.Parse(File.ReadAllText(readyFile));
+            Url = (string)ready["http"];
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                if (!process.HasExited)
+                {
+                    // SIGTERM lets it shut down cleanly; Process.Kill would be SIGKILL.
+                    using (var kill = Process.Start(new ProcessStartInfo("kill", "-TERM " + process.Id) { UseShellExecute = false }))
+                        kill.WaitForExit();
+                    if (!process.WaitForExit(5000)) process.Kill();
+                }
+            }
+            catch (InvalidOperationException) { }
+            process.Dispose();
+            try { Directory.Delete(workDir, true); } catch (IOException) { }
+        }
+
+        public CookiePayOptions Options()
+        {
+            return new CookiePayOptions
+            {
+                BaseUrl = Url, ApiId = ApiId, ApiKey = ApiKey,
+                ConnectTimeoutMs = 2000, TimeoutMs = 5000, RetryBaseDelayMs = 10, RetryMaxDelayMs = 50,
+            };
+        }
+
+        public CookiePayClient Client() { return new CookiePayClient(Options()); }
+
+        public static string UniqueOrderNo()
+        {
+            return "NET" + Process.GetCurrentProcess().Id + "-" + DateTime.UtcNow.Ticks % 1000000000 + "-" + Interlocked.Increment(ref orderCounter);
+        }
+
+        public static Dictionary<string, object> Order(long amount)
+        {
+            return new Dictionary<string, object>
+            {
+                { "ORDERNO", UniqueOrderNo() }, { "PRODUCTNAME", "쿠키 정기구독 🍪" }, { "AMOUNT", amount },
+                { "BUYERNAME", "홍길동" }, { "BUYEREMAIL", "buyer@example.com" }, { "BUYERPHONE", "010-1234-5678" },
+                { "BUYERID", "guest" }, { "RETURNURL", "http://127.0.0.1:9/return" }, { "ETC1", "메모 ✓ 😀" },
+                { "PRODUCTCODE", "SUB1" },
+            };
+        }
+
+        /// <summary>What the buyer's browser does: submit the window with a card; returns the RETURNURL post body.</summary>
+        public string PayInWindow(string windowHtml, string cardNo)
+        {
+            var card = new Dictionary<string, object>
+            {
+                { "CARDNO", cardNo }, { "EXPIREDT", "3012" }, { "CARDAUTH", "900101" }, { "CARDPWD", "12" }, { "QUOTA", "00" },
+            };
+            var answer = Control("POST", "/_sandbox/checkout", new Dictionary<string, object> { { "window_html", windowHtml }, { "card", card } });
+            return (string)answer["form_body"];
+        }
+
+        /// <summary>A paid order: (order, the decrypted payment).</summary>
+        public Payment Pay(CookiePayClient client, Dictionary<string, object> order, string cardNo = CardOk)
+        {
+            var window = client.Ready(order);
+            var post = CookiePayClient.ParseReturn(PayInWindow(window.Html, cardNo));
+            return client.Decrypt(post.EncData);
+        }
+
+        public void Fault(string endpoint, string mode, int count, int delayMs = 0)
+        {
+            var body = new Dictionary<string, object> { { "endpoint", endpoint }, { "mode", mode }, { "count", count } };
+            if (delayMs > 0) body["delay_ms"] = delayMs;
+            Control("POST", "/_sandbox/faults", body);
+        }
+
+        public void Reset() { Control("POST", "/_sandbox/reset", new Dictionary<string, object>()); }
+
+        public void Cancel(string tid) { Control("POST", "/_sandbox/payments/" + tid + "/cancel", new Dictionary<string, object>()); }
+
+        /// <summary>Requests the sandbox has answered for an endpoint (token, ready, decrypt, paycert, …).</summary>
+        public long Requests(string endpoint)
+        {
+            var stats = Control("GET", "/_sandbox/stats", null);
+            var requests = (IDictionary<string, object>)stats["requests"];
+            return (long)((IDictionary<string, object>)requests[endpoint])["total"];
+        }
+
+        private IDictionary<string, object> Control(string method, string path, object body)
+        {
+            var request = (HttpWebRequest)WebRequest.Create(Url + path);
+            request.Method = method;
+            request.Proxy = null;
+            request.KeepAlive = false;
+            if (body != null)
+            {
+                byte[] bytes = Encoding.UTF8.GetBytes(Json.Write(body));
+                request.ContentType = "application/json";
+                request.ContentLength = bytes.Length;
+                using (var stream = request.GetRequestStream()) stream.Write(bytes, 0, bytes.Length);
+            }
+            try
+            {
+                using (var response = (HttpWebResponse)request.GetResponse())
+                using (var reader = new StreamReader(response.GetResponseStream(), Encoding.UTF8))
+                    return (IDictionary<string, object>)Json.Parse(reader.ReadToEnd());
+            }
+            catch (WebException e)
+            {
+                string detail = "";
+                if (e.Response != null)
+                    using (var reader = new StreamReader(e.Response.GetResponseStream(), Encoding.UTF8)) detail = reader.ReadToEnd();
+                Assert.Fail("sandbox control " + method + " " + path + " failed: " + e.Message + " " + detail);
+                throw;
+            }
+        }
+    }
+}
