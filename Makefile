@@ -8,7 +8,7 @@ SANDBOX_BIN := target/release/cookiepay-sandbox
 CDYLIB := target/debug/libcookiepay.so
 C_TEST := target/c/flow
 
-.PHONY: all build test test-rust test-c demo bench clean
+.PHONY: all build test test-rust test-c demo bench fuzz clean
 
 all: build
 
@@ -49,6 +49,18 @@ demo: $(SANDBOX_BIN)
 bench:
 	@echo "See BENCHMARKS.md for each benchmark's command."
 	bench/sandbox/run.sh
+
+## fuzz: each cargo-fuzz target for FUZZ_SECONDS (needs the nightly toolchain). A crash found is
+## fixed, then its input goes to tests/fuzz-regressions/<target>/, which `make test` replays.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := parse_return ffi_calls answers
+fuzz:
+	@scripts/need.sh g++:g++
+	@rustup toolchain list | grep -q '^nightly' || { echo "cargo fuzz needs nightly: rustup toolchain install nightly" >&2; exit 1; }
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  $(CARGO) +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 || exit 1; \
+	done
 
 clean:
 	$(CARGO) clean
