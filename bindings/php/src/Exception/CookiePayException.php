@@ -1,0 +1,77 @@
+<?php
+
+namespace CookiePay\Exception;
+
+/**
+ * Base of every exception the binding throws. One subclass per error kind of the core (README of
+ * the repository, "Error kinds"); an unknown future kind arrives as this class itself.
+ */
+class CookiePayException extends \RuntimeException
+{
+    const KIND_CLASSES = [
+        'invalid_argument' => InvalidArgumentException::class,
+        'validation' => ValidationException::class,
+        'api' => ApiException::class,
+        'verification_failed' => VerificationException::class,
+        'network' => NetworkException::class,
+        'timeout' => TimeoutException::class,
+        'http' => HttpException::class,
+        'decode' => DecodeException::class,
+        'internal' => InternalException::class,
+    ];
+
+    /** @var string */
+    private $kind;
+
+    /** @var array the error object of the envelope, decoded */
+    private $error;
+
+    /** @var string the error object of the envelope, as JSON */
+    private $errorJson;
+
+    /**
+     * @param array $error the envelope's error object: {"kind","message",...}
+     */
+    public function __construct(array $error, string $errorJson = '', ?\Throwable $previous = null)
+    {
+        $message = isset($error['message']) && is_string($error['message']) ? $error['message'] : 'cookiepay error';
+        parent::__construct($message, 0, $previous);
+        $this->kind = isset($error['kind']) && is_string($error['kind']) ? $error['kind'] : 'unknown';
+        $this->error = $error;
+        $this->errorJson = $errorJson !== ''
+            ? $errorJson
+            : (string) json_encode($error, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
+    }
+
+    /** The exception for an error object of the core: one class per kind. */
+    public static function fromError(array $error, string $errorJson = ''): CookiePayException
+    {
+        $kind = isset($error['kind']) && is_string($error['kind']) ? $error['kind'] : '';
+        $class = isset(self::KIND_CLASSES[$kind]) ? self::KIND_CLASSES[$kind] : self::class;
+        return new $class($error, $errorJson);
+    }
+
+    /** The core's error kind: invalid_argument, validation, api, ... */
+    public function getKind(): string
+    {
+        return $this->kind;
+    }
+
+    /** The whole error object, decoded (kind, message and the kind's own fields). */
+    public function getError(): array
+    {
+        return $this->error;
+    }
+
+    /** The whole error object as JSON, for logs and support tickets (it never holds a secret). */
+    public function getErrorJson(): string
+    {
+        return $this->errorJson;
+    }
+
+    /** @return mixed one field of the error object, or $default */
+    protected function field(string $name, $default = null)
+    {
+        return array_key_exists($name, $this->error) ? $this->error[$name] : $default;
+    }
+}

@@ -1,0 +1,13 @@
+<?php
+
+namespace CookiePay\Exception;
+
+/** Kind `decode`: an unreadable answer (broken JSON, over 1 MiB, missing fields). */
+class DecodeException extends CookiePayException
+{
+    /** The start of the unreadable body. */
+    public function getExcerpt(): string
+    {
+        return (string) $this->field('excerpt', '');
+    }
+}

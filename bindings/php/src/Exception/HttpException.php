@@ -1,0 +1,24 @@
+<?php
+
+namespace CookiePay\Exception;
+
+/** Kind `http`: an unexpected HTTP status or body (a 500, a proxy's HTML page). */
+class HttpException extends CookiePayException
+{
+    public function getStatus(): int
+    {
+        return (int) $this->field('status', 0);
+    }
+
+    public function getContentType(): ?string
+    {
+        $type = $this->field('content_type');
+        return is_string($type) ? $type : null;
+    }
+
+    /** The start of the body that came instead. */
+    public function getExcerpt(): string
+    {
+        return (string) $this->field('excerpt', '');
+    }
+}

@@ -1,0 +1,24 @@
+<?php
+
+namespace CookiePay\Exception;
+
+/** Kind `network`: no usable connection to CookiePay. */
+class NetworkException extends CookiePayException
+{
+    /** "dns", "connect" (often a firewall), "tls" (often an inspecting proxy or a missing CA) or "read". */
+    public function getPhase(): string
+    {
+        return (string) $this->field('phase', '');
+    }
+
+    /** "not_applied", or "unknown" when the call may have taken effect (ready: look the order up). */
+    public function getOutcome(): string
+    {
+        return (string) $this->field('outcome', '');
+    }
+
+    public function isOutcomeUnknown(): bool
+    {
+        return $this->getOutcome() === 'unknown';
+    }
+}

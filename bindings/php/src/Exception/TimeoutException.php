@@ -1,0 +1,18 @@
+<?php
+
+namespace CookiePay\Exception;
+
+/** Kind `timeout`: no answer within timeout_ms. */
+class TimeoutException extends CookiePayException
+{
+    /** "unknown" when the call may have taken effect (ready: look the order up before retrying), else "not_applied". */
+    public function getOutcome(): string
+    {
+        return (string) $this->field('outcome', '');
+    }
+
+    public function isOutcomeUnknown(): bool
+    {
+        return $this->getOutcome() === 'unknown';
+    }
+}

@@ -1,0 +1,272 @@
+<?php
+
+namespace CookiePay;
+
+use CookiePay\Exception\CookiePayException;
+use CookiePay\Exception\InternalException;
+use CookiePay\Exception\InvalidArgumentException;
+use CookiePay\Exception\LibraryException;
+use FFI;
+use FFI\CData;
+
+/**
+ * The only code that touches libcookiepay through FFI: load the library once per process, pass JSON
+ * text in, copy the JSON envelope out and free it, turn an error envelope into an exception.
+ *
+ * Under php-fpm with the default ffi.enable=preload, PHP allows FFI calls only from preloaded code,
+ * so every FFI call (FFI::scope, FFI::cdef, FFI::string, FFI::addr, ->new) is made directly in a
+ * method of this class, which preload.php preloads.
+ *
+ * @internal use Client
+ */
+final class Native
+{
+    /** The FFI_SCOPE name of the preload header (bin/cookiepay-preload-header). */
+    const SCOPE = 'cookiepay';
+
+    /** @var FFI|null one instance per process (per request under fpm, where the scope is shared) */
+    private static $ffi;
+
+    /** @var string how $ffi was obtained, for messages and tests */
+    private static $source = '';
+
+    /** @var string|null the library file behind $ffi, when we loaded it ourselves */
+    private static $libraryFile;
+
+    /**
+     * The FFI instance. Order: the explicit $libPath; else the preloaded scope (ffi.preload); else
+     * the COOKIEPAY_LIB environment variable; else the package's lib/ folder.
+     */
+    public static function ffi(?string $libPath = null): FFI
+    {
+        if (self::$ffi !== null) {
+            if ($libPath !== null && self::$libraryFile !== realpath($libPath)) {
+                throw new LibraryException(sprintf(
+                    'libcookiepay is already loaded in this process (%s); one library per process, so lib_path %s cannot be used too',
+                    self::$source,
+                    $libPath
+                ));
+            }
+            return self::$ffi;
+        }
+        if (!extension_loaded('ffi')) {
+            throw new LibraryException(
+                'The PHP FFI extension is not loaded: enable it with extension=ffi in php.ini '
+                . '(Debian: part of php8.2-cli / php8.2-fpm; Windows: uncomment extension=ffi).'
+            );
+        }
+        if ($libPath === null && (string) ini_get('ffi.preload') !== '') {
+            try {
+                self::$ffi = FFI::scope(self::SCOPE);
+                self::$source = 'preloaded FFI scope "' . self::SCOPE . '" (ffi.preload)';
+                return self::$ffi;
+            } catch (FFI\Exception $e) {
+                if (self::isRestriction($e)) {
+                    throw self::restricted();
+                }
+                // ffi.preload names other headers only: load the library ourselves.
+            }
+        }
+        $file = self::resolveLibrary($libPath);
+        try {
+            self::$ffi = FFI::cdef(self::declarations(), $file);
+        } catch (FFI\Exception $e) {
+            throw self::isRestriction($e)
+                ? self::restricted()
+                : new LibraryException('Cannot load ' . $file . ': ' . $e->getMessage(), $e);
+        }
+        self::$libraryFile = $file;
+        self::$source = $file;
+        return self::$ffi;
+    }
+
+    /** Where the loaded library came from: a file path or the preloaded scope. */
+    public static function source(): string
+    {
+        return self::$source;
+    }
+
+    /**
+     * @return CData the client handle
+     * @throws CookiePayException the core's validation error for a bad config
+     */
+    public static function newClient(
+        #[\SensitiveParameter]
+        string $configJson,
+        ?string $libPath
+    ): CData {
+        $ffi = self::ffi($libPath);
+        $error = $ffi->new('char *');
+        $handle = $ffi->cookiepay_client_new($configJson, FFI::addr($error));
+        if ($handle !== null) {
+            return $handle;
+        }
+        if (FFI::isNull($error)) {
+            throw new InternalException('cookiepay_client_new returned neither a client nor an error');
+        }
+        self::unwrap(self::take($ffi, $error));
+        throw new InternalException('cookiepay_client_new failed with a success envelope');
+    }
+
+    public static function freeClient(CData $handle): void
+    {
+        self::ffi()->cookiepay_client_free($handle);
+    }
+
+    /**
+     * Run one client operation (cookiepay_token, cookiepay_ready, ...). A closed client is passed as
+     * NULL, which the core answers with invalid_argument.
+     *
+     * @return array the envelope's data
+     */
+    public static function call(string $function, ?CData $handle, string $requestJson): array
+    {
+        $ffi = self::ffi();
+        return self::unwrap(self::take($ffi, $ffi->{$function}($handle, $requestJson)));
+    }
+
+    public static function parseReturn(string $body): array
+    {
+        if (strpos($body, "\0") !== false) {
+            // A C string ends at NUL: the core would see only a prefix of the body.
+            throw new InvalidArgumentException('the return body contains a NUL byte');
+        }
+        $ffi = self::ffi();
+        return self::unwrap(self::take($ffi, $ffi->cookiepay_parse_return($body)));
+    }
+
+    public static function version(): string
+    {
+        // const char *: PHP copies it into a string; static in the library, never freed.
+        return self::ffi()->cookiepay_version();
+    }
+
+    /** JSON text for the core; the top level is always an object, also for an empty array. */
+    public static function encode(
+        #[\SensitiveParameter]
+        array $request
+    ): string {
+        $json = json_encode((object) $request, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
+        if ($json === false) {
+            throw new InvalidArgumentException('the request cannot be encoded as JSON: ' . json_last_error_msg());
+        }
+        return $json;
+    }
+
+    /** Copy a library-owned string and give it back to the library, whatever happens. */
+    private static function take(FFI $ffi, ?CData $owned): string
+    {
+        if ($owned === null) {
+            throw new InternalException('libcookiepay returned NULL instead of a JSON envelope');
+        }
+        try {
+            return FFI::string($owned);
+        } finally {
+            $ffi->cookiepay_string_free($owned);
+        }
+    }
+
+    /** @return array data of {"ok":true,"data":...}; an error envelope is thrown */
+    public static function unwrap(string $envelope): array
+    {
+        $decoded = json_decode($envelope, true);
+        if (!is_array($decoded) || !isset($decoded['ok'])) {
+            throw new InternalException('libcookiepay returned an unreadable envelope');
+        }
+        if ($decoded['ok'] === true) {
+            return isset($decoded['data']) && is_array($decoded['data']) ? $decoded['data'] : [];
+        }
+        $error = isset($decoded['error']) && is_array($decoded['error']) ? $decoded['error'] : [];
+        // Re-encode the error from objects so that {} stays {} in the raw JSON.
+        $asObjects = json_decode($envelope);
+        $errorJson = isset($asObjects->error)
+            ? (string) json_encode($asObjects->error, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES)
+            : '{}';
+        throw CookiePayException::fromError($error, $errorJson);
+    }
+
+    /** The library file: the explicit path, else COOKIEPAY_LIB, else the package's lib/ folder. */
+    public static function resolveLibrary(?string $libPath = null): string
+    {
+        $tried = [];
+        if ($libPath !== null) {
+            $candidates = ['lib_path option' => $libPath];
+        } else {
+            $candidates = [];
+            $env = getenv('COOKIEPAY_LIB');
+            if (is_string($env) && $env !== '') {
+                $candidates['COOKIEPAY_LIB'] = $env;
+            }
+            $candidates['package lib/'] = dirname(__DIR__) . '/lib/' . self::libraryFileName();
+        }
+        foreach ($candidates as $origin => $path) {
+            if (is_file($path)) {
+                return (string) realpath($path);
+            }
+            $tried[] = $origin . ': ' . $path;
+        }
+        throw new LibraryException('libcookiepay not found; tried ' . implode(', ', $tried)
+            . '. Give the lib_path option, set COOKIEPAY_LIB, or copy the library into the package\'s lib/ folder.');
+    }
+
+    /**
+     * The header for ffi.preload: FFI_SCOPE and FFI_LIB, then the generated declarations.
+     */
+    public static function preloadHeader(?string $libPath = null): string
+    {
+        $file = self::resolveLibrary($libPath);
+        if (strpbrk($file, "\"\\\r\n") !== false) {
+            throw new LibraryException('the library path cannot be written into a C string: ' . $file);
+        }
+        return '#define FFI_SCOPE "' . self::SCOPE . "\"\n"
+            . '#define FFI_LIB "' . $file . "\"\n"
+            . self::declarations();
+    }
+
+    /**
+     * The C declarations, generated by the core's build (include/cookiepay_ffi.h): from the package's
+     * lib/ folder, else from the repository this package sits in.
+     */
+    private static function declarations(): string
+    {
+        $candidates = [
+            dirname(__DIR__) . '/lib/cookiepay_ffi.h',
+            dirname(__DIR__, 3) . '/include/cookiepay_ffi.h',
+        ];
+        foreach ($candidates as $path) {
+            if (is_file($path)) {
+                $text = file_get_contents($path);
+                if (is_string($text) && $text !== '') {
+                    return $text;
+                }
+            }
+        }
+        throw new LibraryException('cookiepay_ffi.h not found; tried ' . implode(', ', $candidates)
+            . '. Copy include/cookiepay_ffi.h next to the library in the package\'s lib/ folder.');
+    }
+
+    private static function libraryFileName(): string
+    {
+        if (PHP_OS_FAMILY === 'Windows') {
+            return 'cookiepay.dll';
+        }
+        return PHP_OS_FAMILY === 'Darwin' ? 'libcookiepay.dylib' : 'libcookiepay.so';
+    }
+
+    private static function isRestriction(FFI\Exception $e): bool
+    {
+        return strpos($e->getMessage(), 'ffi.enable') !== false;
+    }
+
+    private static function restricted(): LibraryException
+    {
+        return new LibraryException(sprintf(
+            'PHP FFI is restricted here (php.ini ffi.enable=%s, SAPI %s): FFI works outside the CLI only with '
+            . 'ffi.enable=true, or with the preload recipe that keeps ffi.enable=preload: '
+            . 'ffi.preload=<header from bin/cookiepay-preload-header> and opcache.preload=<package>/preload.php '
+            . '(README, "php-fpm").',
+            var_export(ini_get('ffi.enable'), true),
+            PHP_SAPI
+        ));
+    }
+}

@@ -1,0 +1,136 @@
+<?php
+
+namespace CookiePay\Tests\Support;
+
+use RuntimeException;
+
+/** Child processes with bounded waits, so a hung server fails a test instead of the whole run. */
+final class Processes
+{
+    /**
+     * Run a command to completion.
+     *
+     * @param array|null $env null = inherit this process's environment
+     * @return array [exit code, stdout, stderr]
+     */
+    public static function run(array $command, ?array $env = null, string $stdin = '', float $timeout = 60.0): array
+    {
+        $dir = Sandbox::tempDir('cookiepay-php-run');
+        try {
+            $process = proc_open(
+                $command,
+                [0 => ['pipe', 'r'], 1 => ['file', "$dir/out", 'w'], 2 => ['file', "$dir/err", 'w']],
+                $pipes,
+                null,
+                $env
+            );
+            if (!is_resource($process)) {
+                throw new RuntimeException('cannot start ' . $command[0]);
+            }
+            fwrite($pipes[0], $stdin);
+            fclose($pipes[0]);
+            $code = self::waitExit($process, $timeout, $command[0]);
+            return [$code, (string) file_get_contents("$dir/out"), (string) file_get_contents("$dir/err")];
+        } finally {
+            Sandbox::removeTree($dir);
+        }
+    }
+
+    /**
+     * Start a long-running command with its output in $log.
+     *
+     * @return resource
+     */
+    public static function spawn(array $command, string $log, ?array $env = null)
+    {
+        $process = proc_open(
+            $command,
+            [0 => ['file', '/dev/null', 'r'], 1 => ['file', $log, 'a'], 2 => ['file', $log, 'a']],
+            $pipes,
+            null,
+            $env
+        );
+        if (!is_resource($process)) {
+            throw new RuntimeException('cannot start ' . $command[0]);
+        }
+        return $process;
+    }
+
+    /** SIGTERM, then SIGKILL after 5 s. */
+    public static function stop($process): void
+    {
+        if (!is_resource($process)) {
+            return;
+        }
+        proc_terminate($process, 15);
+        $deadline = microtime(true) + 5;
+        while (proc_get_status($process)['running'] && microtime(true) < $deadline) {
+            usleep(20000);
+        }
+        if (proc_get_status($process)['running']) {
+            proc_terminate($process, 9);
+        }
+        proc_close($process);
+    }
+
+    /** Wait until $ready() is true or the process died or the time is up. */
+    public static function waitFor(callable $ready, $process, string $what, string $log, float $timeout = 10.0): void
+    {
+        $deadline = microtime(true) + $timeout;
+        while (!$ready()) {
+            if (!proc_get_status($process)['running']) {
+                throw new RuntimeException("$what exited early:\n" . @file_get_contents($log));
+            }
+            if (microtime(true) > $deadline) {
+                throw new RuntimeException("$what not ready within {$timeout} s:\n" . @file_get_contents($log));
+            }
+            usleep(20000);
+            clearstatcache();
+        }
+    }
+
+    public static function canConnect(string $host, int $port): bool
+    {
+        $socket = @stream_socket_client("tcp://$host:$port", $errno, $errstr, 0.2);
+        if ($socket === false) {
+            return false;
+        }
+        fclose($socket);
+        return true;
+    }
+
+    /** The absolute path of a command on PATH (proc_open with a custom environment has no PATH). */
+    public static function which(string $command): string
+    {
+        foreach (explode(':', (string) getenv('PATH')) as $dir) {
+            if ($dir !== '' && is_executable("$dir/$command")) {
+                return "$dir/$command";
+            }
+        }
+        foreach (['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'] as $dir) {
+            if (is_executable("$dir/$command")) {
+                return "$dir/$command";
+            }
+        }
+        throw new RuntimeException("$command not found (bindings/php/test.sh installs it)");
+    }
+
+    /** @param resource $process */
+    private static function waitExit($process, float $timeout, string $what): int
+    {
+        $deadline = microtime(true) + $timeout;
+        while (true) {
+            $status = proc_get_status($process);
+            if (!$status['running']) {
+                proc_close($process);
+                return (int) $status['exitcode'];
+            }
+            if (microtime(true) > $deadline) {
+                proc_terminate($process, 9);
+                proc_close($process);
+                throw new RuntimeException("$what did not finish within {$timeout} s");
+            }
+            usleep(5000);
+        }
+    }
+}

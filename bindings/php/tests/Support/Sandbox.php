@@ -1,0 +1,232 @@
+<?php
+
+namespace CookiePay\Tests\Support;
+
+use CookiePay\Client;
+use RuntimeException;
+
+/**
+ * One cookiepay-sandbox for the whole PHPUnit run, on ephemeral ports (HTTP and HTTPS), started by
+ * tests/bootstrap.php and stopped at shutdown by the process that started it (not by a forked child).
+ */
+final class Sandbox
+{
+    const API_ID = 'sandbox_demo01';
+    const API_KEY = 'sbxkey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
+    const CARD_APPROVE = '4111111111111111';
+    const CARD_DECLINE_LIMIT = '4000000000009995';
+
+    /** @var resource|null */
+    private static $process;
+    /** @var int */
+    private static $ownerPid = 0;
+    /** @var string */
+    private static $dir = '';
+    /** @var string */
+    public static $http = '';
+    /** @var string */
+    public static $https = '';
+    /** @var string */
+    public static $caPem = '';
+
+    public static function repoRoot(): string
+    {
+        return dirname(__DIR__, 4);
+    }
+
+    public static function libraryPath(): string
+    {
+        $lib = getenv('COOKIEPAY_LIB');
+        return is_string($lib) && $lib !== '' ? $lib : self::repoRoot() . '/target/release/libcookiepay.so';
+    }
+
+    public static function start(): void
+    {
+        $bin = getenv('COOKIEPAY_SANDBOX_BIN');
+        if (!is_string($bin) || $bin === '') {
+            $bin = self::repoRoot() . '/target/release/cookiepay-sandbox';
+        }
+        if (!is_executable($bin)) {
+            throw new RuntimeException("cookiepay-sandbox not found at $bin: cargo build --release -p cookiepay-sandbox");
+        }
+        self::$dir = self::tempDir('cookiepay-php-sandbox');
+        $ready = self::$dir . '/ready.json';
+        $log = self::$dir . '/sandbox.log';
+        self::$process = proc_open(
+            [$bin, '--port', '0', '--tls', '--ca-out', self::$dir . '/ca.pem', '--ready-file', $ready],
+            [0 => ['file', '/dev/null', 'r'], 1 => ['file', $log, 'a'], 2 => ['file', $log, 'a']],
+            $pipes
+        );
+        if (!is_resource(self::$process)) {
+            throw new RuntimeException('cannot start cookiepay-sandbox');
+        }
+        self::$ownerPid = getmypid();
+        register_shutdown_function([self::class, 'stop']);
+        $deadline = microtime(true) + 10;
+        while (!is_file($ready) || filesize($ready) === 0) {
+            $status = proc_get_status(self::$process);
+            if (!$status['running']) {
+                throw new RuntimeException("cookiepay-sandbox exited early:\n" . file_get_contents($log));
+            }
+            if (microtime(true) > $deadline) {
+                throw new RuntimeException('cookiepay-sandbox not ready within 10 s');
+            }
+            usleep(20000);
+            clearstatcache();
+        }
+        $info = json_decode((string) file_get_contents($ready), true);
+        self::$http = $info['http'];
+        self::$https = $info['https'];
+        self::$caPem = (string) file_get_contents(self::$dir . '/ca.pem');
+    }
+
+    public static function stop(): void
+    {
+        if (self::$process === null || getmypid() !== self::$ownerPid) {
+            return;
+        }
+        proc_terminate(self::$process, 15);
+        proc_close(self::$process);
+        self::$process = null;
+        self::removeTree(self::$dir);
+    }
+
+    /** Client config for the sandbox's demo merchant over plain HTTP. */
+    public static function config(array $overrides = []): array
+    {
+        return $overrides + [
+            'base_url' => self::$http,
+            'api_id' => self::API_ID,
+            'api_key' => self::API_KEY,
+            'lib_path' => self::libraryPath(),
+        ];
+    }
+
+    public static function client(array $overrides = []): Client
+    {
+        return new Client(self::config($overrides));
+    }
+
+    /** A fresh order in the manual's field names. */
+    public static function order(array $overrides = []): array
+    {
+        static $counter = 0;
+        $counter++;
+        return $overrides + [
+            'ORDERNO' => sprintf('PHP-%d-%d-%s', getmypid(), $counter, bin2hex(random_bytes(4))),
+            'PRODUCTNAME' => '쿠키 정기구독',
+            'AMOUNT' => 9900,
+            'BUYERNAME' => '홍길동',
+            'RETURNURL' => 'https://shop.example/return',
+        ];
+    }
+
+    /**
+     * What the buyer's browser does in the window: submit the card; returns the sandbox's answer
+     * with form_body (the raw body posted to RETURNURL) and return_url.
+     */
+    public static function checkout(string $windowHtml, string $cardNo = self::CARD_APPROVE): array
+    {
+        return self::postJson('/_sandbox/checkout', [
+            'window_html' => $windowHtml,
+            'card' => ['CARDNO' => $cardNo, 'EXPIREDT' => '3012', 'CARDAUTH' => '900101', 'CARDPWD' => '12', 'QUOTA' => '00'],
+        ]);
+    }
+
+    /**
+     * ready → window → return post → decrypt: a real approved payment.
+     *
+     * @return array ['order' => ..., 'form_body' => ..., 'payment' => decrypted]
+     */
+    public static function pay(Client $client, array $orderOverrides = [], string $cardNo = self::CARD_APPROVE): array
+    {
+        $order = self::order($orderOverrides);
+        $window = $client->ready($order);
+        $checkout = self::checkout($window['html'], $cardNo);
+        $parsed = Client::parseReturn($checkout['form_body']);
+        $payment = $parsed['success'] ? $client->decrypt($parsed['ENC_DATA']) : [];
+        return ['order' => $order, 'form_body' => $checkout['form_body'], 'payment' => $payment];
+    }
+
+    public static function fault(string $endpoint, string $mode, int $count = 1, array $extra = []): void
+    {
+        self::postJson('/_sandbox/faults', ['endpoint' => $endpoint, 'mode' => $mode, 'count' => $count] + $extra);
+    }
+
+    /** Clear faults and counters (payments stay). */
+    public static function reset(): void
+    {
+        self::postJson('/_sandbox/reset', []);
+    }
+
+    public static function stats(): array
+    {
+        return self::request('GET', '/_sandbox/stats', null);
+    }
+
+    public static function cancel(string $tid): void
+    {
+        self::postJson('/_sandbox/payments/' . rawurlencode($tid) . '/cancel', []);
+    }
+
+    public static function postJson(string $path, array $body): array
+    {
+        return self::request('POST', $path, (string) json_encode((object) $body, JSON_UNESCAPED_UNICODE));
+    }
+
+    private static function request(string $method, string $path, ?string $body): array
+    {
+        $context = stream_context_create(['http' => [
+            'method' => $method,
+            'header' => "Content-Type: application/json\r\n",
+            'content' => $body === null ? '' : $body,
+            'ignore_errors' => true,
+            'timeout' => 10,
+        ]]);
+        $answer = file_get_contents(self::$http . $path, false, $context);
+        $decoded = is_string($answer) ? json_decode($answer, true) : null;
+        $status = isset($http_response_header[0]) ? $http_response_header[0] : '';
+        if (!is_array($decoded) || strpos($status, ' 200') === false) {
+            throw new RuntimeException("sandbox $method $path: $status " . var_export($answer, true));
+        }
+        return $decoded;
+    }
+
+    public static function tempDir(string $prefix): string
+    {
+        $dir = sys_get_temp_dir() . '/' . $prefix . '-' . getmypid() . '-' . bin2hex(random_bytes(4));
+        if (!mkdir($dir, 0755)) {
+            throw new RuntimeException("cannot create $dir");
+        }
+        // php-fpm's preload runs as opcache.preload_user and must read what the tests write here.
+        chmod($dir, 0755);
+        return $dir;
+    }
+
+    public static function removeTree(string $dir): void
+    {
+        if ($dir === '' || !is_dir($dir)) {
+            return;
+        }
+        $items = new \RecursiveIteratorIterator(
+            new \RecursiveDirectoryIterator($dir, \FilesystemIterator::SKIP_DOTS),
+            \RecursiveIteratorIterator::CHILD_FIRST
+        );
+        foreach ($items as $item) {
+            $item->isDir() && !$item->isLink() ? rmdir($item->getPathname()) : unlink($item->getPathname());
+        }
+        rmdir($dir);
+    }
+
+    /** A TCP port nobody listens on right now (for php -S, which needs a number). */
+    public static function freePort(): int
+    {
+        $server = stream_socket_server('tcp://127.0.0.1:0', $errno, $errstr);
+        if ($server === false) {
+            throw new RuntimeException("no free port: $errstr");
+        }
+        $name = (string) stream_socket_get_name($server, false);
+        fclose($server);
+        return (int) substr($name, strrpos($name, ':') + 1);
+    }
+}

@@ -1,0 +1,7 @@
+<?php
+// PHPUnit bootstrap: the binding's autoloader, the test helpers, and one sandbox for the whole run.
+require dirname(__DIR__) . '/autoload.php';
+require __DIR__ . '/Support/Sandbox.php';
+require __DIR__ . '/Support/Processes.php';
+
+CookiePay\Tests\Support\Sandbox::start();
