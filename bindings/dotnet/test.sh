@@ -31,6 +31,8 @@ mcs -langversion:7 -target:library -warnaserror+ -debug -out:"$out/CookiePay.dll
 sed "s|target=\"libcookiepay.so\"|target=\"$lib\"|" bindings/dotnet/CookiePay.dll.config > "$out/CookiePay.dll.config"
 mcs -langversion:7 -target:library -warnaserror+ -debug -out:"$out/CookiePay.Tests.dll" \
   -r:"$out/CookiePay.dll" -r:"$nunit_dll" -r:System.dll bindings/dotnet/tests/*.cs
+# The examples must keep compiling against the binding (demo.sh runs them).
+mcs -langversion:7 -warnaserror+ -out:"$out/Shop.exe" -r:"$out/CookiePay.dll" -r:System.dll examples/dotnet/*.cs
 
 # -noshadow: run the DLLs where they are, next to their dllmap.
 status=0
