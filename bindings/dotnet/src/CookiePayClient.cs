@@ -8,6 +8,7 @@ using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Threading;
 using Microsoft.Win32.SafeHandles;
 
 // The NUnit suite (tests/) checks the JSON reader and the error mapping directly.
@@ -64,6 +65,9 @@ namespace CookiePay
     public sealed class CookiePayClient : IDisposable
     {
         private readonly ClientHandle handle;
+        // SafeHandle only counts as closed once no call holds it, so with calls overlapping without pause
+        // new calls could keep starting after Dispose; this flag refuses them at once.
+        private int disposed;
 
         /// <summary>Create a client; nothing connects yet.</summary>
         /// <exception cref="CookiePayValidationException">A setting is missing or out of range.</exception>
@@ -191,6 +195,7 @@ namespace CookiePay
         /// <summary>Release the client. Calls still running finish first; later calls throw ObjectDisposedException.</summary>
         public void Dispose()
         {
+            Interlocked.Exchange(ref disposed, 1);
             handle.Dispose();
         }
 
@@ -207,7 +212,7 @@ namespace CookiePay
 
         private IDictionary<string, object> Call(NativeCall function, object request, out string envelope)
         {
-            if (handle.IsClosed) throw new ObjectDisposedException(typeof(CookiePayClient).FullName);
+            if (Volatile.Read(ref disposed) != 0) throw new ObjectDisposedException(typeof(CookiePayClient).FullName);
             byte[] json = ToUtf8(Json.Write(request));
             // The SafeHandle parameter keeps the client alive for the call even if another thread disposes it.
             envelope = TakeString(function(handle, json));

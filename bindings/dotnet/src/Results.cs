@@ -13,7 +13,7 @@ namespace CookiePay
     public class CookiePayResult
     {
         /// <summary>Every field of <c>data</c>, parsed: string, long, double, bool, null,
-        /// IReadOnlyDictionary-compatible Dictionary&lt;string, object&gt; or List&lt;object&gt;.</summary>
+        /// Dictionary&lt;string, object&gt; (a nested object) or List&lt;object&gt; (an array).</summary>
         public IReadOnlyDictionary<string, object> Data { get; private set; }
 
         /// <summary>The whole envelope the library returned, <c>{"ok":true,"data":{...}}</c>, as received.</summary>

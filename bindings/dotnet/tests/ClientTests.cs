@@ -381,6 +381,25 @@ namespace CookiePay.Tests
             }
         }
 
+        [Test]
+        public void HttpsTrustsAnExtraCaAndOtherwiseFailsInTls()
+        {
+            using (var tlsSandbox = new Sandbox(tls: true))
+            {
+                var options = tlsSandbox.Options();
+                options.BaseUrl = tlsSandbox.HttpsUrl;
+                options.MaxRetries = 0;
+                using (var untrusting = new CookiePayClient(options))
+                {
+                    var e = Assert.Throws<CookiePayNetworkException>(() => untrusting.Token());
+                    Assert.AreEqual("tls", e.Phase);
+                }
+                options.CaCertPem = tlsSandbox.CaPem; // multi-line PEM: newlines travel as JSON escapes
+                using (var trusting = new CookiePayClient(options))
+                    Assert.IsNotNullOrEmpty(trusting.Token().Token);
+            }
+        }
+
         // ---- lifetime ----
 
         [Test]

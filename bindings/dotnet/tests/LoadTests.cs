@@ -92,6 +92,44 @@ namespace CookiePay.Tests
         }
 
         [Test]
+        public void DisposeWhileOtherThreadsCallEndsThemWithObjectDisposed()
+        {
+            var client = sandbox.Client();
+            string tid = sandbox.Pay(client, Sandbox.Order(3000)).Tid;
+            var unexpected = new ConcurrentQueue<Exception>();
+            int disposedSeen = 0, callsBefore = 0;
+            var workers = new List<Thread>();
+            for (int t = 0; t < 4; t++)
+            {
+                var worker = new Thread(() =>
+                {
+                    try
+                    {
+                        for (int i = 0; i < 100000; i++)
+                        {
+                            if (client.Paycert(tid).Tid != tid) throw new InvalidOperationException("wrong TID");
+                            Interlocked.Increment(ref callsBefore);
+                        }
+                    }
+                    catch (ObjectDisposedException) { Interlocked.Increment(ref disposedSeen); }
+                    catch (Exception e) { unexpected.Enqueue(e); }
+                });
+                workers.Add(worker);
+                worker.Start();
+            }
+            while (Volatile.Read(ref callsBefore) < 200) Thread.Sleep(5);
+            client.Dispose(); // the native client is freed once the calls in flight have returned
+            int callsAtDispose = Volatile.Read(ref callsBefore);
+            foreach (var worker in workers) Assert.IsTrue(worker.Join(30000), "a worker hung after Dispose");
+            Exception first;
+            unexpected.TryPeek(out first);
+            Assert.AreEqual(0, unexpected.Count, "unexpected: " + first);
+            Assert.AreEqual(4, disposedSeen);
+            // At most the one call each thread had in flight completes; no new call starts after Dispose.
+            Assert.LessOrEqual(callsBefore - callsAtDispose, 4);
+        }
+
+        [Test]
         public void HundredThousandCallsKeepMemoryFlat()
         {
             const int warmUp = 10000;

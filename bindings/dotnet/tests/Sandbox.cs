@@ -24,8 +24,11 @@ namespace CookiePay.Tests
         private readonly Process process;
         private readonly string workDir;
         public string Url { get; private set; }
+        /// <summary>With tls: the HTTPS address and the PEM of the CA that signed its certificate.</summary>
+        public string HttpsUrl { get; private set; }
+        public string CaPem { get; private set; }
 
-        public Sandbox()
+        public Sandbox(bool tls = false)
         {
             string bin = Environment.GetEnvironmentVariable("COOKIEPAY_SANDBOX_BIN");
             if (string.IsNullOrEmpty(bin) || !File.Exists(bin))
@@ -33,7 +36,9 @@ namespace CookiePay.Tests
             workDir = Path.Combine(Path.GetTempPath(), "cookiepay-dotnet-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(workDir);
             string readyFile = Path.Combine(workDir, "ready.json");
-            var start = new ProcessStartInfo(bin, "--port 0 --ready-file " + readyFile)
+            string caFile = Path.Combine(workDir, "ca.pem");
+            string args = "--port 0 --ready-file " + readyFile + (tls ? " --tls --ca-out " + caFile : "");
+            var start = new ProcessStartInfo(bin, args)
             {
                 UseShellExecute = false,
                 RedirectStandardError = true,
@@ -55,6 +60,11 @@ namespace CookiePay.Tests
             Thread.Sleep(20); // the file is written in one go, but let the writer close it
             var ready = (IDictionary<string, object>)Json.Parse(File.ReadAllText(readyFile));
             Url = (string)ready["http"];
+            if (tls)
+            {
+                HttpsUrl = (string)ready["https"];
+                CaPem = File.ReadAllText(caFile);
+            }
         }
 
         public void Dispose()
