@@ -53,6 +53,49 @@ namespace CookiePay.Tests
         }
 
         [Test]
+        public void BindingNameIsSentInTheUserAgent()
+        {
+            // The sandbox does not record headers: a one-request listener does.
+            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            listener.Start();
+            try
+            {
+                int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+                string head = null;
+                var server = new System.Threading.Thread(() =>
+                {
+                    using (var socket = listener.AcceptTcpClient())
+                    using (var stream = socket.GetStream())
+                    {
+                        var received = new StringBuilder();
+                        var buffer = new byte[4096];
+                        while (!received.ToString().Contains("\r\n\r\n"))
+                        {
+                            int n = stream.Read(buffer, 0, buffer.Length);
+                            if (n == 0) break;
+                            received.Append(Encoding.ASCII.GetString(buffer, 0, n));
+                        }
+                        head = received.ToString();
+                        byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                        stream.Write(answer, 0, answer.Length);
+                    }
+                });
+                server.Start();
+                var options = sandbox.Options();
+                options.BaseUrl = "http://127.0.0.1:" + port;
+                options.MaxRetries = 0;
+                using (var probe = new CookiePayClient(options))
+                    Assert.Throws<CookiePayHttpException>(() => probe.Token());
+                Assert.IsTrue(server.Join(10000));
+                StringAssert.IsMatch("(?im)^user-agent: cookiepay/[^\\r\\n]*" + System.Text.RegularExpressions.Regex.Escape(CookiePayClient.BindingName), head);
+            }
+            finally
+            {
+                listener.Stop();
+            }
+        }
+
+        [Test]
         public void TokenIsFetchedOnceThenCached()
         {
             using (var fresh = sandbox.Client())
