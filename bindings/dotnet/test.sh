@@ -9,13 +9,15 @@ cd "$root"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 scripts/need.sh mcs:mono-mcs mono:mono-runtime nunit-console:nunit-console
-# libnunit-cil-dev has no command of its own: ask need.sh for a name that only exists once it is installed.
-nunit_dll=/usr/lib/cli/nunit.framework-2.6.3/nunit.framework.dll
-if [ ! -f "$nunit_dll" ]; then
-  scripts/need.sh "nunit.framework.dll-of-libnunit-cil-dev:libnunit-cil-dev" || exit 1
-  nunit_dll=$(dpkg -L libnunit-cil-dev | grep '/nunit.framework.dll$' | head -n1)
+# nunit.framework.dll to compile against (libnunit-cil-dev and its libnunit-framework dependency). It has
+# no command of its own: ask need.sh for a name that cannot exist, so that it installs the package.
+find_nunit() { ls /usr/lib/cli/nunit.framework-2.6*/nunit.framework.dll 2>/dev/null | head -n1 || true; }
+nunit_dll=$(find_nunit)
+if [ -z "$nunit_dll" ]; then
+  scripts/need.sh "nunit.framework.dll-of-libnunit-cil-dev:libnunit-cil-dev"
+  nunit_dll=$(find_nunit)
 fi
-[ -f "$nunit_dll" ] || { echo "nunit.framework.dll not found (package libnunit-cil-dev)" >&2; exit 1; }
+[ -n "$nunit_dll" ] || { echo "nunit.framework.dll not found (package libnunit-cil-dev)" >&2; exit 1; }
 
 lib=${COOKIEPAY_LIB:-$root/target/release/libcookiepay.so}
 export COOKIEPAY_SANDBOX_BIN=${COOKIEPAY_SANDBOX_BIN:-$root/target/release/cookiepay-sandbox}
