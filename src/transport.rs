@@ -198,16 +198,24 @@ impl Transport {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        if let Some(len) = response.content_length() {
-            if len > MAX_RESPONSE_BYTES as u64 {
-                return Err(too_large());
+        let body = match response.content_length() {
+            Some(len) if len > MAX_RESPONSE_BYTES as u64 => return Err(too_large()),
+            // The usual case: a declared, small length. One hand-off to the I/O thread for the
+            // whole body (reading it piecemeal costs a thread wake-up per piece).
+            Some(_) => response
+                .bytes()
+                .map_err(|e| self.classify(&e, sent_outcome))?
+                .to_vec(),
+            // Chunked or close-delimited: read with the cap so a runaway answer stops at 1 MiB.
+            None => {
+                let mut body = Vec::new();
+                response
+                    .take(MAX_RESPONSE_BYTES as u64 + 1)
+                    .read_to_end(&mut body)
+                    .map_err(|e| self.classify_read(&e, sent_outcome))?;
+                body
             }
-        }
-        let mut body = Vec::new();
-        response
-            .take(MAX_RESPONSE_BYTES as u64 + 1)
-            .read_to_end(&mut body)
-            .map_err(|e| self.classify_read(&e, sent_outcome))?;
+        };
         if body.len() > MAX_RESPONSE_BYTES {
             return Err(too_large());
         }
