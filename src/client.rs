@@ -156,18 +156,23 @@ impl Client {
                 r.problems.push(field_problem("ca_cert_pem", "pem", "ca_cert_pem holds no PEM certificate"));
             }
         }
-        let binding = r.string("binding").unwrap_or("");
-        if binding.chars().count() > 100 || !binding.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
-            r.problems.push(field_problem("binding", "format", "binding must be short printable ASCII, e.g. php/8.2.36"));
-        }
+        // Only decorates the User-Agent: cleaned here rather than refused, so no binding has to
+        // guess what a header accepts (runtime names may hold any text).
+        let binding: String = r
+            .string("binding")
+            .unwrap_or("")
+            .chars()
+            .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' })
+            .take(100)
+            .collect();
 
         if !r.problems.is_empty() {
             return Err(Error::Validation(r.problems));
         }
         let mut user_agent = format!("cookiepay/{}", crate::VERSION);
-        if !binding.is_empty() {
+        if !binding.trim().is_empty() {
             user_agent.push(' ');
-            user_agent.push_str(binding);
+            user_agent.push_str(binding.trim());
         }
         let transport = Transport::new(TransportConfig {
             base_url,
@@ -296,6 +301,16 @@ mod tests {
             .contains(&("ca_cert_pem".into(), "pem")));
         assert_eq!(Client::from_json("[]").unwrap_err().kind(), "invalid_argument");
         assert_eq!(Client::from_json("{").unwrap_err().kind(), "invalid_argument");
+    }
+
+    #[test]
+    fn binding_is_cleaned_not_refused() {
+        let c = Client::from_json(r#"{"base_url":"http://127.0.0.1:9","api_id":"a","api_key":"bbbb","binding":"dotnet/Mono 6.8 (한글)\r\n"}"#)
+            .unwrap();
+        let version = crate::VERSION;
+        assert_eq!(c.transport().user_agent(), format!("cookiepay/{version} dotnet/Mono 6.8 (__)__"));
+        let long = format!(r#"{{"base_url":"http://127.0.0.1:9","api_id":"a","api_key":"bbbb","binding":"{}"}}"#, "x".repeat(500));
+        assert_eq!(Client::from_json(&long).unwrap().transport().user_agent().len(), "cookiepay/ ".len() + version.len() + 100);
     }
 
     #[test]

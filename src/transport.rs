@@ -82,6 +82,10 @@ impl Transport {
         &self.config.base_url
     }
 
+    pub fn user_agent(&self) -> &str {
+        &self.config.user_agent
+    }
+
     /// This process's HTTP client and token cache, built on first use (nothing starts before).
     pub fn local(&self) -> Result<&ProcessLocal> {
         let pid = std::process::id();
