@@ -8,6 +8,7 @@ pub mod client;
 pub mod decrypt;
 pub mod error;
 pub mod ffi;
+pub mod jni;
 pub mod paycert;
 pub mod ready;
 pub mod response;

@@ -1,0 +1,373 @@
+//! The JNI glue of the Java binding (`bindings/java`): the only module that knows about the JVM, as
+//! `ffi` is the only one that knows about C. It implements the static native methods of the Java
+//! class `com.cookiepay.Native` on the same core calls as the C ABI, so Java receives exactly the
+//! JSON envelopes C, PHP and C# receive; the Java side turns them into maps and exceptions.
+//!
+//! - Text crosses through the jni crate's conversions, which re-encode between Java's Modified
+//!   UTF-8 and real UTF-8 (a raw `NewStringUTF` of an emoji garbles it, or aborts under
+//!   `-Xcheck:jni`). The raw return body crosses as `byte[]`, like the C ABI's bytes.
+//! - Every export runs inside `guard`: a panic becomes the `internal` error envelope the C ABI
+//!   returns, a failed JNI call leaves its Java exception pending (or raises one). Nothing unwinds
+//!   into the JVM, which would abort every application on that Tomcat.
+//! - A handle is a `Box<Client>` pointer passed as a `long`; 0 means closed. The Java side keeps the
+//!   client alive while calls run (a read-write lock around `close`).
+
+use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Once;
+
+use ::jni::objects::{JByteArray, JClass, JObjectArray, JString};
+use ::jni::strings::{JNIStr, JNIString};
+use ::jni::sys::{jint, jlong, jstring};
+use ::jni::{jni_str, Env, EnvUnowned, Outcome};
+
+use crate::client::{parse_return_envelope, Client, Operation};
+use crate::error::{envelope, Error};
+
+/// Why an export could not produce its value.
+enum Failure {
+    /// A JNI call failed: its Java exception propagates if one is pending, else this message is
+    /// raised (the jni crate's error text: names of JNI failures, never data).
+    Jni(String),
+    /// Raise a new exception of this class with this message (messages never carry secrets).
+    Throw(&'static JNIStr, &'static str),
+}
+
+impl From<::jni::errors::Error> for Failure {
+    fn from(err: ::jni::errors::Error) -> Self {
+        Failure::Jni(err.to_string())
+    }
+}
+
+const ILLEGAL_STATE: &JNIStr = jni_str!("java/lang/IllegalStateException");
+const ILLEGAL_ARGUMENT: &JNIStr = jni_str!("java/lang/IllegalArgumentException");
+const RUNTIME: &JNIStr = jni_str!("java/lang/RuntimeException");
+
+static QUIET_PANICS: Once = Once::new();
+
+thread_local! {
+    static IN_JNI: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Panic messages could echo data: inside an export, report only where a panic happened, on stderr.
+/// Panics elsewhere (the C exports, the host's own Rust code) keep the previous hook.
+fn install_panic_hook() {
+    QUIET_PANICS.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_JNI.with(Cell::get) {
+                return previous(info);
+            }
+            let place = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            eprintln!("cookiepay: internal error at {place} (caught; reported to the caller)");
+        }));
+    });
+}
+
+/// Run `body` with panics caught and their message kept quiet; a panic yields `Err(())`.
+fn catch_quietly<T>(body: impl FnOnce() -> T) -> Result<T, ()> {
+    install_panic_hook();
+    let outer = IN_JNI.with(|flag| flag.replace(true));
+    let result = catch_unwind(AssertUnwindSafe(body));
+    IN_JNI.with(|flag| flag.set(outer));
+    result.map_err(drop_quietly)
+}
+
+/// Drop a panic payload unread; dropping one can itself panic, and that must not escape either.
+fn drop_quietly(payload: Box<dyn std::any::Any + Send>) {
+    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
+    }
+}
+
+enum Step<T> {
+    Done(T),
+    Failed(Failure),
+    Panicked,
+}
+
+/// Run `f` with a JNI environment, every panic caught.
+fn attempt<'local, T>(
+    unowned: &mut EnvUnowned<'local>,
+    f: impl FnOnce(&mut Env<'local>) -> Result<T, Failure>,
+) -> Step<T> {
+    match catch_quietly(|| unowned.with_env(f).into_outcome()) {
+        Ok(Outcome::Ok(value)) => Step::Done(value),
+        Ok(Outcome::Err(failure)) => Step::Failed(failure),
+        Ok(Outcome::Panic(payload)) => {
+            drop_quietly(payload);
+            Step::Panicked
+        }
+        Err(()) => Step::Panicked,
+    }
+}
+
+/// The boundary of every export: `body`'s value; if it panicked, `on_panic`'s (the `internal`
+/// envelope); otherwise `fallback` with a Java exception pending.
+fn guard<'local, T>(
+    unowned: &mut EnvUnowned<'local>,
+    fallback: T,
+    on_panic: impl FnOnce(&mut Env<'local>) -> Result<T, Failure>,
+    body: impl FnOnce(&mut Env<'local>) -> Result<T, Failure>,
+) -> T {
+    let failure = match attempt(unowned, body) {
+        Step::Done(value) => return value,
+        Step::Failed(failure) => failure,
+        Step::Panicked => {
+            let recovery = attempt(unowned, |env| {
+                // A pending exception forbids most JNI calls: let it propagate instead.
+                if env.exception_check() {
+                    return Err(Failure::Jni(String::new()));
+                }
+                on_panic(env)
+            });
+            match recovery {
+                Step::Done(value) => return value,
+                Step::Failed(failure) => failure,
+                Step::Panicked => Failure::Throw(RUNTIME, "cookiepay: internal error (caught)"),
+            }
+        }
+    };
+    raise(unowned, failure);
+    fallback
+}
+
+/// Leave a Java exception pending for `failure`, unless one is pending already.
+fn raise(unowned: &mut EnvUnowned<'_>, failure: Failure) {
+    let _ = attempt(unowned, |env| {
+        if env.exception_check() {
+            return Ok(());
+        }
+        let (class, message) = match failure {
+            Failure::Throw(class, message) => (class, message.to_owned()),
+            Failure::Jni(cause) => (RUNTIME, format!("cookiepay: a JNI call failed: {cause}")),
+        };
+        // throw_new reports the thrown exception as Err(JavaException): that is the success case.
+        let _ = env.throw_new(class, JNIString::from(message));
+        Ok(())
+    });
+}
+
+/// The envelope of a caught panic: the C ABI's `internal` error, so every runtime reports it alike.
+fn internal_envelope() -> String {
+    envelope(Err(Error::Internal(
+        "a bug in cookiepay was caught; please report it with the library version".into(),
+    )))
+    .to_string()
+}
+
+fn invalid_envelope(message: &str) -> String {
+    envelope(Err(Error::invalid(message))).to_string()
+}
+
+/// The operation numbers of `com.cookiepay.Native` (OP_TOKEN … OP_VERIFY).
+fn operation(code: jint) -> Option<Operation> {
+    Some(match code {
+        0 => Operation::Token,
+        1 => Operation::Ready,
+        2 => Operation::Decrypt,
+        3 => Operation::Paycert,
+        4 => Operation::Verify,
+        _ => return None,
+    })
+}
+
+/// A Java string as UTF-8 (the crate decodes Modified UTF-8, surrogate pairs included); None if null.
+fn read_text(env: &Env<'_>, text: &JString<'_>) -> Result<Option<String>, Failure> {
+    if text.is_null() {
+        return Ok(None);
+    }
+    Ok(Some(text.try_to_string(env)?))
+}
+
+/// A new Java string from UTF-8 (re-encoded to Modified UTF-8 by the crate).
+fn new_string(env: &mut Env<'_>, text: &str) -> Result<jstring, Failure> {
+    Ok(JString::from_str(env, text)?.into_raw())
+}
+
+/// `clientNew`'s error goes to `error_out[0]`: the Java side maps envelopes to exceptions.
+fn store_error(env: &mut Env<'_>, error_out: &JObjectArray<'_>, json: &str) -> Result<(), Failure> {
+    if error_out.is_null() {
+        return Err(Failure::Throw(ILLEGAL_ARGUMENT, "error_out is null"));
+    }
+    let text = JString::from_str(env, json)?;
+    error_out.set_element(env, 0, &text)?;
+    Ok(())
+}
+
+/// `static native long clientNew(String configJson, String[] errorOut)`: a handle, or 0 with the
+/// error envelope in `errorOut[0]`.
+#[no_mangle]
+pub extern "system" fn Java_com_cookiepay_Native_clientNew<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    config_json: JString<'local>,
+    error_out: JObjectArray<'local>,
+) -> jlong {
+    guard(
+        &mut env,
+        0,
+        |env| store_error(env, &error_out, &internal_envelope()).map(|()| 0),
+        |env| {
+            let created = match read_text(env, &config_json)? {
+                Some(config) => Client::from_json(&config),
+                None => Err(Error::invalid("config_json is NULL")),
+            };
+            match created {
+                Ok(client) => Ok(Box::into_raw(Box::new(client)) as jlong),
+                Err(err) => store_error(env, &error_out, &envelope(Err(err)).to_string()).map(|()| 0),
+            }
+        },
+    )
+}
+
+/// `static native void clientFree(long handle)`: 0 is ignored. The Java side calls it once, after
+/// every call on the handle has returned.
+#[no_mangle]
+pub extern "system" fn Java_com_cookiepay_Native_clientFree<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) {
+    guard(
+        &mut env,
+        (),
+        |_| Ok(()),
+        |_| {
+            if handle != 0 {
+                // SAFETY: a non-zero handle comes from clientNew and is freed exactly once.
+                drop(unsafe { Box::from_raw(handle as *mut Client) });
+            }
+            Ok(())
+        },
+    )
+}
+
+/// `static native String call(long handle, int op, String requestJson)`: the envelope.
+#[no_mangle]
+pub extern "system" fn Java_com_cookiepay_Native_call<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    op: jint,
+    request_json: JString<'local>,
+) -> jstring {
+    guard(
+        &mut env,
+        std::ptr::null_mut(),
+        |env| new_string(env, &internal_envelope()),
+        |env| {
+            // SAFETY: a non-zero handle comes from clientNew and stays alive during the call.
+            let client = unsafe { (handle as *const Client).as_ref() }
+                .ok_or(Failure::Throw(ILLEGAL_STATE, "the CookiePay client is closed"))?;
+            let op = operation(op).ok_or(Failure::Throw(ILLEGAL_ARGUMENT, "unknown CookiePay operation"))?;
+            let answer = match read_text(env, &request_json)? {
+                Some(request) => client.call(op, &request),
+                None => invalid_envelope("request_json is NULL"),
+            };
+            new_string(env, &answer)
+        },
+    )
+}
+
+/// `static native String parseReturn(byte[] formBody)`: the raw body posted to RETURNURL, as bytes
+/// (percent-decoding comes first, then UTF-8 is checked per field).
+#[no_mangle]
+pub extern "system" fn Java_com_cookiepay_Native_parseReturn<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    form_body: JByteArray<'local>,
+) -> jstring {
+    guard(
+        &mut env,
+        std::ptr::null_mut(),
+        |env| new_string(env, &internal_envelope()),
+        |env| {
+            let answer = if form_body.is_null() {
+                invalid_envelope("form_body is NULL")
+            } else {
+                parse_return_envelope(&env.convert_byte_array(&form_body)?)
+            };
+            new_string(env, &answer)
+        },
+    )
+}
+
+/// `static native String version()`: the library version, e.g. "0.1.0".
+#[no_mangle]
+pub extern "system" fn Java_com_cookiepay_Native_version<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+) -> jstring {
+    guard(
+        &mut env,
+        std::ptr::null_mut(),
+        |env| new_string(env, &internal_envelope()),
+        |env| new_string(env, crate::VERSION),
+    )
+}
+
+/// `static native String selfTestPanic()`: panics inside the boundary, so the Java tests can prove a
+/// panic reaches them as the `internal` envelope (CookiePayInternalException), never a JVM abort.
+/// Package-private in Java and absent from the C headers; harmless if called.
+#[no_mangle]
+pub extern "system" fn Java_com_cookiepay_Native_selfTestPanic<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+) -> jstring {
+    guard(
+        &mut env,
+        std::ptr::null_mut(),
+        |env| new_string(env, &internal_envelope()),
+        |_| -> Result<jstring, Failure> { panic!("cookiepay self-test: a deliberate panic in the JNI boundary") },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_caught_quietly() {
+        assert_eq!(catch_quietly(|| 7), Ok(7));
+        let caught = catch_quietly(|| -> u8 { panic!("secret 4111111111111111") });
+        assert_eq!(caught, Err(()));
+        // The flag is restored: panics outside the boundary keep the host's hook.
+        assert!(!IN_JNI.with(Cell::get));
+    }
+
+    #[test]
+    fn a_panicking_payload_drop_is_contained() {
+        struct Bomb;
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                panic!("drop bomb");
+            }
+        }
+        let caught = catch_quietly(|| -> u8 { std::panic::panic_any(Bomb) });
+        assert_eq!(caught, Err(()));
+    }
+
+    #[test]
+    fn operation_numbers_match_the_java_constants() {
+        let ops = [Operation::Token, Operation::Ready, Operation::Decrypt, Operation::Paycert, Operation::Verify];
+        for (code, op) in ops.into_iter().enumerate() {
+            assert_eq!(operation(code as jint), Some(op));
+        }
+        assert_eq!(operation(5), None);
+        assert_eq!(operation(-1), None);
+    }
+
+    #[test]
+    fn internal_and_invalid_envelopes() {
+        let internal: serde_json::Value = serde_json::from_str(&internal_envelope()).unwrap();
+        assert_eq!(internal["ok"], false);
+        assert_eq!(internal["error"]["kind"], "internal");
+        let invalid: serde_json::Value = serde_json::from_str(&invalid_envelope("x is NULL")).unwrap();
+        assert_eq!(invalid["error"]["kind"], "invalid_argument");
+        assert_eq!(invalid["error"]["message"], "x is NULL");
+    }
+}
