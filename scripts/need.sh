@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the system packages a make target needs are present.
 # Usage: scripts/need.sh COMMAND:DEBIAN_PACKAGE ...
+#        (COMMAND "dpkg" checks that the package itself is installed: for libraries without a command)
 # As root, missing packages are installed with apt-get; otherwise we say exactly what is missing and fail.
 set -euo pipefail
 
@@ -9,7 +10,12 @@ missing_cmds=()
 for pair in "$@"; do
   cmd=${pair%%:*}
   pkg=${pair#*:}
-  if ! command -v "$cmd" >/dev/null 2>&1; then
+  if [ "$cmd" = dpkg ]; then
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing_cmds+=("(package $pkg)")
+      missing_pkgs+=("$pkg")
+    fi
+  elif ! command -v "$cmd" >/dev/null 2>&1; then
     missing_cmds+=("$cmd")
     missing_pkgs+=("$pkg")
   fi
@@ -25,9 +31,15 @@ fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing missing packages: ${missing_pkgs[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" >&2
-  exit 0
+  log=$(mktemp)
+  if apt-get update -qq >"$log" 2>&1 &&
+     apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" >>"$log" 2>&1; then
+    rm -f "$log"
+    exit 0
+  fi
+  cat "$log" >&2
+  echo "apt-get could not install: ${missing_pkgs[*]}" >&2
+  exit 1
 fi
 
 echo "Missing commands: ${missing_cmds[*]}" >&2

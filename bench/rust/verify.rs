@@ -1,0 +1,173 @@
+//! Rust contenders of the verify benchmark (bench/run.sh): a raw reqwest keep-alive loop, the
+//! practical limit of any client, against the core called through its C ABI. Prints one JSON line.
+//!
+//! Environment: BENCH_URL, BENCH_CA (PEM path), BENCH_API_ID, BENCH_API_KEY, BENCH_TID,
+//! BENCH_SECONDS, BENCH_SCENARIO (`token+paycert` | `paycert`), BENCH_CONTENDER (`raw-reqwest` | `core-c-abi` | `core-rust`, the core's
+//! Rust API without the C ABI and its JSON, to see what those cost).
+//! With BENCH_CONTENDER=`overhead` it measures per-call cost without network instead.
+
+use std::ffi::{CStr, CString};
+use std::time::{Duration, Instant};
+
+use cookiepay::ffi::*;
+use serde_json::{json, Value};
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set (run bench/run.sh)"))
+}
+
+fn peak_rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Call `one` until the time is up; each call must succeed.
+fn run(seconds: f64, mut one: impl FnMut()) -> (u64, f64, Vec<u32>) {
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    let mut latencies = Vec::new();
+    while Instant::now() < deadline {
+        let t = Instant::now();
+        one();
+        latencies.push(t.elapsed().as_micros() as u32);
+    }
+    (latencies.len() as u64, started.elapsed().as_secs_f64(), latencies)
+}
+
+fn percentile(sorted: &[u32], p: f64) -> u32 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn take(out: *mut std::ffi::c_char) -> Value {
+    let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_owned();
+    unsafe { cookiepay_string_free(out) };
+    serde_json::from_str(&text).unwrap()
+}
+
+fn main() {
+    let contender = env("BENCH_CONTENDER");
+    if contender == "overhead" {
+        return overhead();
+    }
+    if contender == "setup" {
+        return setup();
+    }
+    let url = env("BENCH_URL");
+    let (api_id, api_key, tid) = (env("BENCH_API_ID"), env("BENCH_API_KEY"), env("BENCH_TID"));
+    let scenario = env("BENCH_SCENARIO");
+    let seconds: f64 = env("BENCH_SECONDS").parse().unwrap();
+    let ca = std::fs::read_to_string(env("BENCH_CA")).unwrap();
+    let fresh_token = scenario == "token+paycert";
+
+    let (calls, elapsed, mut lat) = match contender.as_str() {
+        "raw-reqwest" => {
+            let http = reqwest::blocking::Client::builder()
+                .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
+                .build()
+                .unwrap();
+            let token_body = json!({"pay2_id": api_id, "pay2_key": api_key}).to_string();
+            let get_token = || -> String {
+                let answer: Value = serde_json::from_str(
+                    &http.post(format!("{url}/payAuth/token")).header("Content-Type", "application/json")
+                        .body(token_body.clone()).send().unwrap().text().unwrap(),
+                ).unwrap();
+                answer["TOKEN"].as_str().unwrap().to_owned()
+            };
+            let mut token = get_token();
+            let body = json!({"tid": tid}).to_string();
+            run(seconds, || {
+                if fresh_token {
+                    token = get_token();
+                }
+                let text = http.post(format!("{url}/api/paycert")).header("Content-Type", "application/json")
+                    .header("TOKEN", token.as_str()).body(body.clone()).send().unwrap().text().unwrap();
+                assert!(text.contains("\"0000\""), "{text}");
+            })
+        }
+        "core-c-abi" => {
+            let config = json!({"base_url": url, "api_id": api_id, "api_key": api_key, "ca_cert_pem": ca, "binding": "bench"});
+            let config = CString::new(config.to_string()).unwrap();
+            let client = unsafe { cookiepay_client_new(config.as_ptr(), std::ptr::null_mut()) };
+            assert!(!client.is_null());
+            let request = CString::new(json!({"tid": tid}).to_string()).unwrap();
+            let force = c"{\"force_refresh\":true}";
+            let r = run(seconds, || unsafe {
+                if fresh_token {
+                    assert_eq!(take(cookiepay_token(client, force.as_ptr()))["ok"], true);
+                }
+                assert_eq!(take(cookiepay_paycert(client, request.as_ptr()))["ok"], true);
+            });
+            unsafe { cookiepay_client_free(client) };
+            r
+        }
+        "core-rust" => {
+            let config = json!({"base_url": url, "api_id": api_id, "api_key": api_key, "ca_cert_pem": ca, "binding": "bench"});
+            let client = cookiepay::Client::from_json(&config.to_string()).unwrap();
+            let request = json!({"tid": tid});
+            run(seconds, || {
+                client.paycert(&request).unwrap();
+            })
+        }
+        other => panic!("unknown contender {other}"),
+    };
+    lat.sort_unstable();
+    println!(
+        "{}",
+        json!({"lang": "rust", "contender": contender, "scenario": scenario, "calls": calls, "seconds": elapsed,
+               "calls_per_s": calls as f64 / elapsed, "p50_us": percentile(&lat, 0.5), "p99_us": percentile(&lat, 0.99),
+               "peak_rss_kb": peak_rss_kb()})
+    );
+}
+
+/// Make one approved payment through the window (ready → sandbox checkout → decrypt); print its TID.
+fn setup() {
+    let (url, api_id, api_key) = (env("BENCH_URL"), env("BENCH_API_ID"), env("BENCH_API_KEY"));
+    let ca = std::fs::read_to_string(env("BENCH_CA")).unwrap();
+    let config = json!({"base_url": url, "api_id": api_id, "api_key": api_key, "ca_cert_pem": ca});
+    let client = cookiepay::Client::from_json(&config.to_string()).unwrap();
+    let order = json!({"ORDERNO": format!("BENCH-{}", std::process::id()), "PRODUCTNAME": "bench", "AMOUNT": 1004,
+                       "BUYERNAME": "bench", "RETURNURL": "https://shop.example/return"});
+    let window = client.ready(&order).expect("ready");
+    let http = reqwest::blocking::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let card = json!({"CARDNO": "4111111111111111", "EXPIREDT": "3012", "CARDAUTH": "900101", "CARDPWD": "12", "QUOTA": "00"});
+    let checkout: Value = serde_json::from_str(
+        &http.post(format!("{url}/_sandbox/checkout")).header("Content-Type", "application/json")
+            .body(json!({"window_html": window["html"], "card": card}).to_string()).send().unwrap().text().unwrap(),
+    ).unwrap();
+    let payment = client.decrypt(&json!({"ENC_DATA": checkout["fields"]["ENC_DATA"]})).expect("decrypt");
+    println!("{}", payment["TID"].as_str().unwrap());
+}
+
+/// Per-call cost of the two network-free paths through the C ABI, in µs.
+fn overhead() {
+    const N: u32 = 100_000;
+    let body = c"API_ID=sandbox_demo01&RESULTCODE=0000&RESULTMSG=%EC%84%B1%EA%B3%B5&ENC_DATA=q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA%2Bq83vEjRWeJCrze8SNFZ4kA%3D%3D";
+    let config = c"{\"base_url\":\"http://127.0.0.1:1\",\"api_id\":\"sandbox_demo01\",\"api_key\":\"k1234567\"}";
+    let client = unsafe { cookiepay_client_new(config.as_ptr(), std::ptr::null_mut()) };
+    let invalid = c"{\"ORDERNO\":\"A1\",\"PRODUCTNAME\":\"a&b\",\"AMOUNT\":\"1,000\",\"BUYERNAME\":\"\xed\x99\x8d\",\"RETURNURL\":\"x\"}";
+    let measure = |name: &str, f: &mut dyn FnMut()| {
+        for _ in 0..1000 {
+            f();
+        }
+        let t = Instant::now();
+        for _ in 0..N {
+            f();
+        }
+        let us = t.elapsed().as_secs_f64() * 1e6 / N as f64;
+        println!("{}", json!({"lang": "rust", "contender": "core-c-abi", "scenario": name, "calls": N, "us_per_call": us}));
+    };
+    measure("parse_return", &mut || unsafe { cookiepay_string_free(cookiepay_parse_return(body.as_ptr())) });
+    measure("validation_failure", &mut || unsafe { cookiepay_string_free(cookiepay_ready(client, invalid.as_ptr())) });
+    unsafe { cookiepay_client_free(client) };
+}
