@@ -5,7 +5,7 @@
 #      TOKEN); every contender of every language, alternating, ROUNDS rounds of SECONDS each;
 #   2. client-side overhead per call without network (parse_return, a validation failure);
 #   3. footprint: stripped cdylib size, time from dlopen to the end of the first HTTPS call.
-# Each contender is a separate process printing one JSON line; bench/report.py turns the lines
+# Each contender is a separate process that warms up for a second, then measures and prints one JSON line; bench/report.py turns the lines
 # into the tables of BENCHMARKS.md and bench/throughput.png.
 # Usage: bench/run.sh [SECONDS] [ROUNDS] [LANGS]   (defaults: 5 3 "rust php java dotnet")
 set -euo pipefail

@@ -26,8 +26,12 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
-/// Call `one` until the time is up; each call must succeed.
+/// Call `one` for a warm-up second, then until the time is up; each call must succeed.
 fn run(seconds: f64, mut one: impl FnMut()) -> (u64, f64, Vec<u32>) {
+    let warm_up = Instant::now() + Duration::from_secs(1);
+    while Instant::now() < warm_up {
+        one();
+    }
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let started = Instant::now();
     let mut latencies = Vec::new();
