@@ -67,6 +67,12 @@ final class Native
                 // ffi.preload names other headers only: load the library ourselves.
             }
         }
+        try {
+            // An empty definition loads nothing but tells first whether FFI is allowed here at all.
+            FFI::cdef();
+        } catch (FFI\Exception $e) {
+            throw self::isRestriction($e) ? self::restricted() : new LibraryException($e->getMessage(), $e);
+        }
         $file = self::resolveLibrary($libPath);
         try {
             self::$ffi = FFI::cdef(self::declarations(), $file);
