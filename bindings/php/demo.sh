@@ -18,7 +18,6 @@ if [ "${1:-}" != "--with-sandbox" ]; then
 fi
 
 work=$(mktemp -d)
-chmod 755 "$work" # the preload step reads the header as opcache.preload_user
 port=$(php -r '$s = stream_socket_server("tcp://127.0.0.1:0"); $n = stream_socket_get_name($s, false); echo substr($n, strrpos($n, ":") + 1);')
 COOKIEPAY_EXAMPLE_DATA=$work examples/php/serve.sh "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 server=$!

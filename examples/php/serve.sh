@@ -10,8 +10,8 @@ data=${COOKIEPAY_EXAMPLE_DATA:-$here/data}
 mkdir -p "$data"
 php "$binding/bin/cookiepay-preload-header" ${COOKIEPAY_LIB:+"$COOKIEPAY_LIB"} > "$data/cookiepay.h"
 as_root=()
-# Preloading as root needs a user to preload as.
-[ "$(id -u)" -eq 0 ] && as_root=(-d opcache.preload_user=www-data)
+# As root, PHP preloads only as a named user: this development server preloads as the one running it.
+[ "$(id -u)" -eq 0 ] && as_root=(-d "opcache.preload_user=$(id -un)")
 exec php -d ffi.enable=preload -d ffi.preload="$data/cookiepay.h" \
   -d opcache.enable=1 -d opcache.enable_cli=1 -d opcache.preload="$binding/preload.php" "${as_root[@]}" \
   -S "${1:-127.0.0.1:8000}" -t "$here/public"

@@ -198,7 +198,6 @@ final class Sandbox
         if (!mkdir($dir, 0755)) {
             throw new RuntimeException("cannot create $dir");
         }
-        // php-fpm's preload runs as opcache.preload_user and must read what the tests write here.
         chmod($dir, 0755);
         return $dir;
     }
