@@ -1,0 +1,20 @@
+package com.cookiepay;
+
+import java.util.Map;
+
+/** Kind {@code timeout}: no answer within {@code timeout_ms}. */
+public class CookiePayTimeoutException extends CookiePayException {
+    private static final long serialVersionUID = 1L;
+
+    CookiePayTimeoutException(Map<String, Object> error, String rawJson) {
+        super(error, rawJson);
+    }
+
+    /**
+     * {@code unknown} when the call may have taken effect (ready: look the order up before trying
+     * again), else {@code not_applied}.
+     */
+    public String getOutcome() {
+        return text("outcome");
+    }
+}

@@ -1,0 +1,276 @@
+package com.cookiepay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** One exception class per error kind, with its fields, and no secret in any of them. */
+class ErrorsTest {
+    private static Sandbox sandbox;
+    private static CookiePayClient client;
+    private static Sandbox.Paid paid;
+
+    @BeforeAll
+    static void start() {
+        sandbox = Sandbox.start();
+        client = sandbox.client();
+        paid = sandbox.pay(client, 1_000);
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        sandbox.close();
+    }
+
+    @BeforeEach
+    void noFaultsLeft() {
+        sandbox.reset();
+    }
+
+    /** Everything an exception shows: what must never carry a secret. */
+    private static String everything(CookiePayException e) {
+        StringWriter trace = new StringWriter();
+        e.printStackTrace(new PrintWriter(trace));
+        return e.getMessage() + "\n" + e + "\n" + trace + "\n" + e.getRawJson() + "\n" + e.getError();
+    }
+
+    private static void assertKind(String kind, CookiePayException e) {
+        assertEquals(kind, e.getKind());
+        assertEquals(kind, e.getError().get("kind"));
+        assertTrue(e.getRawJson().startsWith("{\"ok\":false,\"error\":{"), e.getRawJson());
+        assertNotNull(e.getMessage());
+        assertFalse(everything(e).contains(Sandbox.API_KEY));
+    }
+
+    @Test
+    void invalidArgument() {
+        CookiePayInvalidArgumentException e = assertThrows(CookiePayInvalidArgumentException.class,
+                () -> CookiePayClient.parseReturn((byte[]) null));
+        assertKind("invalid_argument", e);
+        assertTrue(e.getMessage().contains("NULL"), e.getMessage());
+
+        // A request that is not a JSON object.
+        assertKind("invalid_argument", assertThrows(CookiePayInvalidArgumentException.class, () -> client.ready(null)));
+        // A lone surrogate is no text: rejected, not silently replaced.
+        assertKind("invalid_argument", assertThrows(CookiePayInvalidArgumentException.class, () -> client.paycert("A\ud800")));
+    }
+
+    @Test
+    void validationListsEveryField() {
+        Map<String, Object> order = new LinkedHashMap<String, Object>();
+        order.put("AMOUNT", 0);
+        order.put("ETC2", "line\nbreak");
+        CookiePayValidationException e = assertThrows(CookiePayValidationException.class, () -> client.ready(order));
+        assertKind("validation", e);
+        List<String> fields = new ArrayList<String>();
+        for (Map<String, Object> f : e.getFields()) {
+            fields.add((String) f.get("field"));
+            assertNotNull(f.get("rule"));
+            assertNotNull(f.get("message"));
+        }
+        for (String want : new String[] {"ORDERNO", "PRODUCTNAME", "AMOUNT", "BUYERNAME", "RETURNURL", "ETC2"}) {
+            assertTrue(fields.contains(want), want + " not in " + fields);
+        }
+        assertEquals(0, sandbox.count("ready"), "nothing may be sent when validation fails");
+
+        assertKind("validation", assertThrows(CookiePayValidationException.class, () -> client.paycert(null)));
+        assertKind("validation", assertThrows(CookiePayValidationException.class, () -> client.decrypt("")));
+    }
+
+    @Test
+    void configProblemsAreValidationWithoutTheKey() {
+        Map<String, Object> config = new LinkedHashMap<String, Object>();
+        config.put("env", "live");
+        config.put("base_url", "http://insecure.example");
+        config.put("api_key", "has space " + Sandbox.API_KEY);
+        config.put("timeout_ms", -1);
+        CookiePayValidationException e = assertThrows(CookiePayValidationException.class, () -> new CookiePayClient(config));
+        assertKind("validation", e);
+        assertFalse(everything(e).contains("has space"));
+        List<String> fields = new ArrayList<String>();
+        for (Map<String, Object> f : e.getFields()) {
+            fields.add(f.get("field") + ":" + f.get("rule"));
+        }
+        assertTrue(fields.containsAll(Arrays.asList("base_url:https", "api_id:required", "api_key:format", "timeout_ms:range")), fields.toString());
+        assertThrows(NullPointerException.class, () -> new CookiePayClient(null));
+    }
+
+    @Test
+    void apiErrorsCarryCodeAndResponse() {
+        CookiePayApiException e = assertThrows(CookiePayApiException.class, () -> client.paycert("NO_SUCH_TID_000000"));
+        assertKind("api", e);
+        assertNotNull(e.getCode());
+        assertNotNull(e.getApiMessage());
+        assertEquals(e.getCode(), e.getResponse().get("RESULTCODE"));
+        assertNull(e.getLayer());
+    }
+
+    @Test
+    void wrongCredentialsAreAnApiErrorWithoutTheKey() {
+        Map<String, Object> config = sandbox.config();
+        String wrongKey = "wrongkey_" + Sandbox.API_KEY.substring(9);
+        config.put("api_key", wrongKey);
+        try (CookiePayClient wrong = new CookiePayClient(config)) {
+            CookiePayApiException e = assertThrows(CookiePayApiException.class, wrong::token);
+            assertKind("api", e);
+            assertFalse(everything(e).contains(wrongKey));
+        }
+    }
+
+    @Test
+    void aDeclinedCardFailsAtThePaymentLayerWithoutTheCardNumber() {
+        CookiePayResult window = client.ready(Sandbox.order(2_000));
+        String body = sandbox.payInWindow(window.getString("html"), Sandbox.CARD_LIMIT);
+        CookiePayResult posted = CookiePayClient.parseReturn(body);
+        CookiePayApiException e = assertThrows(CookiePayApiException.class, () -> client.decrypt(posted.getString("ENC_DATA")));
+        assertKind("api", e);
+        assertEquals("inner", e.getLayer());
+        assertFalse(everything(e).contains(Sandbox.CARD_LIMIT));
+        assertFalse(everything(e).contains("900101"), "birth date");
+
+        CookiePayApiException outer = assertThrows(CookiePayApiException.class, () -> client.decrypt("bm90IG91ciBkYXRh"));
+        assertEquals("outer", outer.getLayer());
+    }
+
+    @Test
+    void verificationFailedListsMismatchesAndThePayment() {
+        CookiePayVerificationFailedException e = assertThrows(CookiePayVerificationFailedException.class,
+                () -> client.verify(paid.tid, paid.orderNo, 500L));
+        assertKind("verification_failed", e);
+        assertEquals(1, e.getMismatches().size());
+        Map<String, Object> mismatch = e.getMismatches().get(0);
+        assertEquals("AMOUNT", mismatch.get("field"));
+        assertEquals(paid.tid, e.getPayment().get("TID"));
+
+        e = assertThrows(CookiePayVerificationFailedException.class, () -> client.verify(paid.tid, "OTHER", "50000"));
+        assertEquals(2, e.getMismatches().size());
+    }
+
+    @Test
+    void networkErrorsSayWhichPhase() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Map<String, Object> config = sandbox.config();
+        config.put("base_url", "http://127.0.0.1:" + port);
+        config.put("max_retries", 0);
+        try (CookiePayClient closed = new CookiePayClient(config)) {
+            CookiePayNetworkException e = assertThrows(CookiePayNetworkException.class, closed::token);
+            assertKind("network", e);
+            assertEquals("connect", e.getPhase());
+            assertEquals("not_applied", e.getOutcome());
+        }
+        sandbox.fault("ready", "reset", 1);
+        CookiePayNetworkException e = assertThrows(CookiePayNetworkException.class, () -> client.ready(Sandbox.order(1000)));
+        assertEquals("read", e.getPhase());
+        assertEquals("unknown", e.getOutcome(), "the window may have been opened");
+    }
+
+    @Test
+    void timeouts() {
+        Map<String, Object> config = sandbox.config();
+        config.put("timeout_ms", 400);
+        try (CookiePayClient impatient = new CookiePayClient(config)) {
+            impatient.token();
+            sandbox.fault("paycert", "delay", 1, "delay_ms", 2000);
+            CookiePayTimeoutException e = assertThrows(CookiePayTimeoutException.class, () -> impatient.paycert(paid.tid));
+            assertKind("timeout", e);
+            assertEquals("not_applied", e.getOutcome());
+            sandbox.fault("ready", "delay", 1, "delay_ms", 2000);
+            e = assertThrows(CookiePayTimeoutException.class, () -> impatient.ready(Sandbox.order(1000)));
+            assertEquals("unknown", e.getOutcome());
+        }
+    }
+
+    @Test
+    void httpErrorsCarryStatusAndExcerpt() {
+        String token = client.token().getString("TOKEN");
+        sandbox.fault("paycert", "http_500", 5);
+        CookiePayHttpException e = assertThrows(CookiePayHttpException.class, () -> client.paycert(paid.tid));
+        assertKind("http", e);
+        assertEquals(500, e.getStatus());
+        assertNotNull(e.getExcerpt());
+        assertFalse(everything(e).contains(token), "the TOKEN must not leak into errors");
+        assertEquals(3, sandbox.count("paycert"), "two retries");
+
+        sandbox.fault("paycert", "wrong_content_type", 1);
+        e = assertThrows(CookiePayHttpException.class, () -> client.paycert(paid.tid));
+        assertTrue(e.getExcerpt().toLowerCase().contains("<html"), e.getExcerpt());
+        assertNotNull(e.getContentType());
+    }
+
+    @Test
+    void decodeErrors() {
+        client.token();
+        sandbox.fault("paycert", "invalid_json", 1);
+        CookiePayDecodeException e = assertThrows(CookiePayDecodeException.class, () -> client.paycert(paid.tid));
+        assertKind("decode", e);
+        assertFalse(e.getExcerpt().isEmpty());
+    }
+
+    @Test
+    void internalErrorsComeFromCaughtPanics() {
+        CookiePayInternalException e = assertThrows(CookiePayInternalException.class,
+                () -> CookiePayClient.unwrap(Native.selfTestPanic()));
+        assertKind("internal", e);
+        assertFalse(e.getMessage().contains("deliberate"), "the panic message stays inside the library");
+        // The JVM and the library carry on.
+        assertEquals(paid.tid, client.paycert(paid.tid).getString("TID"));
+    }
+
+    @Test
+    void everyKindIsACookiePayException() {
+        Class<?>[] kinds = {CookiePayInvalidArgumentException.class, CookiePayValidationException.class, CookiePayApiException.class,
+            CookiePayVerificationFailedException.class, CookiePayNetworkException.class, CookiePayTimeoutException.class,
+            CookiePayHttpException.class, CookiePayDecodeException.class, CookiePayInternalException.class};
+        for (Class<?> kind : kinds) {
+            assertTrue(CookiePayException.class.isAssignableFrom(kind), kind.getName());
+        }
+        assertTrue(RuntimeException.class.isAssignableFrom(CookiePayException.class), "unchecked");
+        CookiePayException unknown = assertThrows(CookiePayException.class,
+                () -> CookiePayClient.unwrap("{\"ok\":false,\"error\":{\"kind\":\"future_kind\",\"message\":\"m\"}}"));
+        assertEquals(CookiePayException.class, unknown.getClass());
+        assertEquals("future_kind", unknown.getKind());
+        CookiePayInternalException garbage = assertThrows(CookiePayInternalException.class, () -> CookiePayClient.unwrap("not json"));
+        assertEquals("internal", garbage.getKind());
+        assertThrows(CookiePayInternalException.class, () -> CookiePayClient.unwrap(null));
+    }
+
+    @Test
+    void exceptionsSurviveSerialization() throws Exception {
+        CookiePayApiException e = assertThrows(CookiePayApiException.class, () -> client.paycert("NO_SUCH_TID_000000"));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(e);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            CookiePayApiException back = (CookiePayApiException) in.readObject();
+            assertEquals(e.getCode(), back.getCode());
+            assertEquals(e.getRawJson(), back.getRawJson());
+            assertEquals("api", back.getKind());
+        }
+    }
+}
