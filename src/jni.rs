@@ -71,9 +71,9 @@ fn install_panic_hook() {
 fn catch_quietly<T>(body: impl FnOnce() -> T) -> Result<T, ()> {
     install_panic_hook();
     let outer = IN_JNI.with(|flag| flag.replace(true));
-    let result = catch_unwind(AssertUnwindSafe(body));
+    let result = catch_unwind(AssertUnwindSafe(body)).map_err(drop_quietly);
     IN_JNI.with(|flag| flag.set(outer));
-    result.map_err(drop_quietly)
+    result
 }
 
 /// Drop a panic payload unread; dropping one can itself panic, and that must not escape either.

@@ -4,12 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,10 +46,47 @@ class ClientFlowTest {
     }
 
     @Test
-    void versionIsTheCoreVersion() {
-        String version = CookiePayClient.version();
-        assertTrue(version.matches("\\d+\\.\\d+\\.\\d+.*"), version);
-        assertEquals(System.getProperty("cookiepay.expected.version", version), version);
+    void versionIsTheCoreVersion() throws Exception {
+        // The [package] version of the core's Cargo.toml, two folders up.
+        String cargo = new String(Files.readAllBytes(Paths.get("../../Cargo.toml")), StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("\\[package\\][^\\[]*?\\nversion\\s*=\\s*\"([^\"]+)\"").matcher(cargo);
+        assertTrue(m.find(), "no [package] version in Cargo.toml");
+        assertEquals(m.group(1), CookiePayClient.version());
+    }
+
+    @Test
+    void theBindingNameReachesTheWireInTheUserAgent() throws Exception {
+        // The sandbox does not record headers: a one-request listener does.
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<String> head = pool.submit(() -> {
+                    try (Socket socket = listener.accept()) {
+                        socket.setSoTimeout(10_000);
+                        InputStream in = socket.getInputStream();
+                        StringBuilder received = new StringBuilder();
+                        byte[] buffer = new byte[4096];
+                        int n;
+                        while (received.indexOf("\r\n\r\n") < 0 && (n = in.read(buffer)) > 0) {
+                            received.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                        }
+                        socket.getOutputStream().write("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
+                        return received.toString();
+                    }
+                });
+                Map<String, Object> config = sandbox.config();
+                config.put("base_url", "http://127.0.0.1:" + listener.getLocalPort());
+                config.put("max_retries", 0);
+                try (CookiePayClient probe = new CookiePayClient(config)) {
+                    assertThrows(CookiePayHttpException.class, probe::token);
+                }
+                String expected = "user-agent: cookiepay/" + CookiePayClient.version() + " java/" + System.getProperty("java.version");
+                assertTrue(head.get(10, TimeUnit.SECONDS).toLowerCase(Locale.ROOT).contains(expected.toLowerCase(Locale.ROOT)), head.get());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 
     @Test
