@@ -608,7 +608,13 @@ impl App {
             st.session_order.push_back(sid.clone());
             st.sessions.insert(sid.clone(), Session { api_id: m.api_id.clone(), order: order.clone(), used: false });
         }
-        Response::new(200, HTML, window_page(&m.api_id, &order, &sid))
+        // An absolute address, as a PG's window has: the buyer's browser shows this HTML inside the
+        // shop's page, and a relative action would post the card form to the shop.
+        let origin = match req.header("host") {
+            Some(host) if !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic()) => format!("{}://{host}", req.scheme),
+            _ => String::new(),
+        };
+        Response::new(200, HTML, window_page(&m.api_id, &order, &format!("{origin}/pay/window/{sid}")))
     }
 
     fn window(&self, req: &Request, sid: &str) -> Response {
@@ -1188,7 +1194,7 @@ table{border-collapse:collapse;width:100%;margin-bottom:1rem}th,td{text-align:le
 label{display:block;margin:.5rem 0}input,select{display:block;width:100%;padding:.4rem;box-sizing:border-box}\
 button{margin-top:1rem;padding:.6rem 1.2rem}.notice{color:#a00}";
 
-fn window_page(api_id: &str, o: &Order, sid: &str) -> String {
+fn window_page(api_id: &str, o: &Order, action: &str) -> String {
     let mut quota_opts = String::from("<option value=\"00\" selected>일시불</option>");
     for q in 2..=c::QUOTA_MAX {
         quota_opts.push_str(&format!("<option value=\"{q:02}\">{q}개월</option>"));
@@ -1201,7 +1207,7 @@ fn window_page(api_id: &str, o: &Order, sid: &str) -> String {
 <table class=\"order\">\n<tr><th>가맹점</th><td>{api_id}</td></tr>\n<tr><th>주문번호</th><td>{orderno}</td></tr>\n\
 <tr><th>상품명</th><td>{product}</td></tr>\n<tr><th>결제금액</th><td>{amount}원</td></tr>\n\
 <tr><th>구매자</th><td>{buyer}</td></tr>\n</table>\n\
-<form id=\"cookiepay-window\" method=\"post\" action=\"/pay/window/{sid}\">\n\
+<form id=\"cookiepay-window\" method=\"post\" action=\"{action}\">\n\
 <label>카드번호 <input type=\"text\" name=\"CARDNO\" inputmode=\"numeric\" autocomplete=\"cc-number\" maxlength=\"23\" required></label>\n\
 <label>유효기간 (YYMM) <input type=\"text\" name=\"EXPIREDT\" inputmode=\"numeric\" maxlength=\"4\" pattern=\"[0-9]{{4}}\" placeholder=\"YYMM\" required></label>\n\
 <label>생년월일 (YYMMDD) <input type=\"text\" name=\"CARDAUTH\" inputmode=\"numeric\" maxlength=\"6\" pattern=\"[0-9]{{6}}\" placeholder=\"YYMMDD\" required></label>\n\
@@ -1214,7 +1220,7 @@ fn window_page(api_id: &str, o: &Order, sid: &str) -> String {
         product = html_escape(&o.productname),
         amount = html_escape(&o.amount),
         buyer = html_escape(&o.buyername),
-        sid = html_escape(sid),
+        action = html_escape(action),
     )
 }
 

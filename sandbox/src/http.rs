@@ -12,6 +12,8 @@ use crate::app::App;
 use crate::choices::{self, IDLE_TIMEOUT, MAX_BODY, MAX_HEAD, MAX_HEADERS, READ_TIMEOUT};
 
 pub struct Request {
+    /// "http" or "https": which listener the request came in on.
+    pub scheme: &'static str,
     pub method: String,
     /// Path without the query string.
     pub path: String,
@@ -100,17 +102,21 @@ pub enum Outcome {
 
 /// A connection the server can serve: plain TCP or TLS over TCP.
 pub trait Socket: AsyncRead + AsyncWrite + Unpin + Send {
+    /// "http" or "https".
+    const SCHEME: &'static str;
     /// Make the next close send RST instead of FIN.
     fn zero_linger(&self);
 }
 
 impl Socket for TcpStream {
+    const SCHEME: &'static str = "http";
     fn zero_linger(&self) {
         let _ = self.set_zero_linger();
     }
 }
 
 impl Socket for tokio_rustls::server::TlsStream<TcpStream> {
+    const SCHEME: &'static str = "https";
     fn zero_linger(&self) {
         let _ = self.get_ref().0.set_zero_linger();
     }
@@ -156,6 +162,7 @@ pub async fn serve<S: Socket>(mut s: S, app: Arc<App>) {
             }
         };
         let (head_len, mut req, keep_alive, framing, expect_continue) = parsed;
+        req.scheme = S::SCHEME;
 
         // --- body ---
         let body_result = match framing {
@@ -322,7 +329,7 @@ fn parse_head(buf: &[u8]) -> Result<Option<Parsed>, Reject> {
         }
     };
     let keep_alive = if version >= 1 { !conn_close } else { conn_keep && !conn_close };
-    let req = Request { method, path, headers: hs, body: Vec::new() };
+    let req = Request { scheme: "http", method, path, headers: hs, body: Vec::new() };
     Ok(Some((head_len, req, keep_alive, framing, expect_continue && version >= 1)))
 }
 

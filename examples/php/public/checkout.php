@@ -46,9 +46,5 @@ try {
 
 header('X-Order-No: ' . $orderNo);
 header('Content-Type: text/html; charset=utf-8');
-$html = $window['html'];
-if (stripos($html, '<base ') === false) {
-    // The window's form posts to a path on CookiePay's host, not on ours.
-    $html = preg_replace('/<head>/i', '<head><base href="' . h(shop_cookiepay_url()) . '/">', $html, 1);
-}
-echo $html;
+// The window's form posts to CookiePay's own host, with the card data never touching the shop.
+echo $window['html'];

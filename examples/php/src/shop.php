@@ -33,16 +33,6 @@ function shop_client(): Client
     return new Client($config);
 }
 
-/** Where CookiePay's window lives (the sandbox's window posts to paths relative to it). */
-function shop_cookiepay_url(): string
-{
-    $local = shop_env('COOKIEPAY_SANDBOX_URL');
-    if ($local !== '') {
-        return rtrim($local, '/');
-    }
-    return shop_env('COOKIEPAY_ENV', 'sandbox') === 'live' ? 'https://www.cookiepayments.com' : 'https://sandbox.cookiepayments.com';
-}
-
 /** The shop's public address for RETURNURL: SHOP_URL in production, the request's host in development. */
 function shop_url(): string
 {

@@ -138,7 +138,7 @@ impl Api {
         }
         let r = self
             .c
-            .post(format!("{}{}", self.base, form.action))
+            .post(form.action.clone())
             .header("Content-Type", "application/x-www-form-urlencoded")
             .body(ser.finish())
             .send()
