@@ -16,8 +16,10 @@
  * THREAD SAFETY
  *   A cookiepay_client may be used by any number of threads at once (its connection pool and TOKEN
  *   cache are internally synchronised); concurrent callers needing a new TOKEN share one refresh.
- *   Several clients (merchants, credential pairs) may live side by side. Only cookiepay_client_free
- *   must not run concurrently with other calls on the same client.
+ *   Several clients (merchants, credential pairs) may live side by side; clients created with the same
+ *   config share one connection pool and TOKEN cache in the process (a PHP request that creates its
+ *   client anew reuses the previous request's connection and TOKEN). Only cookiepay_client_free must
+ *   not run concurrently with other calls on the same client.
  *   Nothing starts when the library is loaded; a client builds its HTTP connection pool on first use,
  *   and a client used in a fork()ed child builds a new one there (safe under php-fpm preloading).
  *

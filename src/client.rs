@@ -2,6 +2,7 @@
 //! string-in/JSON-out dispatch that the C ABI and the JNI glue share.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -27,7 +28,7 @@ pub enum Operation {
 pub struct Client {
     api_id: String,
     api_key: String,
-    transport: Transport,
+    transport: Arc<Transport>,
 }
 
 impl fmt::Debug for Client {
@@ -174,7 +175,7 @@ impl Client {
             user_agent.push(' ');
             user_agent.push_str(binding.trim());
         }
-        let transport = Transport::new(TransportConfig {
+        let transport = Transport::shared(format!("{api_id}\n{api_key}"), TransportConfig {
             base_url,
             connect_timeout: Duration::from_millis(connect_timeout),
             timeout: Duration::from_millis(timeout),

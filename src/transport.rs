@@ -10,8 +10,9 @@
 //! its own.
 
 use std::io::Read;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicPtr, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock, TryLockError};
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
@@ -33,7 +34,7 @@ pub enum CallKind {
     SendOnce,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RetryPolicy {
     pub max_retries: u32,
     pub base_delay: Duration,
@@ -41,6 +42,7 @@ pub struct RetryPolicy {
 }
 
 /// Everything needed to build the HTTP client, fixed at `Client::new`.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct TransportConfig {
     pub base_url: String,
     pub connect_timeout: Duration,
@@ -70,12 +72,50 @@ pub struct Transport {
     local: AtomicPtr<ProcessLocal>,
 }
 
+/// How many distinct configurations keep a shared transport; more are rare (one per merchant and
+/// payment type) and simply get their own.
+const MAX_SHARED: usize = 64;
+
+/// Transports by (credentials, config), for the life of the process.
+type Registry = Mutex<HashMap<(String, TransportConfig), Arc<Transport>>>;
+
 impl Transport {
     pub fn new(config: TransportConfig) -> Transport {
         Transport {
             config,
             local: AtomicPtr::new(std::ptr::null_mut()),
         }
+    }
+
+    /// The process's transport for this credential pair and config: clients created with the same
+    /// settings share one connection pool and one TOKEN cache. A PHP request cannot keep an object
+    /// for the next request, so without this every request would pay a new TOKEN, a new TLS
+    /// handshake and a new I/O thread. `credentials` identifies whose TOKENs the cache holds.
+    pub fn shared(credentials: String, config: TransportConfig) -> Arc<Transport> {
+        static REGISTRY: OnceLock<Registry> = OnceLock::new();
+        let registry = REGISTRY.get_or_init(Registry::default);
+        // Bounded wait, never a deadlock: if another thread held the lock when this process was
+        // forked, it will never be released here, and a private transport is just as correct.
+        for _ in 0..200 {
+            let mut map = match registry.try_lock() {
+                Ok(map) => map,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => {
+                    std::thread::sleep(Duration::from_micros(500));
+                    continue;
+                }
+            };
+            let key = (credentials, config);
+            if let Some(existing) = map.get(&key) {
+                return Arc::clone(existing);
+            }
+            let transport = Arc::new(Transport::new(key.1.clone()));
+            if map.len() < MAX_SHARED {
+                map.insert(key, Arc::clone(&transport));
+            }
+            return transport;
+        }
+        Arc::new(Transport::new(config))
     }
 
     pub fn base_url(&self) -> &str {

@@ -107,6 +107,22 @@ fn a_rejected_token_is_refreshed_once() {
 }
 
 #[test]
+fn clients_with_the_same_config_share_connections_and_the_token() {
+    // What a PHP shop does: a new client per request, freed at the end of the request.
+    let sb = sandbox();
+    let first = client(&sb);
+    ok(call(&first, Operation::Token, json!({})));
+    drop(first);
+    let second = client(&sb);
+    assert_eq!(ok(call(&second, Operation::Token, json!({})))["cached"], true);
+    assert_eq!(count(&sb, "token"), 1);
+    // Other credentials or settings never see that TOKEN.
+    let other = client_with(&sb, json!({"timeout_ms": 4000}));
+    assert_eq!(ok(call(&other, Operation::Token, json!({})))["cached"], false);
+    assert_eq!(count(&sb, "token"), 2);
+}
+
+#[test]
 fn wrong_credentials_are_an_api_error_without_the_key() {
     let sb = sandbox();
     let client = client_with(&sb, json!({"api_key": "WRONG-KEY-0123456789"}));
