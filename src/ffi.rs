@@ -5,11 +5,9 @@
 
 #![allow(non_camel_case_types)]
 
-use std::cell::Cell;
 use std::ffi::{c_char, CStr, CString};
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Once;
 
+use crate::boundary::{catch_quietly, internal_error, Panicked};
 use crate::client::{parse_return_envelope, Client, Operation};
 use crate::error::{envelope, Error};
 
@@ -18,48 +16,9 @@ pub struct cookiepay_client {
     client: Client,
 }
 
-static QUIET_PANICS: Once = Once::new();
-
-thread_local! {
-    static IN_BOUNDARY: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Panic messages could echo data: inside an export, report only where a panic happened, on stderr.
-/// Panics elsewhere in the process (the host's own Rust code, test harnesses) keep the previous hook.
-fn install_panic_hook() {
-    QUIET_PANICS.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !IN_BOUNDARY.with(Cell::get) {
-                return previous(info);
-            }
-            let place = info
-                .location()
-                .map(|l| format!("{}:{}", l.file(), l.line()))
-                .unwrap_or_default();
-            eprintln!("cookiepay: internal error at {place} (caught; reported to the caller)");
-        }));
-    });
-}
-
-/// Run `body`; a panic becomes `on_panic()`. The panic payload is dropped unread.
+/// Run `body`; a panic becomes `on_panic()`.
 fn boundary<T>(on_panic: impl FnOnce() -> T, body: impl FnOnce() -> T) -> T {
-    install_panic_hook();
-    let outer = IN_BOUNDARY.with(|flag| flag.replace(true));
-    let result = catch_unwind(AssertUnwindSafe(body));
-    IN_BOUNDARY.with(|flag| flag.set(outer));
-    match result {
-        Ok(value) => value,
-        Err(payload) => {
-            // Dropping a payload can itself panic; never let that escape either.
-            let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
-            on_panic()
-        }
-    }
-}
-
-fn internal_error() -> Error {
-    Error::Internal("a bug in cookiepay was caught; please report it with the library version".into())
+    catch_quietly(body).unwrap_or_else(|Panicked| on_panic())
 }
 
 /// Hand a JSON string to C. serde_json escapes U+0000, so there is never an interior NUL.

@@ -12,15 +12,12 @@
 //! - A handle is a `Box<Client>` pointer passed as a `long`; 0 means closed. The Java side keeps the
 //!   client alive while calls run (a read-write lock around `close`).
 
-use std::cell::Cell;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Once;
-
 use ::jni::objects::{JByteArray, JClass, JObjectArray, JString};
 use ::jni::strings::{JNIStr, JNIString};
 use ::jni::sys::{jint, jlong, jstring};
 use ::jni::{jni_str, Env, EnvUnowned, Outcome};
 
+use crate::boundary::{catch_quietly, drop_quietly, internal_error, Panicked};
 use crate::client::{parse_return_envelope, Client, Operation};
 use crate::error::{envelope, Error};
 
@@ -43,46 +40,6 @@ const ILLEGAL_STATE: &JNIStr = jni_str!("java/lang/IllegalStateException");
 const ILLEGAL_ARGUMENT: &JNIStr = jni_str!("java/lang/IllegalArgumentException");
 const RUNTIME: &JNIStr = jni_str!("java/lang/RuntimeException");
 
-static QUIET_PANICS: Once = Once::new();
-
-thread_local! {
-    static IN_JNI: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Panic messages could echo data: inside an export, report only where a panic happened, on stderr.
-/// Panics elsewhere (the C exports, the host's own Rust code) keep the previous hook.
-fn install_panic_hook() {
-    QUIET_PANICS.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !IN_JNI.with(Cell::get) {
-                return previous(info);
-            }
-            let place = info
-                .location()
-                .map(|l| format!("{}:{}", l.file(), l.line()))
-                .unwrap_or_default();
-            eprintln!("cookiepay: internal error at {place} (caught; reported to the caller)");
-        }));
-    });
-}
-
-/// Run `body` with panics caught and their message kept quiet; a panic yields `Err(())`.
-fn catch_quietly<T>(body: impl FnOnce() -> T) -> Result<T, ()> {
-    install_panic_hook();
-    let outer = IN_JNI.with(|flag| flag.replace(true));
-    let result = catch_unwind(AssertUnwindSafe(body)).map_err(drop_quietly);
-    IN_JNI.with(|flag| flag.set(outer));
-    result
-}
-
-/// Drop a panic payload unread; dropping one can itself panic, and that must not escape either.
-fn drop_quietly(payload: Box<dyn std::any::Any + Send>) {
-    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
-        std::mem::forget(again);
-    }
-}
-
 enum Step<T> {
     Done(T),
     Failed(Failure),
@@ -101,7 +58,7 @@ fn attempt<'local, T>(
             drop_quietly(payload);
             Step::Panicked
         }
-        Err(()) => Step::Panicked,
+        Err(Panicked) => Step::Panicked,
     }
 }
 
@@ -153,10 +110,7 @@ fn raise(unowned: &mut EnvUnowned<'_>, failure: Failure) {
 
 /// The envelope of a caught panic: the C ABI's `internal` error, so every runtime reports it alike.
 fn internal_envelope() -> String {
-    envelope(Err(Error::Internal(
-        "a bug in cookiepay was caught; please report it with the library version".into(),
-    )))
-    .to_string()
+    envelope(Err(internal_error())).to_string()
 }
 
 fn invalid_envelope(message: &str) -> String {
@@ -329,27 +283,6 @@ pub extern "system" fn Java_com_cookiepay_Native_selfTestPanic<'local>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_panic_is_caught_quietly() {
-        assert_eq!(catch_quietly(|| 7), Ok(7));
-        let caught = catch_quietly(|| -> u8 { panic!("secret 4111111111111111") });
-        assert_eq!(caught, Err(()));
-        // The flag is restored: panics outside the boundary keep the host's hook.
-        assert!(!IN_JNI.with(Cell::get));
-    }
-
-    #[test]
-    fn a_panicking_payload_drop_is_contained() {
-        struct Bomb;
-        impl Drop for Bomb {
-            fn drop(&mut self) {
-                panic!("drop bomb");
-            }
-        }
-        let caught = catch_quietly(|| -> u8 { std::panic::panic_any(Bomb) });
-        assert_eq!(caught, Err(()));
-    }
 
     #[test]
     fn operation_numbers_match_the_java_constants() {

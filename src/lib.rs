@@ -4,6 +4,7 @@
 //! transport, one error type, and `ffi`, the only module that knows about C. Everything speaks JSON
 //! values so that the C ABI, PHP, C# and Java see exactly the same requests, answers and errors.
 
+pub mod boundary;
 pub mod client;
 pub mod decrypt;
 pub mod error;
