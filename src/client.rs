@@ -67,6 +67,17 @@ impl<'a> ConfigReader<'a> {
         }
     }
 
+    fn boolean(&mut self, key: &str, default: bool) -> bool {
+        match self.map.get(key) {
+            None | Some(Value::Null) => default,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                self.problems.push(field_problem(key, "type", format!("{key} must be true or false")));
+                default
+            }
+        }
+    }
+
     fn number(&mut self, key: &str, default: u64, min: u64, max: u64) -> u64 {
         match self.map.get(key) {
             None | Some(Value::Null) => default,
@@ -151,6 +162,7 @@ impl Client {
         let max_retries = r.number("max_retries", 2, 0, 5);
         let base_delay = r.number("retry_base_delay_ms", 500, 0, 60_000);
         let max_delay = r.number("retry_max_delay_ms", 5_000, 0, 600_000);
+        let shared = r.boolean("shared", true);
         let ca_cert_pem = r.string("ca_cert_pem").map(str::to_owned);
         if let Some(pem) = &ca_cert_pem {
             if reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_or(true, |certs| certs.is_empty()) {
@@ -175,7 +187,7 @@ impl Client {
             user_agent.push(' ');
             user_agent.push_str(binding.trim());
         }
-        let transport = Transport::shared(format!("{api_id}\n{api_key}"), TransportConfig {
+        let config = TransportConfig {
             base_url,
             connect_timeout: Duration::from_millis(connect_timeout),
             timeout: Duration::from_millis(timeout),
@@ -186,7 +198,12 @@ impl Client {
                 base_delay: Duration::from_millis(base_delay),
                 max_delay: Duration::from_millis(max_delay),
             },
-        });
+        };
+        let transport = if shared {
+            Transport::shared(format!("{api_id}\n{api_key}"), config)
+        } else {
+            Arc::new(Transport::new(config))
+        };
         Ok(Client {
             api_id,
             api_key,

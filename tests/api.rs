@@ -116,10 +116,14 @@ fn clients_with_the_same_config_share_connections_and_the_token() {
     let second = client(&sb);
     assert_eq!(ok(call(&second, Operation::Token, json!({})))["cached"], true);
     assert_eq!(count(&sb, "token"), 1);
-    // Other credentials or settings never see that TOKEN.
+    // Other credentials or settings never see that TOKEN, nor does a client that asks for its own.
     let other = client_with(&sb, json!({"timeout_ms": 4000}));
     assert_eq!(ok(call(&other, Operation::Token, json!({})))["cached"], false);
     assert_eq!(count(&sb, "token"), 2);
+    let private = client_with(&sb, json!({"shared": false}));
+    assert_eq!(ok(call(&private, Operation::Token, json!({})))["cached"], false);
+    assert_eq!(count(&sb, "token"), 3);
+    assert_eq!(Client::from_json(&config(&sb.http_url(), json!({"shared": "no"}))).unwrap_err().kind(), "validation");
 }
 
 #[test]

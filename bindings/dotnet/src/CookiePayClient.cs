@@ -34,6 +34,9 @@ namespace CookiePay
         public int? MaxRetries { get; set; }
         public int? RetryBaseDelayMs { get; set; }
         public int? RetryMaxDelayMs { get; set; }
+        /// <summary>False gives this client its own connection pool and TOKEN cache; by default clients
+        /// with the same settings in one process share them.</summary>
+        public bool? Shared { get; set; }
 
         internal Dictionary<string, object> ToConfig()
         {
@@ -48,6 +51,7 @@ namespace CookiePay
             if (MaxRetries.HasValue) config["max_retries"] = MaxRetries.Value;
             if (RetryBaseDelayMs.HasValue) config["retry_base_delay_ms"] = RetryBaseDelayMs.Value;
             if (RetryMaxDelayMs.HasValue) config["retry_max_delay_ms"] = RetryMaxDelayMs.Value;
+            if (Shared.HasValue) config["shared"] = Shared.Value;
             return config;
         }
 

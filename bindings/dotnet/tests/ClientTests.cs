@@ -98,7 +98,7 @@ namespace CookiePay.Tests
         [Test]
         public void TokenIsFetchedOnceThenCached()
         {
-            using (var fresh = sandbox.Client())
+            using (var fresh = sandbox.PrivateClient())
             {
                 var first = fresh.Token();
                 Assert.IsFalse(first.Cached);

@@ -39,7 +39,7 @@ namespace CookiePay.Tests
                 }
                 sandbox.Reset(); // count only what the threads send
 
-                using (var fresh = sandbox.Client())
+                using (var fresh = sandbox.PrivateClient())
                 {
                     var failures = new ConcurrentQueue<string>();
                     int answered = 0;

@@ -95,6 +95,15 @@ namespace CookiePay.Tests
 
         public CookiePayClient Client() { return new CookiePayClient(Options()); }
 
+        /// <summary>A client with its own connection pool and TOKEN cache: clients with equal settings
+        /// share them, so tests that count TOKEN requests from a cold start use this one.</summary>
+        public CookiePayClient PrivateClient()
+        {
+            var options = Options();
+            options.Shared = false;
+            return new CookiePayClient(options);
+        }
+
         public static string UniqueOrderNo()
         {
             return "NET" + Process.GetCurrentProcess().Id + "-" + DateTime.UtcNow.Ticks % 1000000000 + "-" + Interlocked.Increment(ref orderCounter);
