@@ -7,8 +7,14 @@ CARGO ?= cargo
 SANDBOX_BIN := target/release/cookiepay-sandbox
 CDYLIB := target/debug/libcookiepay.so
 C_TEST := target/c/flow
+BINDINGS := php dotnet java
 
-.PHONY: all build test test-rust test-c demo bench fuzz clean
+# What every binding's test.sh and demo.sh run against (bindings/*/README.md).
+export COOKIEPAY_LIB := $(CURDIR)/target/release/libcookiepay.so
+export COOKIEPAY_SANDBOX_BIN := $(CURDIR)/$(SANDBOX_BIN)
+
+.PHONY: all build release test test-rust test-c test-bindings demo demo-rust demo-bindings bench fuzz clean \
+	$(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS))
 
 all: build
 
@@ -16,8 +22,18 @@ build:
 	@scripts/need.sh gcc:gcc
 	$(CARGO) build --release --workspace --locked
 
-## test: every suite (Rust unit + integration, header freshness, C under valgrind)
-test: test-rust test-c
+## test: every suite (Rust unit + integration, header freshness, fuzz regressions, C under
+## valgrind, then the PHP, C# and Java bindings against the release library)
+test: test-rust test-c test-bindings
+
+release:
+	@scripts/need.sh gcc:gcc
+	$(CARGO) build --release --locked -p cookiepay -p cookiepay-sandbox
+
+test-bindings: $(addprefix test-,$(BINDINGS))
+
+$(addprefix test-,$(BINDINGS)): test-%: release
+	bindings/$*/test.sh
 
 test-rust:
 	@scripts/need.sh gcc:gcc git:git
@@ -40,11 +56,18 @@ test-c: $(SANDBOX_BIN) $(C_TEST)
 	scripts/with-sandbox.sh valgrind --quiet --error-exitcode=3 --leak-check=full --suppressions=tests/c/valgrind.supp \
 	  --errors-for-leak-kinds=definite --show-leak-kinds=definite $(C_TEST)
 
-## demo: start the sandbox, run the whole authenticated flow, print each step, stop the sandbox
-demo: $(SANDBOX_BIN)
-	@scripts/need.sh gcc:gcc
+## demo: start the sandbox, run the whole authenticated flow (Rust, then each binding's example),
+## print each step, stop the sandbox
+demo: demo-rust demo-bindings
+
+demo-rust: release
 	$(CARGO) build --release --locked --example demo
 	scripts/with-sandbox.sh target/release/examples/demo
+
+demo-bindings: $(addprefix demo-,$(BINDINGS))
+
+$(addprefix demo-,$(BINDINGS)): demo-%: release
+	bindings/$*/demo.sh
 
 bench:
 	@echo "See BENCHMARKS.md for each benchmark's command."
