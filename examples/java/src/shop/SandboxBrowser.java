@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * browser would then post to RETURNURL.
  */
 final class SandboxBrowser {
-    private static final Pattern WINDOW = Pattern.compile("action=\"(/pay/window/[A-Za-z0-9]+)\"");
+    private static final Pattern WINDOW = Pattern.compile("action=\"[^\"]*(/pay/window/[A-Za-z0-9]+)\"");
     // The body is URL-encoded: no quote or backslash can occur inside it.
     private static final Pattern FORM_BODY = Pattern.compile("\"form_body\"\\s*:\\s*\"([^\"]*)\"");
 
