@@ -69,9 +69,10 @@ demo-bindings: $(addprefix demo-,$(BINDINGS))
 $(addprefix demo-,$(BINDINGS)): demo-%: release
 	bindings/$*/demo.sh
 
+## bench: the sandbox's capacity, then every client contender (updates BENCHMARKS.md, bench/throughput.png)
 bench:
-	@echo "See BENCHMARKS.md for each benchmark's command."
 	bench/sandbox/run.sh
+	bench/run.sh 5 3
 
 ## fuzz: each cargo-fuzz target for FUZZ_SECONDS (needs the nightly toolchain). A crash found is
 ## fixed, then its input goes to tests/fuzz-regressions/<target>/, which `make test` replays.
