@@ -108,6 +108,14 @@ fn raise(unowned: &mut EnvUnowned<'_>, failure: Failure) {
     });
 }
 
+/// `guard` for the exports that return a Java String: a panic answers with the `internal` envelope.
+fn guard_string<'local>(
+    unowned: &mut EnvUnowned<'local>,
+    body: impl FnOnce(&mut Env<'local>) -> Result<jstring, Failure>,
+) -> jstring {
+    guard(unowned, std::ptr::null_mut(), |env| new_string(env, &internal_envelope()), body)
+}
+
 /// The envelope of a caught panic: the C ABI's `internal` error, so every runtime reports it alike.
 fn internal_envelope() -> String {
     envelope(Err(internal_error())).to_string()
@@ -209,10 +217,8 @@ pub extern "system" fn Java_com_cookiepay_Native_call<'local>(
     op: jint,
     request_json: JString<'local>,
 ) -> jstring {
-    guard(
+    guard_string(
         &mut env,
-        std::ptr::null_mut(),
-        |env| new_string(env, &internal_envelope()),
         |env| {
             // SAFETY: a non-zero handle comes from clientNew and stays alive during the call.
             let client = unsafe { (handle as *const Client).as_ref() }
@@ -235,10 +241,8 @@ pub extern "system" fn Java_com_cookiepay_Native_parseReturn<'local>(
     _class: JClass<'local>,
     form_body: JByteArray<'local>,
 ) -> jstring {
-    guard(
+    guard_string(
         &mut env,
-        std::ptr::null_mut(),
-        |env| new_string(env, &internal_envelope()),
         |env| {
             let answer = if form_body.is_null() {
                 invalid_envelope("form_body is NULL")
@@ -256,10 +260,8 @@ pub extern "system" fn Java_com_cookiepay_Native_version<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
 ) -> jstring {
-    guard(
+    guard_string(
         &mut env,
-        std::ptr::null_mut(),
-        |env| new_string(env, &internal_envelope()),
         |env| new_string(env, crate::VERSION),
     )
 }
@@ -272,10 +274,8 @@ pub extern "system" fn Java_com_cookiepay_Native_selfTestPanic<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
 ) -> jstring {
-    guard(
+    guard_string(
         &mut env,
-        std::ptr::null_mut(),
-        |env| new_string(env, &internal_envelope()),
         |_| -> Result<jstring, Failure> { panic!("cookiepay self-test: a deliberate panic in the JNI boundary") },
     )
 }
