@@ -74,6 +74,8 @@ class LifecycleTest {
     void closeWaitsForCallsInFlight() throws Exception {
         CookiePayClient client = sandbox.client();
         Sandbox.Paid paid = sandbox.pay(client, 1_500);
+        // Counts from other tests of this class would make the wait below return at once.
+        sandbox.reset();
         sandbox.fault("paycert", "delay", 1, "delay_ms", 700);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
