@@ -26,10 +26,15 @@ pub fn code_of(answer: &Value, field: &str) -> String {
 }
 
 pub fn text_of(answer: &Value, field: &str) -> String {
-    match answer.get(field) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
+    answer.get(field).map(as_text).unwrap_or_default()
+}
+
+/// A value as the text CookiePay would send: strings as they are, null as "", others as JSON.
+pub fn as_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
     }
 }
 

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use crate::client::Client;
 use crate::error::{Error, FieldError, Mismatch, Result};
 use crate::paycert;
-use crate::response::text_of;
+use crate::response::{as_text, text_of};
 
 /// Validate `expected`: ORDERNO and AMOUNT are required; other keys are compared as text.
 fn expected_of(request: &Value) -> Result<Map<String, Value>> {
@@ -64,7 +64,7 @@ pub fn compare(payment: &Value, expected: &Map<String, Value>) -> Vec<Mismatch> 
         let same = if field == "AMOUNT" {
             amount_of(want).is_some() && amount_of(want) == amount_of(&got)
         } else {
-            text_of(payment, field) == text_of(&json!({ "v": want }), "v")
+            text_of(payment, field) == as_text(want)
         };
         if !same {
             mismatches.push(Mismatch {

@@ -107,7 +107,7 @@ namespace CookiePay
         {
             get
             {
-                // The core accepts up to 100 printable ASCII characters; RuntimeInformation gives e.g.
+                // A short, readable name (the core would also clean any text); RuntimeInformation gives e.g.
                 // ".NET 8.0.1", ".NET Framework 4.8.9181.0" or "Mono 6.8.0.105 (Debian …)".
                 string runtime = RuntimeInformation.FrameworkDescription ?? Environment.Version.ToString();
                 int paren = runtime.IndexOf('(');
