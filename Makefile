@@ -77,7 +77,7 @@ bench:
 ## fuzz: each cargo-fuzz target for FUZZ_SECONDS (needs the nightly toolchain). A crash found is
 ## fixed, then its input goes to tests/fuzz-regressions/<target>/, which `make test` replays.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := parse_return ffi_calls answers
+FUZZ_TARGETS := parse_return ffi_calls answers parse_noti
 fuzz:
 	@scripts/need.sh g++:g++
 	@rustup toolchain list | grep -q '^nightly' || { echo "cargo fuzz needs nightly: rustup toolchain install nightly" >&2; exit 1; }

@@ -14,7 +14,25 @@ char *cookiepay_paycert(struct cookiepay_client *client, const char *request_jso
 
 char *cookiepay_verify(struct cookiepay_client *client, const char *request_json);
 
+char *cookiepay_billkeygen(struct cookiepay_client *client, const char *request_json);
+
+char *cookiepay_recurring_charge(struct cookiepay_client *client, const char *request_json);
+
+char *cookiepay_schedule_cancel(struct cookiepay_client *client, const char *request_json);
+
+char *cookiepay_billkey_delete(struct cookiepay_client *client, const char *request_json);
+
+char *cookiepay_cancel(struct cookiepay_client *client, const char *request_json);
+
+char *cookiepay_paysearch(struct cookiepay_client *client, const char *request_json);
+
+char *cookiepay_receipt_url(struct cookiepay_client *client, const char *request_json);
+
+char *cookiepay_request(struct cookiepay_client *client, const char *request_json);
+
 char *cookiepay_parse_return(const char *form_body);
+
+char *cookiepay_parse_noti(const char *body);
 
 void cookiepay_string_free(char *s);
 

@@ -1,258 +1,126 @@
-//! The client handle: configuration, credentials and transport for one credential pair, and the
-//! string-in/JSON-out dispatch that the C ABI and the JNI glue share.
+//! The client handle: composes one credential pair's `Context` (channel + TOKEN cache) from a config,
+//! and runs operations on JSON text for the C ABI, the JNI glue and the CLI.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, TryLockError};
 use std::time::Duration;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::error::{envelope, Error, FieldError, Result};
-use crate::transport::{RetryPolicy, Transport, TransportConfig};
-use crate::{decrypt, paycert, ready, return_post, token, verify};
+use crate::channel::{Channel, Exchange};
+use crate::config::Config;
+use crate::context::Context;
+use crate::error::{envelope, Error, Result};
+use crate::operation::Operation;
+use crate::token::TokenCache;
+use crate::transport::{Transport, TransportConfig};
+use crate::{noti, return_post};
 
-pub const LIVE_URL: &str = "https://www.cookiepayments.com";
-pub const SANDBOX_URL: &str = "https://sandbox.cookiepayments.com";
-
-/// One operation of the contract; the C functions and the bindings' methods map to these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
-    Token,
-    Ready,
-    Decrypt,
-    Paycert,
-    Verify,
-}
+/// Largest request JSON accepted: no request of the contract is near it.
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 
 /// A client for one CookiePay credential pair. Send + Sync: share one across threads.
 pub struct Client {
-    api_id: String,
-    api_key: String,
-    transport: Arc<Transport>,
+    ctx: Context,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("api_id", &self.api_id)
-            .field("api_key", &"[REDACTED]")
-            .field("base_url", &self.transport.base_url())
-            .finish()
+        f.debug_struct("Client").field("channel", &self.ctx.channel).finish()
     }
 }
 
-fn field_problem(field: &str, rule: &'static str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.into(),
-        rule,
-        message: message.into(),
-    }
-}
+/// How many distinct configurations keep a shared transport; more are rare (one per merchant and
+/// payment type) and simply get their own.
+const MAX_SHARED: usize = 64;
 
-/// Reads the config object, collecting every problem instead of stopping at the first.
-struct ConfigReader<'a> {
-    map: &'a Map<String, Value>,
-    problems: Vec<FieldError>,
-}
+type Shared = (Arc<Transport>, Arc<TokenCache>);
 
-impl<'a> ConfigReader<'a> {
-    fn string(&mut self, key: &str) -> Option<&'a str> {
-        match self.map.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.as_str()),
-            Some(_) => {
-                self.problems.push(field_problem(key, "type", format!("{key} must be a string")));
-                None
+/// The process's connection pool and TOKEN cache for this credential pair and config: clients created
+/// with the same settings share them. A PHP request cannot keep an object for the next request, so
+/// without this every request would pay a new TOKEN, a new TLS handshake and a new I/O thread.
+fn shared_parts(credentials: String, config: TransportConfig) -> Shared {
+    static REGISTRY: OnceLock<Mutex<HashMap<(String, TransportConfig), Shared>>> = OnceLock::new();
+    let registry = REGISTRY.get_or_init(Default::default);
+    // Bounded wait, never a deadlock: if another thread held the lock when this process was forked, it
+    // will never be released here, and private parts are just as correct.
+    for _ in 0..200 {
+        let mut map = match registry.try_lock() {
+            Ok(map) => map,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                std::thread::sleep(Duration::from_micros(500));
+                continue;
             }
+        };
+        let key = (credentials, config);
+        if let Some((transport, tokens)) = map.get(&key) {
+            return (Arc::clone(transport), Arc::clone(tokens));
         }
-    }
-
-    fn boolean(&mut self, key: &str, default: bool) -> bool {
-        match self.map.get(key) {
-            None | Some(Value::Null) => default,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => {
-                self.problems.push(field_problem(key, "type", format!("{key} must be true or false")));
-                default
-            }
+        let parts = (Arc::new(Transport::new(key.1.clone())), Arc::new(TokenCache::default()));
+        if map.len() < MAX_SHARED {
+            map.insert(key, (Arc::clone(&parts.0), Arc::clone(&parts.1)));
         }
+        return parts;
     }
-
-    fn number(&mut self, key: &str, default: u64, min: u64, max: u64) -> u64 {
-        match self.map.get(key) {
-            None | Some(Value::Null) => default,
-            Some(Value::Number(n)) if n.as_u64().is_some_and(|v| (min..=max).contains(&v)) => {
-                n.as_u64().unwrap_or(default)
-            }
-            Some(_) => {
-                self.problems.push(field_problem(
-                    key,
-                    "range",
-                    format!("{key} must be a whole number from {min} to {max}"),
-                ));
-                default
-            }
-        }
-    }
-
-    fn credential(&mut self, key: &str, max: usize) -> String {
-        match self.string(key) {
-            Some(s) if !s.is_empty() && s.chars().count() <= max && s.bytes().all(|b| b.is_ascii_graphic()) => {
-                s.to_owned()
-            }
-            Some(s) if !s.is_empty() => {
-                self.problems.push(field_problem(
-                    key,
-                    "format",
-                    format!("{key} must be at most {max} printable ASCII characters"),
-                ));
-                String::new()
-            }
-            _ => {
-                self.problems.push(field_problem(key, "required", format!("{key} is required")));
-                String::new()
-            }
-        }
-    }
+    (Arc::new(Transport::new(config)), Arc::new(TokenCache::default()))
 }
 
 impl Client {
     /// Build a client from the JSON config documented in README.md. Nothing is started here: the HTTP
     /// client is built on first use (so a php-fpm master may create none before forking).
     pub fn from_json(config_json: &str) -> Result<Client> {
-        let config: Value = serde_json::from_str(config_json)
-            .map_err(|_| Error::invalid("config is not valid JSON"))?;
-        let map = config
-            .as_object()
-            .ok_or_else(|| Error::invalid("config must be a JSON object"))?;
-        let mut r = ConfigReader {
-            map,
-            problems: Vec::new(),
-        };
-
-        let env = r.string("env");
-        if env.is_some_and(|e| !matches!(e, "live" | "sandbox")) {
-            r.problems.push(field_problem("env", "one_of", "env must be \"sandbox\" or \"live\""));
-        }
-        let base_url = match (env, r.string("base_url")) {
-            (_, Some(url)) => url.trim_end_matches('/').to_owned(),
-            (Some("live"), None) => LIVE_URL.to_owned(),
-            (Some("sandbox"), None) => SANDBOX_URL.to_owned(),
-            (Some(_), None) => String::new(),
-            (None, None) => {
-                r.problems.push(field_problem("env", "required", "give env (\"sandbox\"/\"live\") or base_url"));
-                String::new()
-            }
-        };
-        if !base_url.is_empty() {
-            let lower = base_url.to_ascii_lowercase();
-            let https = lower.starts_with("https://");
-            if !https && !lower.starts_with("http://") {
-                r.problems.push(field_problem("base_url", "url", "base_url must start with http:// or https://"));
-            } else if env == Some("live") && !https {
-                r.problems.push(field_problem("base_url", "https", "the live environment requires https"));
-            }
-        }
-
-        // pay2_id is documented with 30 characters, API_ID with 20: accept the larger.
-        let api_id = r.credential("api_id", 30);
-        let api_key = r.credential("api_key", 100);
-        let connect_timeout = r.number("connect_timeout_ms", 10_000, 1, 600_000);
-        let timeout = r.number("timeout_ms", 20_000, 1, 600_000);
-        let max_retries = r.number("max_retries", 2, 0, 5);
-        let base_delay = r.number("retry_base_delay_ms", 500, 0, 60_000);
-        let max_delay = r.number("retry_max_delay_ms", 5_000, 0, 600_000);
-        let shared = r.boolean("shared", true);
-        let ca_cert_pem = r.string("ca_cert_pem").map(str::to_owned);
-        if let Some(pem) = &ca_cert_pem {
-            if reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_or(true, |certs| certs.is_empty()) {
-                r.problems.push(field_problem("ca_cert_pem", "pem", "ca_cert_pem holds no PEM certificate"));
-            }
-        }
-        // Only decorates the User-Agent: cleaned here rather than refused, so no binding has to
-        // guess what a header accepts (runtime names may hold any text).
-        let binding: String = r
-            .string("binding")
-            .unwrap_or("")
-            .chars()
-            .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' })
-            .take(100)
-            .collect();
-
-        if !r.problems.is_empty() {
-            return Err(Error::Validation(r.problems));
-        }
-        let mut user_agent = format!("cookiepay/{}", crate::VERSION);
-        if !binding.trim().is_empty() {
-            user_agent.push(' ');
-            user_agent.push_str(binding.trim());
-        }
-        let config = TransportConfig {
-            base_url,
-            connect_timeout: Duration::from_millis(connect_timeout),
-            timeout: Duration::from_millis(timeout),
-            ca_cert_pem,
-            user_agent,
-            retry: RetryPolicy {
-                max_retries: max_retries as u32,
-                base_delay: Duration::from_millis(base_delay),
-                max_delay: Duration::from_millis(max_delay),
-            },
-        };
-        let transport = if shared {
-            Transport::shared(format!("{api_id}\n{api_key}"), config)
-        } else {
-            Arc::new(Transport::new(config))
-        };
-        Ok(Client {
+        let Config {
             api_id,
             api_key,
             transport,
+            shared,
+        } = Config::from_json(config_json)?;
+        let (transport, tokens) = if shared {
+            shared_parts(format!("{api_id}\n{api_key}"), transport)
+        } else {
+            (Arc::new(Transport::new(transport)), Arc::new(TokenCache::default()))
+        };
+        Ok(Client {
+            ctx: Context {
+                channel: Channel::new(api_id, api_key, transport),
+                tokens,
+            },
         })
     }
 
+    /// Report every HTTP exchange of this client to `observer` (bodies masked, secrets scrubbed):
+    /// what the CLI's `--verbose` prints.
+    pub fn with_observer(mut self, observer: impl Fn(&Exchange) + Send + Sync + 'static) -> Client {
+        self.ctx.channel.set_observer(Arc::new(observer));
+        self
+    }
+
     pub fn api_id(&self) -> &str {
-        &self.api_id
+        self.ctx.api_id()
     }
 
-    pub(crate) fn api_key(&self) -> &str {
-        &self.api_key
+    pub fn base_url(&self) -> &str {
+        self.ctx.channel.transport().base_url()
     }
 
-    pub(crate) fn transport(&self) -> &Transport {
-        &self.transport
-    }
-
-    pub fn token(&self, request: &Value) -> Result<Value> {
-        token::call(self, request)
-    }
-
-    pub fn ready(&self, request: &Value) -> Result<Value> {
-        ready::call(self, request)
-    }
-
-    pub fn decrypt(&self, request: &Value) -> Result<Value> {
-        decrypt::call(self, request)
-    }
-
-    pub fn paycert(&self, request: &Value) -> Result<Value> {
-        paycert::call(self, request)
-    }
-
-    pub fn verify(&self, request: &Value) -> Result<Value> {
-        verify::call(self, request)
+    /// Run one operation on a parsed request.
+    pub fn run(&self, op: Operation, request: &Value) -> Result<Value> {
+        op.run(&self.ctx, request)
     }
 
     /// Run one operation on a JSON request string and return the JSON envelope string. Errors are
     /// scrubbed of this client's secrets whatever produced them.
     pub fn call(&self, op: Operation, request_json: &str) -> String {
-        let result = parse_request(request_json).and_then(|request| match op {
-            Operation::Token => self.token(&request),
-            Operation::Ready => self.ready(&request),
-            Operation::Decrypt => self.decrypt(&request),
-            Operation::Paycert => self.paycert(&request),
-            Operation::Verify => self.verify(&request),
-        });
+        let mut request = parse_request(request_json);
+        let result = request.as_ref().map_err(Clone::clone).and_then(|r| self.run(op, r));
+        if op == Operation::Billkeygen {
+            // Card data: do not leave our copy of it in freed memory.
+            if let Ok(r) = request.as_mut() {
+                crate::secrets::wipe_value(r);
+            }
+        }
         match result {
             Ok(data) => envelope(Ok(data)).to_string(),
             Err(err) => self.scrub(envelope(Err(err)).to_string()),
@@ -260,23 +128,22 @@ impl Client {
     }
 
     /// Remove the API key and any cached TOKEN from an error text.
-    pub fn scrub(&self, mut text: String) -> String {
-        let mut secrets = vec![self.api_key.clone()];
-        if let Ok(local) = self.transport.local() {
-            if let Some(token) = local.token.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-                secrets.push(token.value.clone());
-            }
-        }
-        for secret in secrets.iter().filter(|s| s.len() >= 4) {
-            if text.contains(secret.as_str()) {
-                text = text.replace(secret.as_str(), "[REDACTED]");
-            }
-        }
-        text
+    pub fn scrub(&self, text: String) -> String {
+        self.ctx.scrub(text)
+    }
+
+    #[cfg(test)]
+    fn user_agent(&self) -> &str {
+        self.ctx.channel.transport().user_agent()
     }
 }
 
 fn parse_request(request_json: &str) -> Result<Value> {
+    if request_json.len() > MAX_REQUEST_BYTES {
+        return Err(Error::invalid(format!(
+            "the request is larger than {MAX_REQUEST_BYTES} bytes"
+        )));
+    }
     match serde_json::from_str::<Value>(request_json) {
         Ok(v @ Value::Object(_)) => Ok(v),
         Ok(_) => Err(Error::invalid("the request must be a JSON object")),
@@ -293,9 +160,15 @@ pub fn parse_return_envelope(body: &[u8]) -> String {
     envelope(return_post::parse(body)).to_string()
 }
 
+/// `cookiepay_parse_noti` without the C types: raw body → envelope string.
+pub fn parse_noti_envelope(body: &[u8]) -> String {
+    envelope(noti::parse(body)).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::SANDBOX_URL;
 
     fn problems(json: &str) -> Vec<(String, &'static str)> {
         match Client::from_json(json) {
@@ -308,27 +181,44 @@ mod tests {
     #[test]
     fn config_rules() {
         let ok = Client::from_json(r#"{"env":"sandbox","api_id":"sandbox_x","api_key":"k1234"}"#).unwrap();
-        assert_eq!(ok.transport().base_url(), SANDBOX_URL);
-        assert!(problems(r#"{"env":"live","base_url":"http://x","api_id":"a","api_key":"b"}"#)
-            .contains(&("base_url".into(), "https")));
+        assert_eq!(ok.base_url(), SANDBOX_URL);
+        assert!(
+            problems(r#"{"env":"live","base_url":"http://x","api_id":"a","api_key":"b"}"#)
+                .contains(&("base_url".into(), "https"))
+        );
         let p = problems(r#"{"env":"prod","timeout_ms":0,"api_key":"has space"}"#);
-        for want in [("env", "one_of"), ("timeout_ms", "range"), ("api_id", "required"), ("api_key", "format")] {
+        for want in [
+            ("env", "one_of"),
+            ("timeout_ms", "range"),
+            ("api_id", "required"),
+            ("api_key", "format"),
+        ] {
             assert!(p.contains(&(want.0.to_string(), want.1)), "{want:?} not in {p:?}");
         }
-        assert!(problems(r#"{"base_url":"http://127.0.0.1:1","api_id":"a","api_key":"b","ca_cert_pem":"nope"}"#)
-            .contains(&("ca_cert_pem".into(), "pem")));
+        assert!(
+            problems(r#"{"base_url":"http://127.0.0.1:1","api_id":"a","api_key":"b","ca_cert_pem":"nope"}"#)
+                .contains(&("ca_cert_pem".into(), "pem"))
+        );
         assert_eq!(Client::from_json("[]").unwrap_err().kind(), "invalid_argument");
         assert_eq!(Client::from_json("{").unwrap_err().kind(), "invalid_argument");
     }
 
     #[test]
     fn binding_is_cleaned_not_refused() {
-        let c = Client::from_json(r#"{"base_url":"http://127.0.0.1:9","api_id":"a","api_key":"bbbb","binding":"dotnet/Mono 6.8 (한글)\r\n"}"#)
-            .unwrap();
+        let c = Client::from_json(
+            r#"{"base_url":"http://127.0.0.1:9","api_id":"a","api_key":"bbbb","binding":"dotnet/Mono 6.8 (한글)\r\n"}"#,
+        )
+        .unwrap();
         let version = crate::VERSION;
-        assert_eq!(c.transport().user_agent(), format!("cookiepay/{version} dotnet/Mono 6.8 (__)__"));
-        let long = format!(r#"{{"base_url":"http://127.0.0.1:9","api_id":"a","api_key":"bbbb","binding":"{}"}}"#, "x".repeat(500));
-        assert_eq!(Client::from_json(&long).unwrap().transport().user_agent().len(), "cookiepay/ ".len() + version.len() + 100);
+        assert_eq!(c.user_agent(), format!("cookiepay/{version} dotnet/Mono 6.8 (__)__"));
+        let long = format!(
+            r#"{{"base_url":"http://127.0.0.1:9","api_id":"a","api_key":"bbbb","binding":"{}"}}"#,
+            "x".repeat(500)
+        );
+        assert_eq!(
+            Client::from_json(&long).unwrap().user_agent().len(),
+            "cookiepay/ ".len() + version.len() + 100
+        );
     }
 
     #[test]
@@ -337,5 +227,12 @@ mod tests {
             .unwrap();
         assert!(!format!("{c:?}").contains("SECRETKEY123"));
         assert_eq!(c.scrub("x SECRETKEY123 y".into()), "x [REDACTED] y");
+    }
+
+    #[test]
+    fn oversized_requests_are_refused_before_parsing() {
+        let c = Client::from_json(r#"{"base_url":"http://127.0.0.1:9","api_id":"a","api_key":"bbbb"}"#).unwrap();
+        let big = format!(r#"{{"tid":"{}"}}"#, "x".repeat(MAX_REQUEST_BYTES));
+        assert!(c.call(Operation::Paycert, &big).contains("invalid_argument"));
     }
 }

@@ -37,12 +37,23 @@ pub enum Outcome {
     Unknown,
 }
 
-/// One failed validation rule of one field.
+/// One failed validation rule of one field. Messages name the rule, never the value (values may be
+/// personal data or card data).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
     pub rule: &'static str,
     pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, rule: &'static str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            rule,
+            message: message.into(),
+        }
+    }
 }
 
 /// One field of a payment that differs from what the merchant expected.
@@ -62,17 +73,22 @@ pub enum Error {
     InvalidArgument(String),
     #[error("{} field(s) failed validation", .0.len())]
     Validation(Vec<FieldError>),
-    #[error("CookiePay answered {code}: {message}")]
+    #[error("CookiePay answered {code}: {message}{}", hint.map(|h| format!(" ({h})")).unwrap_or_default())]
     Api {
         code: String,
         message: String,
+        /// What the code means for the caller, when this library knows (e.g. 9029).
+        hint: Option<&'static str>,
         /// The whole answer, for logging and support tickets. Boxed to keep `Result`s small.
         response: Box<Value>,
         /// For two-level answers (decrypt): "outer" = the call itself, "inner" = the payment result.
         layer: Option<&'static str>,
     },
     #[error("payment does not match the order: {}", mismatch_names(.mismatches))]
-    VerificationFailed { mismatches: Vec<Mismatch>, payment: Box<Value> },
+    VerificationFailed {
+        mismatches: Vec<Mismatch>,
+        payment: Box<Value>,
+    },
     #[error("{message}")]
     Network {
         phase: NetworkPhase,
@@ -81,16 +97,30 @@ pub enum Error {
     },
     #[error("{message}")]
     Timeout { message: String, outcome: Outcome },
-    #[error("unexpected HTTP answer (status {status})")]
+    #[error("unexpected HTTP answer (status {status}){}", outcome_note(*.outcome))]
     Http {
+        /// Set when a money call was sent: `Unknown` = it may have taken effect.
+        outcome: Option<Outcome>,
         status: u16,
         content_type: Option<String>,
         excerpt: String,
     },
-    #[error("{message}")]
-    Decode { message: String, excerpt: String },
+    #[error("{message}{}", outcome_note(*.outcome))]
+    Decode {
+        /// Set when a money call was sent: `Unknown` = it may have taken effect.
+        outcome: Option<Outcome>,
+        message: String,
+        excerpt: String,
+    },
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+fn outcome_note(outcome: Option<Outcome>) -> &'static str {
+    match outcome {
+        Some(Outcome::Unknown) => "; the request was sent and may have taken effect: look it up before trying again",
+        _ => "",
+    }
 }
 
 fn mismatch_names(mismatches: &[Mismatch]) -> String {
@@ -123,6 +153,51 @@ impl Error {
         Error::InvalidArgument(message.into())
     }
 
+    /// This error happened while reading a money call's accepted answer (decrypting its ENC_DATA):
+    /// whatever it says, the call may have taken effect.
+    pub fn after_money_sent(self) -> Error {
+        match self {
+            Error::Network { phase, message, .. } => Error::Network {
+                phase,
+                message,
+                outcome: Outcome::Unknown,
+            },
+            Error::Api { code, message, .. } => Error::Decode {
+                outcome: Some(Outcome::Unknown),
+                message: format!(
+                    "CookiePay accepted the call but its answer could not be decrypted ({code}: {message})"
+                ),
+                excerpt: String::new(),
+            },
+            Error::Timeout { message, .. } => Error::Timeout {
+                message,
+                outcome: Outcome::Unknown,
+            },
+            Error::Http {
+                status,
+                content_type,
+                excerpt,
+                ..
+            } => Error::Http {
+                outcome: Some(Outcome::Unknown),
+                status,
+                content_type,
+                excerpt,
+            },
+            Error::Decode { message, excerpt, .. } => Error::Decode {
+                outcome: Some(Outcome::Unknown),
+                message,
+                excerpt,
+            },
+            other => other,
+        }
+    }
+
+    /// A `validation` error about one field.
+    pub fn field(field: impl Into<String>, rule: &'static str, message: impl Into<String>) -> Error {
+        Error::Validation(vec![FieldError::new(field, rule, message)])
+    }
+
     /// The error object of the JSON envelope: `{"kind", "message", ...kind-specific fields}`.
     pub fn to_json(&self) -> Value {
         let mut obj = Map::new();
@@ -139,6 +214,7 @@ impl Error {
             Error::Api {
                 code,
                 message,
+                hint,
                 response,
                 layer,
             } => {
@@ -148,11 +224,11 @@ impl Error {
                 if let Some(layer) = layer {
                     obj.insert("layer".into(), json!(layer));
                 }
+                if let Some(hint) = hint {
+                    obj.insert("hint".into(), json!(hint));
+                }
             }
-            Error::VerificationFailed {
-                mismatches,
-                payment,
-            } => {
+            Error::VerificationFailed { mismatches, payment } => {
                 let list: Vec<Value> = mismatches
                     .iter()
                     .map(|m| json!({"field": m.field, "expected": m.expected, "actual": m.actual}))
@@ -166,6 +242,7 @@ impl Error {
             }
             Error::Timeout { outcome, .. } => insert_outcome(&mut obj, *outcome),
             Error::Http {
+                outcome,
                 status,
                 content_type,
                 excerpt,
@@ -173,9 +250,15 @@ impl Error {
                 obj.insert("status".into(), json!(status));
                 obj.insert("content_type".into(), json!(content_type));
                 obj.insert("excerpt".into(), json!(excerpt));
+                if let Some(outcome) = outcome {
+                    insert_outcome(&mut obj, *outcome);
+                }
             }
-            Error::Decode { excerpt, .. } => {
+            Error::Decode { outcome, excerpt, .. } => {
                 obj.insert("excerpt".into(), json!(excerpt));
+                if let Some(outcome) = outcome {
+                    insert_outcome(&mut obj, *outcome);
+                }
             }
             Error::InvalidArgument(_) | Error::Internal(_) => {}
         }
@@ -212,11 +295,7 @@ mod tests {
 
     #[test]
     fn every_kind_has_its_fields() {
-        let e = Error::Validation(vec![FieldError {
-            field: "AMOUNT".into(),
-            rule: "digits_only",
-            message: "must contain digits only".into(),
-        }]);
+        let e = Error::field("AMOUNT", "digits_only", "must contain digits only");
         let j = e.to_json();
         assert_eq!(j["kind"], "validation");
         assert_eq!(j["fields"][0]["field"], "AMOUNT");

@@ -8,8 +8,9 @@
 use std::ffi::{c_char, CStr, CString};
 
 use crate::boundary::{catch_quietly, internal_error, Panicked};
-use crate::client::{parse_return_envelope, Client, Operation};
+use crate::client::{parse_noti_envelope, parse_return_envelope, Client};
 use crate::error::{envelope, Error};
+use crate::operation::Operation;
 
 /// Opaque client handle. Create with `cookiepay_client_new`, release with `cookiepay_client_free`.
 pub struct cookiepay_client {
@@ -17,7 +18,7 @@ pub struct cookiepay_client {
 }
 
 /// Run `body`; a panic becomes `on_panic()`.
-fn boundary<T>(on_panic: impl FnOnce() -> T, body: impl FnOnce() -> T) -> T {
+fn guarded<T>(on_panic: impl FnOnce() -> T, body: impl FnOnce() -> T) -> T {
     catch_quietly(body).unwrap_or_else(|Panicked| on_panic())
 }
 
@@ -59,12 +60,15 @@ pub unsafe extern "C" fn cookiepay_client_new(
     config_json: *const c_char,
     error_json: *mut *mut c_char,
 ) -> *mut cookiepay_client {
-    let result = boundary(
+    let result = guarded(
         || Err(internal_error()),
         || text_arg(config_json, "config_json").and_then(Client::from_json),
     );
     let (handle, error) = match result {
-        Ok(client) => (Box::into_raw(Box::new(cookiepay_client { client })), std::ptr::null_mut()),
+        Ok(client) => (
+            Box::into_raw(Box::new(cookiepay_client { client })),
+            std::ptr::null_mut(),
+        ),
         Err(err) => (std::ptr::null_mut(), error_c(err)),
     };
     if !error_json.is_null() {
@@ -84,12 +88,12 @@ pub unsafe extern "C" fn cookiepay_client_free(client: *mut cookiepay_client) {
     if client.is_null() {
         return;
     }
-    boundary(|| (), || drop(Box::from_raw(client)));
+    guarded(|| (), || drop(Box::from_raw(client)));
 }
 
-/// The shared body of the five client calls.
+/// The shared body of the client calls.
 unsafe fn client_call(client: *const cookiepay_client, request_json: *const c_char, op: Operation) -> *mut c_char {
-    boundary(
+    guarded(
         || error_c(internal_error()),
         || {
             let Some(handle) = client.as_ref() else {
@@ -103,8 +107,8 @@ unsafe fn client_call(client: *const cookiepay_client, request_json: *const c_ch
     )
 }
 
-/// Get a TOKEN (`{}` or `{"force_refresh":true}`) → `{"TOKEN","expires_at","cached"}`. Cached per
-/// client until shortly before it expires.
+/// Get a TOKEN (`{}` or `{"force_refresh":true}`) → `{"TOKEN","expires_at","cached"}`. Cached (per
+/// process, shared by clients with the same config) until shortly before it expires.
 ///
 /// # Safety
 /// `client` comes from `cookiepay_client_new`; `request_json` is NULL or a NUL-terminated string.
@@ -151,22 +155,142 @@ pub unsafe extern "C" fn cookiepay_verify(client: *mut cookiepay_client, request
     client_call(client, request_json, Operation::Verify)
 }
 
+/// Issue a billing key from card data and charge the first payment, optionally registering a
+/// recurring schedule (`RECURRENCE_PAY` "Y"): order fields as for cookiepay_ready (no RETURNURL) plus
+/// `CARDNO`, `EXPIREDT` (YYMM), `CARDAUTH`, `CARDPWD`, `QUOTA` → every answered field plus
+/// `"charged":true` and `"scheduled"` (true, false = charged but the schedule failed: do NOT charge
+/// again, or null = none asked for). Card data is checked first (nothing is sent for a bad card) and
+/// never appears in any output. Moves money: sent once, never retried.
+///
+/// # Safety
+/// As `cookiepay_token`.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_billkeygen(
+    client: *mut cookiepay_client,
+    request_json: *const c_char,
+) -> *mut c_char {
+    client_call(client, request_json, Operation::Billkeygen)
+}
+
+/// Charge a registered schedule now: `{"RESERVE_ID","BILLKEY"}` → the decrypted payment. A declined
+/// charge is kind `api` with its code; a cancelled schedule is `api` code `E103`. Moves money: sent
+/// once, never retried.
+///
+/// # Safety
+/// As `cookiepay_token`.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_recurring_charge(
+    client: *mut cookiepay_client,
+    request_json: *const c_char,
+) -> *mut c_char {
+    client_call(client, request_json, Operation::RecurringCharge)
+}
+
+/// End a recurring schedule: `{"RESERVE_ID"}` → the answer plus `"already_cancelled"` (true for the
+/// vendor's E103) and `"cancelled_at"` ("YYYY-MM-DD HH:MM:SS" from an E103 answer, else null).
+///
+/// # Safety
+/// As `cookiepay_token`.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_schedule_cancel(
+    client: *mut cookiepay_client,
+    request_json: *const c_char,
+) -> *mut c_char {
+    client_call(client, request_json, Operation::ScheduleCancel)
+}
+
+/// Dispose of a billing key: `{"BILLKEY"}` → the answer's fields.
+///
+/// # Safety
+/// As `cookiepay_token`.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_billkey_delete(
+    client: *mut cookiepay_client,
+    request_json: *const c_char,
+) -> *mut c_char {
+    client_call(client, request_json, Operation::BillkeyDelete)
+}
+
+/// Refund a payment: `{"tid","reason"}` plus optional `"amount"` (partial) and refund account
+/// (`"bank"`, `"account_no"`, `"account_name"`) → `cancel_tid, cancel_code, cancel_msg, cancel_date,
+/// cancel_amt` and `"already_cancelled"`. Code 9029 (settled: 입금후 취소) is kind `api` with a
+/// `hint`. Moves money: sent once, never retried.
+///
+/// # Safety
+/// As `cookiepay_token`.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_cancel(client: *mut cookiepay_client, request_json: *const c_char) -> *mut c_char {
+    client_call(client, request_json, Operation::Cancel)
+}
+
+/// Look payments up: `{"tid"}` or `{"from","to"}` (YYYY-MM-DD) → `{"payments":[…]}` (empty when
+/// nothing is found).
+///
+/// # Safety
+/// As `cookiepay_token`.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_paysearch(
+    client: *mut cookiepay_client,
+    request_json: *const c_char,
+) -> *mut c_char {
+    client_call(client, request_json, Operation::Paysearch)
+}
+
+/// The receipt (전표) page of a payment: `{"tid"}` → `{"url"}`. No network.
+///
+/// # Safety
+/// As `cookiepay_token`.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_receipt_url(
+    client: *mut cookiepay_client,
+    request_json: *const c_char,
+) -> *mut c_char {
+    client_call(client, request_json, Operation::ReceiptUrl)
+}
+
+/// The escape hatch for endpoints this library does not wrap:
+/// `{"path":"/api/…","auth":["api_key","token"],"body":{…}}` → `{"status","body"}` (the body parsed
+/// when it is JSON, else text). Same transport, TOKEN cache, timeouts and error kinds; never retried.
+///
+/// # Safety
+/// As `cookiepay_token`.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_request(client: *mut cookiepay_client, request_json: *const c_char) -> *mut c_char {
+    client_call(client, request_json, Operation::Request)
+}
+
+/// The shared body of the calls that parse a raw body without a client.
+unsafe fn body_call(body: *const c_char, parse: fn(&[u8]) -> String) -> *mut c_char {
+    guarded(
+        || error_c(internal_error()),
+        || {
+            if body.is_null() {
+                return error_c(Error::invalid("the body is NULL"));
+            }
+            // Bytes, not text: a form body is percent-decoded first, then UTF-8 is checked per field.
+            to_c(parse(CStr::from_ptr(body).to_bytes()))
+        },
+    )
+}
+
 /// Parse the raw `application/x-www-form-urlencoded` body posted to RETURNURL. No network, no client.
 ///
 /// # Safety
 /// `form_body` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn cookiepay_parse_return(form_body: *const c_char) -> *mut c_char {
-    boundary(
-        || error_c(internal_error()),
-        || {
-            if form_body.is_null() {
-                return error_c(Error::invalid("form_body is NULL"));
-            }
-            // Bytes, not text: percent-decoding happens first, then UTF-8 is checked per field.
-            to_c(parse_return_envelope(CStr::from_ptr(form_body).to_bytes()))
-        },
-    )
+    body_call(form_body, parse_return_envelope)
+}
+
+/// Parse the raw JSON body CookiePay POSTs to the shop's 통지 URL (Noti) → its fields plus `kind`
+/// ("payment", "recurring" or "cancel") and `dedup_key` (process each key once). No network, no
+/// client. A Noti is unauthenticated: confirm the payment with cookiepay_verify before acting on it.
+///
+/// # Safety
+/// `body` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_parse_noti(body: *const c_char) -> *mut c_char {
+    body_call(body, parse_noti_envelope)
 }
 
 /// Release a string returned by this library. NULL is ignored. Never pass it to free().
@@ -178,7 +302,7 @@ pub unsafe extern "C" fn cookiepay_string_free(s: *mut c_char) {
     if s.is_null() {
         return;
     }
-    boundary(|| (), || drop(CString::from_raw(s)));
+    guarded(|| (), || drop(CString::from_raw(s)));
 }
 
 /// The library version, e.g. "0.1.0". Static: do not free.
@@ -193,7 +317,7 @@ mod tests {
 
     #[test]
     fn a_panic_becomes_a_value() {
-        let out = boundary(|| "caught", || -> &str { panic!("secret 4111111111111111") });
+        let out = guarded(|| "caught", || -> &str { panic!("secret 4111111111111111") });
         assert_eq!(out, "caught");
     }
 
@@ -206,7 +330,7 @@ mod tests {
     #[test]
     fn null_and_bad_utf8_are_invalid_argument() {
         unsafe {
-            let out = cookiepay_parse_return(std::ptr::null());
+            let out = cookiepay_parse_noti(std::ptr::null());
             let text = CStr::from_ptr(out).to_str().unwrap().to_owned();
             cookiepay_string_free(out);
             assert!(text.contains("invalid_argument"));

@@ -18,8 +18,9 @@ use ::jni::sys::{jint, jlong, jstring};
 use ::jni::{jni_str, Env, EnvUnowned, Outcome};
 
 use crate::boundary::{catch_quietly, drop_quietly, internal_error, Panicked};
-use crate::client::{parse_return_envelope, Client, Operation};
+use crate::client::{parse_noti_envelope, parse_return_envelope, Client};
 use crate::error::{envelope, Error};
+use crate::operation::Operation;
 
 /// Why an export could not produce its value.
 enum Failure {
@@ -113,7 +114,12 @@ fn guard_string<'local>(
     unowned: &mut EnvUnowned<'local>,
     body: impl FnOnce(&mut Env<'local>) -> Result<jstring, Failure>,
 ) -> jstring {
-    guard(unowned, std::ptr::null_mut(), |env| new_string(env, &internal_envelope()), body)
+    guard(
+        unowned,
+        std::ptr::null_mut(),
+        |env| new_string(env, &internal_envelope()),
+        body,
+    )
 }
 
 /// The envelope of a caught panic: the C ABI's `internal` error, so every runtime reports it alike.
@@ -123,18 +129,6 @@ fn internal_envelope() -> String {
 
 fn invalid_envelope(message: &str) -> String {
     envelope(Err(Error::invalid(message))).to_string()
-}
-
-/// The operation numbers of `com.cookiepay.Native` (OP_TOKEN … OP_VERIFY).
-fn operation(code: jint) -> Option<Operation> {
-    Some(match code {
-        0 => Operation::Token,
-        1 => Operation::Ready,
-        2 => Operation::Decrypt,
-        3 => Operation::Paycert,
-        4 => Operation::Verify,
-        _ => return None,
-    })
 }
 
 /// A Java string as UTF-8 (the crate decodes Modified UTF-8, surrogate pairs included); None if null.
@@ -217,20 +211,33 @@ pub extern "system" fn Java_com_cookiepay_Native_call<'local>(
     op: jint,
     request_json: JString<'local>,
 ) -> jstring {
-    guard_string(
-        &mut env,
-        |env| {
-            // SAFETY: a non-zero handle comes from clientNew and stays alive during the call.
-            let client = unsafe { (handle as *const Client).as_ref() }
-                .ok_or(Failure::Throw(ILLEGAL_STATE, "the CookiePay client is closed"))?;
-            let op = operation(op).ok_or(Failure::Throw(ILLEGAL_ARGUMENT, "unknown CookiePay operation"))?;
-            let answer = match read_text(env, &request_json)? {
-                Some(request) => client.call(op, &request),
-                None => invalid_envelope("request_json is NULL"),
-            };
-            new_string(env, &answer)
-        },
-    )
+    guard_string(&mut env, |env| {
+        // SAFETY: a non-zero handle comes from clientNew and stays alive during the call.
+        let client = unsafe { (handle as *const Client).as_ref() }
+            .ok_or(Failure::Throw(ILLEGAL_STATE, "the CookiePay client is closed"))?;
+        let op = Operation::from_code(op).ok_or(Failure::Throw(ILLEGAL_ARGUMENT, "unknown CookiePay operation"))?;
+        let answer = match read_text(env, &request_json)? {
+            Some(request) => client.call(op, &request),
+            None => invalid_envelope("request_json is NULL"),
+        };
+        new_string(env, &answer)
+    })
+}
+
+/// A byte[] body → the envelope of `parse` (the raw-body calls need no client).
+fn parse_bytes<'local>(
+    unowned: &mut EnvUnowned<'local>,
+    body: JByteArray<'local>,
+    parse: fn(&[u8]) -> String,
+) -> jstring {
+    guard_string(unowned, |env| {
+        let answer = if body.is_null() {
+            invalid_envelope("the body is NULL")
+        } else {
+            parse(&env.convert_byte_array(&body)?)
+        };
+        new_string(env, &answer)
+    })
 }
 
 /// `static native String parseReturn(byte[] formBody)`: the raw body posted to RETURNURL, as bytes
@@ -241,17 +248,17 @@ pub extern "system" fn Java_com_cookiepay_Native_parseReturn<'local>(
     _class: JClass<'local>,
     form_body: JByteArray<'local>,
 ) -> jstring {
-    guard_string(
-        &mut env,
-        |env| {
-            let answer = if form_body.is_null() {
-                invalid_envelope("form_body is NULL")
-            } else {
-                parse_return_envelope(&env.convert_byte_array(&form_body)?)
-            };
-            new_string(env, &answer)
-        },
-    )
+    parse_bytes(&mut env, form_body, parse_return_envelope)
+}
+
+/// `static native String parseNoti(byte[] body)`: the raw JSON body of a Noti.
+#[no_mangle]
+pub extern "system" fn Java_com_cookiepay_Native_parseNoti<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    body: JByteArray<'local>,
+) -> jstring {
+    parse_bytes(&mut env, body, parse_noti_envelope)
 }
 
 /// `static native String version()`: the library version, e.g. "0.1.0".
@@ -260,39 +267,27 @@ pub extern "system" fn Java_com_cookiepay_Native_version<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
 ) -> jstring {
-    guard_string(
-        &mut env,
-        |env| new_string(env, crate::VERSION),
-    )
+    guard_string(&mut env, |env| new_string(env, crate::VERSION))
 }
 
-/// `static native String selfTestPanic()`: panics inside the boundary, so the Java tests can prove a
-/// panic reaches them as the `internal` envelope (CookiePayInternalException), never a JVM abort.
-/// Package-private in Java and absent from the C headers; harmless if called.
+/// `static native String selfTestPanic()` of the Java tests' `com.cookiepay.TestNative`: panics inside
+/// the boundary, so the tests can prove a panic reaches Java as the `internal` envelope
+/// (CookiePayInternalException), never a JVM abort. Only in libraries built with the `test-exports`
+/// feature (the Java suite builds one); the shipped library does not have it.
+#[cfg(feature = "test-exports")]
 #[no_mangle]
-pub extern "system" fn Java_com_cookiepay_Native_selfTestPanic<'local>(
+pub extern "system" fn Java_com_cookiepay_TestNative_selfTestPanic<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
 ) -> jstring {
-    guard_string(
-        &mut env,
-        |_| -> Result<jstring, Failure> { panic!("cookiepay self-test: a deliberate panic in the JNI boundary") },
-    )
+    guard_string(&mut env, |_| -> Result<jstring, Failure> {
+        panic!("cookiepay self-test: a deliberate panic in the JNI boundary")
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn operation_numbers_match_the_java_constants() {
-        let ops = [Operation::Token, Operation::Ready, Operation::Decrypt, Operation::Paycert, Operation::Verify];
-        for (code, op) in ops.into_iter().enumerate() {
-            assert_eq!(operation(code as jint), Some(op));
-        }
-        assert_eq!(operation(5), None);
-        assert_eq!(operation(-1), None);
-    }
 
     #[test]
     fn internal_and_invalid_envelopes() {

@@ -44,6 +44,7 @@ pub fn api_error(answer: &Value, code_field: &str, message_field: &str, layer: O
     Error::Api {
         code: if code.is_empty() { "(none)".into() } else { code },
         message: text_of(answer, message_field),
+        hint: None,
         response: Box::new(answer.clone()),
         layer,
     }
@@ -74,7 +75,8 @@ mod tests {
 
     #[test]
     fn both_spellings_appear_and_values_stay_as_received() {
-        let m = json!({"ACCEPT_NO": "123", "ACCEPTDATE": "20240910152739", "USERID": "guest", "AMOUNT": "1004", "NEW": 1});
+        let m =
+            json!({"ACCEPT_NO": "123", "ACCEPTDATE": "20240910152739", "USERID": "guest", "AMOUNT": "1004", "NEW": 1});
         let n = normalize(m.as_object().unwrap().clone());
         assert_eq!(n["ACCEPTNO"], "123");
         assert_eq!(n["ACCEPT_DATE"], "20240910152739");

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, Result};
 use crate::response::{normalize, SUCCESS};
 
 /// `cookiepay_parse_return`: raw body → `{"encrypted", "success", fields…}`.
@@ -17,7 +17,9 @@ pub fn parse(body: &[u8]) -> Result<Value> {
     let mut fields = Map::new();
     for (key, value) in form_urlencoded::parse(body) {
         // The first occurrence wins: a field appended later cannot override it.
-        fields.entry(key.into_owned()).or_insert(Value::String(value.into_owned()));
+        fields
+            .entry(key.into_owned())
+            .or_insert(Value::String(value.into_owned()));
     }
     if let Some(Value::String(enc)) = fields.get_mut("ENC_DATA") {
         // Base64 has no spaces: a space here was a '+' that someone forgot to percent-encode.
@@ -26,11 +28,11 @@ pub fn parse(body: &[u8]) -> Result<Value> {
         }
     }
     if !fields.contains_key("RESULTCODE") {
-        return Err(Error::Validation(vec![FieldError {
-            field: "RESULTCODE".into(),
-            rule: "required",
-            message: "not a CookiePay return post: RESULTCODE is missing".into(),
-        }]));
+        return Err(Error::field(
+            "RESULTCODE",
+            "required",
+            "not a CookiePay return post: RESULTCODE is missing",
+        ));
     }
     let encrypted = fields.contains_key("ENC_DATA");
     let success = fields.get("RESULTCODE").and_then(Value::as_str) == Some(SUCCESS);
@@ -43,10 +45,18 @@ pub fn parse(body: &[u8]) -> Result<Value> {
 
 fn trim_ascii(mut s: &[u8]) -> &[u8] {
     while let [first, rest @ ..] = s {
-        if first.is_ascii_whitespace() { s = rest } else { break }
+        if first.is_ascii_whitespace() {
+            s = rest
+        } else {
+            break;
+        }
     }
     while let [rest @ .., last] = s {
-        if last.is_ascii_whitespace() { s = rest } else { break }
+        if last.is_ascii_whitespace() {
+            s = rest
+        } else {
+            break;
+        }
     }
     s
 }
@@ -57,7 +67,8 @@ mod tests {
 
     #[test]
     fn plus_and_percent_2b_are_decoded_right() {
-        let v = parse(b"API_ID=sandbox_x&RESULTCODE=0000&RESULTMSG=%EC%84%B1%EA%B3%B5&ENC_DATA=ab%2Bc%2Fd%3D%3D\r\n").unwrap();
+        let v = parse(b"API_ID=sandbox_x&RESULTCODE=0000&RESULTMSG=%EC%84%B1%EA%B3%B5&ENC_DATA=ab%2Bc%2Fd%3D%3D\r\n")
+            .unwrap();
         assert_eq!(v["ENC_DATA"], "ab+c/d==");
         assert_eq!(v["RESULTMSG"], "성공");
         assert_eq!(v["encrypted"], true);
@@ -72,7 +83,8 @@ mod tests {
 
     #[test]
     fn plaintext_variant_gets_both_spellings() {
-        let v = parse(b"RESULTCODE=0000&RESULTMSG=ok&TID=T1&ACCEPT_NO=123&ORDERNO=A&AMOUNT=1004&PRODUCTNAME=a+b").unwrap();
+        let v =
+            parse(b"RESULTCODE=0000&RESULTMSG=ok&TID=T1&ACCEPT_NO=123&ORDERNO=A&AMOUNT=1004&PRODUCTNAME=a+b").unwrap();
         assert_eq!(v["encrypted"], false);
         assert_eq!(v["ACCEPTNO"], "123");
         assert_eq!(v["PRODUCTNAME"], "a b");

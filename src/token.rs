@@ -1,14 +1,18 @@
-//! `POST /payAuth/token`: exchange the credential pair for a TOKEN (an HS256 JWT, about one hour), and
-//! the per-process cache that lets paycert reuse it instead of paying a round trip every call.
+//! `POST /payAuth/token`: exchange the credential pair for a TOKEN (an HS256 JWT, about one hour); the
+//! per-process cache that lets reads reuse it; and the policy for answers that may mean "TOKEN
+//! rejected" (kept here, in one place).
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::client::Client;
+use crate::channel::Channel;
 use crate::error::{Error, Result};
+use crate::process::PerProcess;
 use crate::response::{api_error, code_of, SUCCESS};
 use crate::transport::CallKind;
 
@@ -19,20 +23,36 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 /// Refresh this long before expiry, so a token never expires in flight. Short-lived tokens (tests)
 /// use a tenth of their lifetime instead.
 const MAX_MARGIN: Duration = Duration::from_secs(60);
+/// A TOKEN is never kept longer than this, whatever its `exp` claims.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// Result codes that are known business answers, never a rejected TOKEN: `E008` (nothing found,
+/// paysearch), `E103` (schedule already cancelled), `9029` (cancel after settlement). CookiePay's code
+/// for a rejected TOKEN is not published, so any other non-success code *may* be one: a read then
+/// refreshes its TOKEN and asks once more — at most once per TOKEN (see `TokenCache`).
+const BUSINESS_CODES: [&str; 3] = ["E008", "E103", "9029"];
+
+/// Could an answer with this result code mean that the TOKEN was rejected?
+pub fn may_be_rejection(code: &str) -> bool {
+    !BUSINESS_CODES.contains(&code)
+}
 
 /// A TOKEN and when this process stops using it. Debug never shows the value.
-#[derive(Clone)]
 pub struct CachedToken {
     pub value: String,
     refresh_at: Instant,
     /// Unix seconds, as the JWT says (or estimated): reported to callers.
     pub expires_at: u64,
+    /// Set once this TOKEN has caused a refresh, or got a "may be rejected" answer right after it was
+    /// fetched (so that answer was a business answer): it never causes another refresh, so unknown
+    /// TIDs cannot make the library hammer CookiePay.
+    refresh_spent: AtomicBool,
 }
 
 impl fmt::Debug for CachedToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CachedToken")
-            .field("value", &"[REDACTED]")
+            .field("value", &crate::secrets::REDACTED)
             .field("expires_at", &self.expires_at)
             .finish()
     }
@@ -45,18 +65,31 @@ impl CachedToken {
             // Lifetime from the token's own iat/exp, counted on our clock: immune to clock skew.
             Some((Some(iat), exp)) if exp > iat => (Duration::from_secs(exp - iat), exp),
             Some((None, exp)) if exp > now_unix => (Duration::from_secs(exp - now_unix), exp),
-            _ => (DEFAULT_LIFETIME, now_unix + DEFAULT_LIFETIME.as_secs()),
+            _ => (DEFAULT_LIFETIME, now_unix.saturating_add(DEFAULT_LIFETIME.as_secs())),
         };
+        let lifetime = lifetime.min(MAX_LIFETIME);
         let margin = (lifetime / 10).min(MAX_MARGIN);
+        let now = Instant::now();
         CachedToken {
             value,
-            refresh_at: Instant::now() + lifetime - margin,
+            refresh_at: now.checked_add(lifetime - margin).unwrap_or(now),
             expires_at,
+            refresh_spent: AtomicBool::new(false),
         }
     }
 
     fn is_fresh(&self) -> bool {
         Instant::now() < self.refresh_at
+    }
+
+    /// Claim this TOKEN's one refresh; false if it was used already.
+    pub fn claim_refresh(&self) -> bool {
+        !self.refresh_spent.swap(true, Ordering::AcqRel)
+    }
+
+    /// This TOKEN must not cause a refresh (it got a doubtful answer right after it was fetched).
+    pub fn spend_refresh(&self) {
+        self.refresh_spent.store(true, Ordering::Release);
     }
 }
 
@@ -79,61 +112,94 @@ fn jwt_times(token: &str) -> Option<(Option<u64>, u64)> {
 }
 
 /// Ask CookiePay for a new TOKEN.
-fn fetch(client: &Client) -> Result<CachedToken> {
-    let body = json!({"pay2_id": client.api_id(), "pay2_key": client.api_key()});
-    let answer = client
-        .transport()
-        .post_json(PATH, &[], &body, CallKind::ReadOnly)?;
+fn fetch(channel: &Channel) -> Result<CachedToken> {
+    let body = json!({"pay2_id": channel.api_id(), "pay2_key": channel.api_key()});
+    let answer = channel.post_json(PATH, &[], &body, CallKind::Idempotent)?;
     token_of(&answer)
 }
 
-/// The TOKEN in a `/payAuth/token` answer (`{RTN_CD, RTN_MSG, TOKEN}`).
+/// The TOKEN in a `/payAuth/token` answer (`{RTN_CD, RTN_MSG, TOKEN}`). A TOKEN that cannot be sent
+/// back as a header value is an unreadable answer, never cached.
 pub fn token_of(answer: &Value) -> Result<CachedToken> {
     if code_of(answer, "RTN_CD") != SUCCESS {
         return Err(api_error(answer, "RTN_CD", "RTN_MSG", None));
     }
     match answer.get("TOKEN").and_then(Value::as_str) {
-        Some(token) if !token.is_empty() => Ok(CachedToken::new(token.to_owned())),
+        Some(token) if !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(CachedToken::new(token.to_owned()))
+        }
+        Some(token) if !token.is_empty() => Err(Error::Decode {
+            outcome: None,
+            message: "CookiePay sent a TOKEN with characters a header cannot carry".into(),
+            excerpt: String::new(),
+        }),
         _ => Err(Error::Decode {
+            outcome: None,
             message: "CookiePay reported success but sent no TOKEN".into(),
             excerpt: String::new(),
         }),
     }
 }
 
-/// A usable TOKEN: the cached one unless `force` or stale. Returns whether it was fetched just now.
-/// The cache lock is held during a refresh, so concurrent callers wait for one refresh and share it.
-pub fn get(client: &Client, force: bool) -> Result<(CachedToken, bool)> {
-    let local = client.transport().local()?;
-    let mut cache = local.token.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if !force {
-        if let Some(token) = cache.as_ref().filter(|t| t.is_fresh()) {
-            return Ok((token.clone(), false));
-        }
-    }
-    let token = fetch(client)?;
-    *cache = Some(token.clone());
-    Ok((token, true))
+type Slot = Mutex<Option<Arc<CachedToken>>>;
+
+/// The TOKEN cache of one credential pair, per process (a fork()ed child starts empty rather than
+/// inherit a lock a parent thread may hold). Shared by clients with the same config.
+#[derive(Default)]
+pub struct TokenCache {
+    slot: PerProcess<Slot>,
 }
 
-/// Forget a TOKEN the server rejected, unless another thread already replaced it.
-pub fn discard(client: &Client, rejected: &CachedToken) -> Result<()> {
-    let local = client.transport().local()?;
-    let mut cache = local.token.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if cache.as_ref().is_some_and(|t| t.value == rejected.value) {
-        *cache = None;
+fn lock(slot: &Slot) -> MutexGuard<'_, Option<Arc<CachedToken>>> {
+    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl TokenCache {
+    fn slot(&self) -> &Slot {
+        match self.slot.get_or_try_init(|| Ok::<_, ()>(Mutex::new(None))) {
+            Ok(slot) => slot,
+            Err(()) => unreachable!("building an empty slot cannot fail"),
+        }
     }
-    Ok(())
+
+    /// A usable TOKEN: the cached one unless `force` or stale. Returns whether it was fetched just
+    /// now. The lock is held during a refresh, so concurrent callers wait for one refresh and share it.
+    pub fn get(&self, channel: &Channel, force: bool) -> Result<(Arc<CachedToken>, bool)> {
+        let mut cache = lock(self.slot());
+        if !force {
+            if let Some(token) = cache.as_ref().filter(|t| t.is_fresh()) {
+                return Ok((Arc::clone(token), false));
+            }
+        }
+        let token = Arc::new(fetch(channel)?);
+        *cache = Some(Arc::clone(&token));
+        Ok((token, true))
+    }
+
+    /// Forget a TOKEN the server may have rejected, unless another thread already replaced it.
+    pub fn discard(&self, rejected: &CachedToken) {
+        let mut cache = lock(self.slot());
+        if cache.as_ref().is_some_and(|t| t.value == rejected.value) {
+            *cache = None;
+        }
+    }
+
+    /// The cached TOKEN's value, to scrub it from error texts.
+    pub fn current_value(&self) -> Option<String> {
+        let slot = self.slot.get()?;
+        let cache = lock(slot);
+        cache.as_ref().map(|t| t.value.clone())
+    }
 }
 
 /// `cookiepay_token`: `{}` or `{"force_refresh":true}` → `{"TOKEN", "expires_at", "cached"}`.
-pub fn call(client: &Client, request: &Value) -> Result<Value> {
+pub fn call(cache: &TokenCache, channel: &Channel, request: &Value) -> Result<Value> {
     let force = match request.get("force_refresh") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
         Some(_) => return Err(Error::invalid("force_refresh must be a boolean")),
     };
-    let (token, fetched) = get(client, force)?;
+    let (token, fetched) = cache.get(channel, force)?;
     Ok(json!({"TOKEN": token.value, "expires_at": token.expires_at, "cached": !fetched}))
 }
 
@@ -159,6 +225,37 @@ mod tests {
         let t = CachedToken::new("not-a-jwt".into());
         assert!(t.is_fresh());
         assert!(t.expires_at >= unix_now() + 3599);
+    }
+
+    #[test]
+    fn absurd_expiry_saturates() {
+        let t = CachedToken::new(jwt(&format!(r#"{{"iat":0,"exp":{}}}"#, u64::MAX)));
+        assert!(t.is_fresh());
+        let t = CachedToken::new(jwt(&format!(r#"{{"exp":{}}}"#, u64::MAX)));
+        assert!(t.is_fresh());
+    }
+
+    #[test]
+    fn a_token_unfit_for_a_header_is_refused() {
+        let e = token_of(&json!({"RTN_CD": "0000", "TOKEN": "abc\r\nX-Evil: 1"})).unwrap_err();
+        assert_eq!(e.kind(), "decode");
+        assert!(token_of(&json!({"RTN_CD": "0000", "TOKEN": "abc.def.ghi"})).is_ok());
+    }
+
+    #[test]
+    fn one_refresh_per_token() {
+        let t = CachedToken::new("x.y.z".into());
+        assert!(t.claim_refresh());
+        assert!(!t.claim_refresh());
+    }
+
+    #[test]
+    fn business_codes_never_refresh() {
+        for code in ["E008", "E103", "9029"] {
+            assert!(!may_be_rejection(code), "{code}");
+        }
+        assert!(may_be_rejection("E021"));
+        assert!(may_be_rejection("9999"));
     }
 
     #[test]

@@ -1,25 +1,15 @@
-//! HTTP to CookiePay: one keep-alive connection pool per client handle, TLS, timeouts, the response
-//! size cap, retries of read-only calls, and the per-process state (HTTP client and token cache) that
-//! must be rebuilt after fork().
-//!
-//! Fork: reqwest's blocking client runs a Tokio runtime on a background thread, which does not exist in
-//! a forked child (php-fpm forks its workers after preloading). A child that touched the parent's client
-//! would hang, and dropping it would join a thread that is gone. So all such state lives in a
-//! `ProcessLocal` stamped with the PID that built it, reached through an `AtomicPtr` (no lock that a
-//! parent thread could hold across fork); a child sees a foreign PID, leaks the parent's copy and builds
-//! its own.
+//! HTTP to CookiePay: a keep-alive connection pool (shared by every client with the same config, see
+//! `client`), TLS, timeouts, the response size cap and retries of read-only calls. The pool is
+//! per process (`process::PerProcess`): a fork()ed php-fpm worker builds its own.
 
 use std::io::Read;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicPtr, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, TryLockError};
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use serde_json::Value;
 
 use crate::error::{excerpt, Error, NetworkPhase, Outcome, Result};
-use crate::token::CachedToken;
+use crate::process::PerProcess;
 
 /// Answers larger than this are refused: no CookiePay answer is near it, and a proxy or a fault must
 /// not make a web worker allocate without bound.
@@ -28,9 +18,11 @@ pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 /// How a call may be repeated after a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallKind {
-    /// Reads (token, decrypt, paycert): retried on connection errors and 5xx.
-    ReadOnly,
-    /// Opens a payment (ready): sent exactly once; a lost answer is "outcome unknown".
+    /// Reads and repeatable requests (token, decrypt, paycert, paysearch, schedule cancel, …): retried
+    /// on connection errors and 5xx.
+    Idempotent,
+    /// Opens a payment or moves money (ready, billkeygen, charges, cancels): sent exactly once; a
+    /// lost answer is "outcome unknown".
     SendOnce,
 }
 
@@ -41,7 +33,7 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
 }
 
-/// Everything needed to build the HTTP client, fixed at `Client::new`.
+/// Everything needed to build the HTTP client, fixed when the client is created.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct TransportConfig {
     pub base_url: String,
@@ -59,63 +51,17 @@ pub struct Answer {
     pub body: Vec<u8>,
 }
 
-/// State that belongs to one process: never shared with a forked child.
-pub struct ProcessLocal {
-    pid: u32,
-    http: reqwest::blocking::Client,
-    /// The cached TOKEN. Held during a refresh, so concurrent callers share one refresh.
-    pub token: Mutex<Option<CachedToken>>,
-}
-
 pub struct Transport {
     config: TransportConfig,
-    local: AtomicPtr<ProcessLocal>,
+    http: PerProcess<reqwest::blocking::Client>,
 }
-
-/// How many distinct configurations keep a shared transport; more are rare (one per merchant and
-/// payment type) and simply get their own.
-const MAX_SHARED: usize = 64;
-
-/// Transports by (credentials, config), for the life of the process.
-type Registry = Mutex<HashMap<(String, TransportConfig), Arc<Transport>>>;
 
 impl Transport {
     pub fn new(config: TransportConfig) -> Transport {
         Transport {
             config,
-            local: AtomicPtr::new(std::ptr::null_mut()),
+            http: PerProcess::default(),
         }
-    }
-
-    /// The process's transport for this credential pair and config: clients created with the same
-    /// settings share one connection pool and one TOKEN cache. A PHP request cannot keep an object
-    /// for the next request, so without this every request would pay a new TOKEN, a new TLS
-    /// handshake and a new I/O thread. `credentials` identifies whose TOKENs the cache holds.
-    pub fn shared(credentials: String, config: TransportConfig) -> Arc<Transport> {
-        static REGISTRY: OnceLock<Registry> = OnceLock::new();
-        let registry = REGISTRY.get_or_init(Registry::default);
-        // Bounded wait, never a deadlock: if another thread held the lock when this process was
-        // forked, it will never be released here, and a private transport is just as correct.
-        for _ in 0..200 {
-            let mut map = match registry.try_lock() {
-                Ok(map) => map,
-                Err(TryLockError::Poisoned(p)) => p.into_inner(),
-                Err(TryLockError::WouldBlock) => {
-                    std::thread::sleep(Duration::from_micros(500));
-                    continue;
-                }
-            };
-            let key = (credentials, config);
-            if let Some(existing) = map.get(&key) {
-                return Arc::clone(existing);
-            }
-            let transport = Arc::new(Transport::new(key.1.clone()));
-            if map.len() < MAX_SHARED {
-                map.insert(key, Arc::clone(&transport));
-            }
-            return transport;
-        }
-        Arc::new(Transport::new(config))
     }
 
     pub fn base_url(&self) -> &str {
@@ -126,34 +72,9 @@ impl Transport {
         &self.config.user_agent
     }
 
-    /// This process's HTTP client and token cache, built on first use (nothing starts before).
-    pub fn local(&self) -> Result<&ProcessLocal> {
-        let pid = std::process::id();
-        let current = self.local.load(Ordering::Acquire);
-        // SAFETY: a non-null pointer came from Box::into_raw below and is only freed in Drop, which
-        // needs `&mut self`, so it outlives this borrow.
-        if let Some(existing) = unsafe { current.as_ref() } {
-            if existing.pid == pid {
-                return Ok(existing);
-            }
-        }
-        let fresh = Box::into_raw(Box::new(ProcessLocal {
-            pid,
-            http: self.build_http()?,
-            token: Mutex::new(None),
-        }));
-        match self
-            .local
-            .compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire)
-        {
-            // `current` was null or another process's copy: the latter is leaked on purpose (see top).
-            Ok(_) => Ok(unsafe { &*fresh }),
-            Err(winner) => {
-                // Another thread of this process installed its copy first; ours was never shared.
-                drop(unsafe { Box::from_raw(fresh) });
-                Ok(unsafe { &*winner })
-            }
-        }
+    /// This process's HTTP client, built on first use (nothing starts before).
+    fn http(&self) -> Result<&reqwest::blocking::Client> {
+        self.http.get_or_try_init(|| self.build_http())
     }
 
     fn build_http(&self) -> Result<reqwest::blocking::Client> {
@@ -188,7 +109,7 @@ impl Transport {
         kind: CallKind,
     ) -> Result<Answer> {
         let retries = match kind {
-            CallKind::ReadOnly => self.config.retry.max_retries,
+            CallKind::Idempotent => self.config.retry.max_retries,
             CallKind::SendOnce => 0,
         };
         let mut attempt = 0;
@@ -216,12 +137,9 @@ impl Transport {
         body: Vec<u8>,
         kind: CallKind,
     ) -> Result<Answer> {
-        let http = &self.local()?.http;
+        let http = self.http()?;
         let url = format!("{}{}", self.config.base_url, path);
-        let mut request = http
-            .post(url)
-            .header(CONTENT_TYPE, content_type)
-            .body(body);
+        let mut request = http.post(url).header(CONTENT_TYPE, content_type).body(body);
         for (name, value) in headers {
             let mut value = HeaderValue::from_str(value)
                 .map_err(|_| Error::invalid(format!("{name} contains characters not allowed in an HTTP header")))?;
@@ -230,12 +148,10 @@ impl Transport {
             request = request.header(*name, value);
         }
         let sent_outcome = match kind {
-            CallKind::ReadOnly => Outcome::NotApplied,
+            CallKind::Idempotent => Outcome::NotApplied,
             CallKind::SendOnce => Outcome::Unknown,
         };
-        let response = request
-            .send()
-            .map_err(|e| self.classify(&e, sent_outcome))?;
+        let response = request.send().map_err(|e| self.classify(&e, sent_outcome))?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -246,10 +162,7 @@ impl Transport {
             Some(len) if len > MAX_RESPONSE_BYTES as u64 => return Err(too_large()),
             // The usual case: a declared, small length. One hand-off to the I/O thread for the
             // whole body (reading it piecemeal costs a thread wake-up per piece).
-            Some(_) => response
-                .bytes()
-                .map_err(|e| self.classify(&e, sent_outcome))?
-                .to_vec(),
+            Some(_) => response.bytes().map_err(|e| self.classify(&e, sent_outcome))?.to_vec(),
             // Chunked or close-delimited: read with the cap so a runaway answer stops at 1 MiB.
             None => {
                 let mut body = Vec::new();
@@ -335,29 +248,11 @@ impl Transport {
     }
 
     fn timeout_error(&self, outcome: Outcome) -> Error {
-        let mut message = format!(
-            "CookiePay did not answer within {} ms",
-            self.config.timeout.as_millis()
-        );
+        let mut message = format!("CookiePay did not answer within {} ms", self.config.timeout.as_millis());
         if outcome == Outcome::Unknown {
             message.push_str("; the request may have taken effect: check by order number before retrying");
         }
         Error::Timeout { message, outcome }
-    }
-}
-
-impl Drop for Transport {
-    fn drop(&mut self) {
-        let ptr = *self.local.get_mut();
-        if ptr.is_null() {
-            return;
-        }
-        // SAFETY: the pointer came from Box::into_raw and nobody else can reach it during drop.
-        let local = unsafe { Box::from_raw(ptr) };
-        if local.pid != std::process::id() {
-            // Built by the parent before fork: dropping would join a thread that does not exist here.
-            std::mem::forget(local);
-        }
     }
 }
 
@@ -366,18 +261,27 @@ pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 impl Answer {
     /// The answer as a JSON object, or an `http`/`decode` error that says what came instead.
     pub fn into_json_object(self) -> Result<Value> {
+        match self.into_json()? {
+            value @ Value::Object(_) => Ok(value),
+            other => Err(Error::Decode {
+                outcome: None,
+                message: "CookiePay's answer is JSON but not an object".into(),
+                excerpt: excerpt(other.to_string().as_bytes()),
+            }),
+        }
+    }
+
+    /// The answer as JSON of any shape (paysearch answers an array), or an `http`/`decode` error.
+    pub fn into_json(self) -> Result<Value> {
         if !(200..300).contains(&self.status) {
             return Err(self.unexpected());
         }
         let body = self.body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.body);
         match serde_json::from_slice::<Value>(body) {
-            Ok(value @ Value::Object(_)) => Ok(value),
-            Ok(_) => Err(Error::Decode {
-                message: "CookiePay's answer is JSON but not an object".into(),
-                excerpt: excerpt(body),
-            }),
+            Ok(value) => Ok(value),
             Err(_) if self.looks_like_html() => Err(self.unexpected()),
             Err(_) => Err(Error::Decode {
+                outcome: None,
                 message: "CookiePay's answer is not valid JSON".into(),
                 excerpt: excerpt(body),
             }),
@@ -397,6 +301,7 @@ impl Answer {
     /// An `http` error: a status or body that no CookiePay endpoint sends (a proxy page, a 500, …).
     pub fn unexpected(&self) -> Error {
         Error::Http {
+            outcome: None,
             status: self.status,
             content_type: self.content_type.clone(),
             excerpt: excerpt(&self.body),
@@ -406,6 +311,7 @@ impl Answer {
 
 fn too_large() -> Error {
     Error::Decode {
+        outcome: None,
         message: format!("CookiePay's answer is larger than {MAX_RESPONSE_BYTES} bytes"),
         excerpt: String::new(),
     }
@@ -425,7 +331,9 @@ fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
     step.mul_f64(jitter)
 }
 
-fn sources<'a>(err: &'a (dyn std::error::Error + 'static)) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+fn sources<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
     std::iter::successors(Some(err), |e| e.source())
 }
 

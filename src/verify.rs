@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::client::Client;
+use crate::context::Context;
 use crate::error::{Error, FieldError, Mismatch, Result};
 use crate::paycert;
 use crate::response::{as_text, text_of};
@@ -24,20 +24,20 @@ fn expected_of(request: &Value) -> Result<Map<String, Value>> {
             _ => false,
         };
         if !present {
-            problems.push(FieldError {
-                field: format!("expected.{field}"),
-                rule: "required",
-                message: format!("expected.{field} is required: the value stored with the order"),
-            });
+            problems.push(FieldError::new(
+                format!("expected.{field}"),
+                "required",
+                format!("expected.{field} is required: the value stored with the order"),
+            ));
         }
     }
     if let Some(amount) = expected.get("AMOUNT") {
         if amount_of(amount).is_none() && (amount.is_number() || amount.as_str().is_some_and(|s| !s.is_empty())) {
-            problems.push(FieldError {
-                field: "expected.AMOUNT".into(),
-                rule: "digits_only",
-                message: "expected.AMOUNT must be a whole number of won".into(),
-            });
+            problems.push(FieldError::new(
+                "expected.AMOUNT",
+                "digits_only",
+                "expected.AMOUNT must be a whole number of won",
+            ));
         }
     }
     if problems.is_empty() {
@@ -86,7 +86,7 @@ pub fn compare(payment: &Value, expected: &Map<String, Value>) -> Vec<Mismatch> 
 }
 
 /// `cookiepay_verify`: `{"tid", "expected": {"ORDERNO", "AMOUNT", …}}` → the verified payment.
-pub fn call(client: &Client, request: &Value) -> Result<Value> {
+pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
     let tid = paycert::tid_of(request);
     let expected = expected_of(request);
     // Report argument problems of both parts together.
@@ -98,12 +98,15 @@ pub fn call(client: &Client, request: &Value) -> Result<Value> {
         }
         (Err(e), _) | (_, Err(e)) => return Err(e),
     };
-    let payment = paycert::fetch(client, &tid)?;
+    let payment = paycert::fetch(ctx, &tid)?;
     let mismatches = compare(&payment, &expected);
     if mismatches.is_empty() {
         Ok(payment)
     } else {
-        Err(Error::VerificationFailed { mismatches, payment: Box::new(payment) })
+        Err(Error::VerificationFailed {
+            mismatches,
+            payment: Box::new(payment),
+        })
     }
 }
 

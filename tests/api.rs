@@ -20,13 +20,16 @@ fn whole_window_flow_over_http() {
     assert!(html.contains("cookiepay-window"));
 
     let body = pay_in_window(&sb.http_url(), None, html, &card(CARD_OK));
-    let parsed = ok(serde_json::from_str(&cookiepay::client::parse_return_envelope(body.as_bytes())).unwrap());
+    let parsed = ok(serde_json::from_str(&cookiepay::parse_return_envelope(body.as_bytes())).unwrap());
     assert_eq!(parsed["encrypted"], true);
     assert_eq!(parsed["success"], true);
     assert_eq!(parsed["API_ID"], DEMO_API_ID);
     let enc = parsed["ENC_DATA"].as_str().unwrap();
     // The browser percent-encodes Base64's '+' and '/': the parsed value must be the original again.
-    assert!(body.contains("%2B") || body.contains("%2F"), "ENC_DATA should exercise form decoding");
+    assert!(
+        body.contains("%2B") || body.contains("%2F"),
+        "ENC_DATA should exercise form decoding"
+    );
     assert!(enc.contains('+') || enc.contains('/'));
 
     let payment = ok(call(&client, Operation::Decrypt, json!({"ENC_DATA": enc})));
@@ -44,22 +47,37 @@ fn whole_window_flow_over_http() {
     assert_eq!(cert["PRODUCTNAME"], "쿠키 정기구독 🍪");
     assert_eq!(cert["BUYERID"], cert["USERID"]);
 
-    let verified = ok(call(&client, Operation::Verify, json!({"tid": tid, "expected": {"ORDERNO": orderno, "AMOUNT": 12900}})));
+    let verified = ok(call(
+        &client,
+        Operation::Verify,
+        json!({"tid": tid, "expected": {"ORDERNO": orderno, "AMOUNT": 12900}}),
+    ));
     assert_eq!(verified["TID"], tid);
 }
 
 #[test]
 fn whole_flow_over_https_trusting_only_the_sandbox_ca() {
-    let sb = sandbox_with(Options { tls_port: Some(0), ..Options::default() });
+    let sb = sandbox_with(Options {
+        tls_port: Some(0),
+        ..Options::default()
+    });
     let https = sb.https_url().unwrap();
     let ca = sb.ca_pem().unwrap();
     let client = Client::from_json(&config(&https, json!({"ca_cert_pem": ca}))).unwrap();
     let request = order(5000);
     let window = ok(call(&client, Operation::Ready, request.clone()));
     let body = pay_in_window(&https, Some(&ca), window["html"].as_str().unwrap(), &card(CARD_OK));
-    let parsed = ok(serde_json::from_str(&cookiepay::client::parse_return_envelope(body.as_bytes())).unwrap());
-    let payment = ok(call(&client, Operation::Decrypt, json!({"ENC_DATA": parsed["ENC_DATA"]})));
-    ok(call(&client, Operation::Verify, json!({"tid": payment["TID"], "expected": {"ORDERNO": request["ORDERNO"], "AMOUNT": "5000"}})));
+    let parsed = ok(serde_json::from_str(&cookiepay::parse_return_envelope(body.as_bytes())).unwrap());
+    let payment = ok(call(
+        &client,
+        Operation::Decrypt,
+        json!({"ENC_DATA": parsed["ENC_DATA"]}),
+    ));
+    ok(call(
+        &client,
+        Operation::Verify,
+        json!({"tid": payment["TID"], "expected": {"ORDERNO": request["ORDERNO"], "AMOUNT": "5000"}}),
+    ));
 
     // Without the CA the handshake fails, and the error says so.
     let untrusting = Client::from_json(&config(&https, json!({}))).unwrap();
@@ -69,7 +87,10 @@ fn whole_flow_over_https_trusting_only_the_sandbox_ca() {
 
 #[test]
 fn token_is_cached_then_refreshed_after_expiry() {
-    let sb = sandbox_with(Options { token_lifetime: std::time::Duration::from_secs(2), ..Options::default() });
+    let sb = sandbox_with(Options {
+        token_lifetime: std::time::Duration::from_secs(2),
+        ..Options::default()
+    });
     let client = client(&sb);
     let first = ok(call(&client, Operation::Token, json!({})));
     assert_eq!(first["cached"], false);
@@ -85,7 +106,10 @@ fn token_is_cached_then_refreshed_after_expiry() {
 
     let forced = ok(call(&client, Operation::Token, json!({"force_refresh": true})));
     assert_eq!(forced["cached"], false);
-    err(call(&client, Operation::Token, json!({"force_refresh": "yes"})), "invalid_argument");
+    err(
+        call(&client, Operation::Token, json!({"force_refresh": "yes"})),
+        "invalid_argument",
+    );
 }
 
 #[test]
@@ -101,7 +125,10 @@ fn a_rejected_token_is_refreshed_once() {
     assert_eq!(count(&sb, "paycert"), 3);
 
     // An unknown TID fails with a fresh token too: one refresh, then the api error.
-    let e = err(call(&client, Operation::Paycert, json!({"tid": "NO_SUCH_TID_000000"})), "api");
+    let e = err(
+        call(&client, Operation::Paycert, json!({"tid": "NO_SUCH_TID_000000"})),
+        "api",
+    );
     assert_ne!(e["code"], "0000");
     assert_eq!(count(&sb, "token"), 3);
 }
@@ -123,7 +150,12 @@ fn clients_with_the_same_config_share_connections_and_the_token() {
     let private = client_with(&sb, json!({"shared": false}));
     assert_eq!(ok(call(&private, Operation::Token, json!({})))["cached"], false);
     assert_eq!(count(&sb, "token"), 3);
-    assert_eq!(Client::from_json(&config(&sb.http_url(), json!({"shared": "no"}))).unwrap_err().kind(), "validation");
+    assert_eq!(
+        Client::from_json(&config(&sb.http_url(), json!({"shared": "no"})))
+            .unwrap_err()
+            .kind(),
+        "validation"
+    );
 }
 
 #[test]
@@ -142,26 +174,50 @@ fn ready_validation_lists_every_problem_and_sends_nothing() {
     let sb = sandbox();
     let client = client(&sb);
     let e = err(
-        call(&client, Operation::Ready, json!({"PRODUCTNAME": "a&b", "AMOUNT": "12,000", "TAXYN": "x", "RETURNURL": "ftp://x", "BUYEREMAIL": "nope", "BUYERPHONE": "phone", "ETC1": "가".repeat(101)})),
+        call(
+            &client,
+            Operation::Ready,
+            json!({"PRODUCTNAME": "a&b", "AMOUNT": "12,000", "TAXYN": "x", "RETURNURL": "ftp://x", "BUYEREMAIL": "nope", "BUYERPHONE": "phone", "ETC1": "가".repeat(101)}),
+        ),
         "validation",
     );
     let fields: Vec<(String, String)> = e["fields"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["field"].as_str().unwrap().to_owned(), f["rule"].as_str().unwrap().to_owned()))
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap().to_owned(),
+                f["rule"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     for (field, rule) in [
-        ("ORDERNO", "required"), ("BUYERNAME", "required"), ("PRODUCTNAME", "forbidden_character"),
-        ("AMOUNT", "digits_only"), ("TAXYN", "one_of"), ("RETURNURL", "url"), ("BUYEREMAIL", "email"),
-        ("BUYERPHONE", "phone"), ("ETC1", "max_length"),
+        ("ORDERNO", "required"),
+        ("BUYERNAME", "required"),
+        ("PRODUCTNAME", "forbidden_character"),
+        ("AMOUNT", "digits_only"),
+        ("TAXYN", "one_of"),
+        ("RETURNURL", "url"),
+        ("BUYEREMAIL", "email"),
+        ("BUYERPHONE", "phone"),
+        ("ETC1", "max_length"),
     ] {
-        assert!(fields.contains(&(field.into(), rule.into())), "{field}/{rule} missing from {fields:?}");
+        assert!(
+            fields.contains(&(field.into(), rule.into())),
+            "{field}/{rule} missing from {fields:?}"
+        );
     }
     assert_eq!(count(&sb, "ready"), 0);
     err(call(&client, Operation::Ready, json!({"AMOUNT": 0})), "validation");
-    err(client.call(Operation::Ready, "not json").parse::<Value>().unwrap(), "invalid_argument");
-    err(client.call(Operation::Ready, "[1,2]").parse::<Value>().unwrap(), "invalid_argument");
+    err(
+        client.call(Operation::Ready, "not json").parse::<Value>().unwrap(),
+        "invalid_argument",
+    );
+    err(
+        client.call(Operation::Ready, "[1,2]").parse::<Value>().unwrap(),
+        "invalid_argument",
+    );
 }
 
 #[test]
@@ -184,10 +240,18 @@ fn declined_cards_fail_at_the_payment_layer() {
     let sb = sandbox();
     let client = client(&sb);
     let window = ok(call(&client, Operation::Ready, order(2000)));
-    let body = pay_in_window(&sb.http_url(), None, window["html"].as_str().unwrap(), &card(CARD_LIMIT));
-    let parsed = ok(serde_json::from_str(&cookiepay::client::parse_return_envelope(body.as_bytes())).unwrap());
+    let body = pay_in_window(
+        &sb.http_url(),
+        None,
+        window["html"].as_str().unwrap(),
+        &card(CARD_LIMIT),
+    );
+    let parsed = ok(serde_json::from_str(&cookiepay::parse_return_envelope(body.as_bytes())).unwrap());
     assert_eq!(parsed["success"], false);
-    let e = err(call(&client, Operation::Decrypt, json!({"ENC_DATA": parsed["ENC_DATA"]})), "api");
+    let e = err(
+        call(&client, Operation::Decrypt, json!({"ENC_DATA": parsed["ENC_DATA"]})),
+        "api",
+    );
     assert_eq!(e["layer"], "inner");
     assert_ne!(e["code"], "0000");
 }
@@ -197,17 +261,35 @@ fn tampered_or_foreign_enc_data_fails_at_the_outer_layer() {
     let sb = sandbox_with(two_merchants());
     let client = client(&sb);
     let paid_window = ok(call(&client, Operation::Ready, order(3000)));
-    let body = pay_in_window(&sb.http_url(), None, paid_window["html"].as_str().unwrap(), &card(CARD_OK));
-    let parsed = ok(serde_json::from_str(&cookiepay::client::parse_return_envelope(body.as_bytes())).unwrap());
+    let body = pay_in_window(
+        &sb.http_url(),
+        None,
+        paid_window["html"].as_str().unwrap(),
+        &card(CARD_OK),
+    );
+    let parsed = ok(serde_json::from_str(&cookiepay::parse_return_envelope(body.as_bytes())).unwrap());
     let enc = parsed["ENC_DATA"].as_str().unwrap().to_owned();
 
     let mut tampered = enc.clone().into_bytes();
     let mid = tampered.len() / 2;
     tampered[mid] = if tampered[mid] == b'A' { b'B' } else { b'A' };
-    let e = err(call(&client, Operation::Decrypt, json!({"ENC_DATA": String::from_utf8(tampered).unwrap()})), "api");
+    let e = err(
+        call(
+            &client,
+            Operation::Decrypt,
+            json!({"ENC_DATA": String::from_utf8(tampered).unwrap()}),
+        ),
+        "api",
+    );
     assert_eq!(e["layer"], "outer");
-    err(call(&client, Operation::Decrypt, json!({"ENC_DATA": &enc[..enc.len() / 2]})), "api");
-    err(call(&client, Operation::Decrypt, json!({"ENC_DATA": enc.replace('+', " ")})), "api");
+    err(
+        call(&client, Operation::Decrypt, json!({"ENC_DATA": &enc[..enc.len() / 2]})),
+        "api",
+    );
+    err(
+        call(&client, Operation::Decrypt, json!({"ENC_DATA": enc.replace('+', " ")})),
+        "api",
+    );
     err(call(&client, Operation::Decrypt, json!({"ENC_DATA": ""})), "validation");
 
     let other = second_merchant();
@@ -222,24 +304,56 @@ fn verify_catches_tampered_amounts_cancellations_and_foreign_payments() {
     let client = client(&sb);
     let paid = pay(&sb, &client, 50_000);
 
-    let e = err(call(&client, Operation::Verify, json!({"tid": paid.tid, "expected": {"ORDERNO": paid.orderno, "AMOUNT": 500}})), "verification_failed");
+    let e = err(
+        call(
+            &client,
+            Operation::Verify,
+            json!({"tid": paid.tid, "expected": {"ORDERNO": paid.orderno, "AMOUNT": 500}}),
+        ),
+        "verification_failed",
+    );
     assert_eq!(e["mismatches"].as_array().unwrap().len(), 1);
     assert_eq!(e["mismatches"][0]["field"], "AMOUNT");
     assert_eq!(e["mismatches"][0]["actual"], "50000");
     assert_eq!(e["payment"]["TID"], paid.tid.as_str());
 
-    let e = err(call(&client, Operation::Verify, json!({"tid": paid.tid, "expected": {"ORDERNO": "OTHER", "AMOUNT": 50000}})), "verification_failed");
+    let e = err(
+        call(
+            &client,
+            Operation::Verify,
+            json!({"tid": paid.tid, "expected": {"ORDERNO": "OTHER", "AMOUNT": 50000}}),
+        ),
+        "verification_failed",
+    );
     assert_eq!(e["mismatches"][0]["field"], "ORDERNO");
 
     err(call(&client, Operation::Verify, json!({"tid": paid.tid})), "validation");
-    err(call(&client, Operation::Verify, json!({"expected": {"ORDERNO": "A", "AMOUNT": "1,0"}})), "validation");
+    err(
+        call(
+            &client,
+            Operation::Verify,
+            json!({"expected": {"ORDERNO": "A", "AMOUNT": "1,0"}}),
+        ),
+        "validation",
+    );
 
     let other = second_merchant();
     let foreign = client_with(&sb, json!({"api_id": other.api_id, "api_key": other.api_key}));
     err(call(&foreign, Operation::Paycert, json!({"tid": paid.tid})), "api");
 
-    control(&sb, &format!("payments/{}/cancel", paid.tid), Some(json!({"msg": "고객 요청"})));
-    let e = err(call(&client, Operation::Verify, json!({"tid": paid.tid, "expected": {"ORDERNO": paid.orderno, "AMOUNT": 50000}})), "verification_failed");
+    control(
+        &sb,
+        &format!("payments/{}/cancel", paid.tid),
+        Some(json!({"msg": "고객 요청"})),
+    );
+    let e = err(
+        call(
+            &client,
+            Operation::Verify,
+            json!({"tid": paid.tid, "expected": {"ORDERNO": paid.orderno, "AMOUNT": 50000}}),
+        ),
+        "verification_failed",
+    );
     assert_eq!(e["mismatches"][0]["field"], "CANCELDATE");
 }
 
@@ -247,14 +361,32 @@ fn verify_catches_tampered_amounts_cancellations_and_foreign_payments() {
 fn bad_arguments_are_invalid_argument_or_validation() {
     let sb = sandbox();
     let client = client(&sb);
-    for op in [Operation::Token, Operation::Ready, Operation::Decrypt, Operation::Paycert, Operation::Verify] {
+    for op in [
+        Operation::Token,
+        Operation::Ready,
+        Operation::Decrypt,
+        Operation::Paycert,
+        Operation::Verify,
+    ] {
         err(client.call(op, "").parse::<Value>().unwrap(), "invalid_argument");
-        err(client.call(op, "\"text\"").parse::<Value>().unwrap(), "invalid_argument");
+        err(
+            client.call(op, "\"text\"").parse::<Value>().unwrap(),
+            "invalid_argument",
+        );
     }
     err(call(&client, Operation::Paycert, json!({})), "validation");
-    err(call(&client, Operation::Paycert, json!({"tid": 12})), "invalid_argument");
-    err(call(&client, Operation::Paycert, json!({"tid": "x".repeat(51)})), "validation");
-    err(call(&client, Operation::Decrypt, json!({"ENC_DATA": ["a"]})), "invalid_argument");
+    err(
+        call(&client, Operation::Paycert, json!({"tid": 12})),
+        "invalid_argument",
+    );
+    err(
+        call(&client, Operation::Paycert, json!({"tid": "x".repeat(51)})),
+        "validation",
+    );
+    err(
+        call(&client, Operation::Decrypt, json!({"ENC_DATA": ["a"]})),
+        "invalid_argument",
+    );
 }
 
 #[test]
@@ -265,8 +397,14 @@ fn two_merchants_side_by_side() {
     let b = client_with(&sb, json!({"api_id": other.api_id, "api_key": other.api_key}));
     let pa = pay(&sb, &a, 100);
     let pb = pay(&sb, &b, 200);
-    assert_eq!(ok(call(&a, Operation::Paycert, json!({"tid": pa.tid})))["AMOUNT"], "100");
-    assert_eq!(ok(call(&b, Operation::Paycert, json!({"tid": pb.tid})))["AMOUNT"], "200");
+    assert_eq!(
+        ok(call(&a, Operation::Paycert, json!({"tid": pa.tid})))["AMOUNT"],
+        "100"
+    );
+    assert_eq!(
+        ok(call(&b, Operation::Paycert, json!({"tid": pb.tid})))["AMOUNT"],
+        "200"
+    );
     let stats = control(&sb, "stats", None);
     assert_eq!(stats["requests"]["paycert"]["by_merchant"][DEMO_API_ID], 1);
     assert_eq!(stats["requests"]["paycert"]["by_merchant"][other.api_id.as_str()], 1);
@@ -274,9 +412,15 @@ fn two_merchants_side_by_side() {
 
 #[test]
 fn secrets_never_appear_in_errors_or_debug() {
-    let sb = sandbox_with(Options { tls_port: Some(0), ..Options::default() });
+    let sb = sandbox_with(Options {
+        tls_port: Some(0),
+        ..Options::default()
+    });
     let client = client(&sb);
-    let token = ok(call(&client, Operation::Token, json!({})))["TOKEN"].as_str().unwrap().to_owned();
+    let token = ok(call(&client, Operation::Token, json!({})))["TOKEN"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let mut outputs = Vec::new();
     // Errors of every layer, while a TOKEN is cached.
     outputs.push(client.call(Operation::Paycert, r#"{"tid":"UNKNOWN_TID"}"#));
@@ -298,9 +442,15 @@ fn secrets_never_appear_in_errors_or_debug() {
 
 #[test]
 fn config_errors_name_every_field() {
-    let e = Client::from_json(r#"{"env":"live","base_url":"http://insecure","api_id":"","timeout_ms":-1}"#).unwrap_err();
+    let e =
+        Client::from_json(r#"{"env":"live","base_url":"http://insecure","api_id":"","timeout_ms":-1}"#).unwrap_err();
     let j = e.to_json();
-    let fields: Vec<&str> = j["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = j["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
     for f in ["base_url", "api_id", "api_key", "timeout_ms"] {
         assert!(fields.contains(&f), "{f} not in {fields:?}");
     }

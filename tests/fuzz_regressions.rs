@@ -32,3 +32,8 @@ fn ffi_call_inputs() {
 fn answer_inputs() {
     replay("answers", harness::answers);
 }
+
+#[test]
+fn noti_inputs() {
+    replay("parse_noti", harness::parse_noti);
+}

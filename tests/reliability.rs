@@ -104,7 +104,14 @@ fn unreadable_answers_are_decode_or_http_errors() {
     assert!(e["excerpt"].as_str().unwrap().to_ascii_lowercase().contains("<html"));
 
     fault(&sb, "decrypt", "invalid_json", 1, json!({}));
-    err(call(&client, Operation::Decrypt, json!({"ENC_DATA": paid.payment["BILLKEY"]})), "decode");
+    err(
+        call(
+            &client,
+            Operation::Decrypt,
+            json!({"ENC_DATA": paid.payment["BILLKEY"]}),
+        ),
+        "decode",
+    );
 
     fault(&sb, "token", "http_500", 3, json!({}));
     err(call(&client, Operation::Token, json!({"force_refresh": true})), "http");
@@ -118,12 +125,14 @@ fn connection_failures_say_which_phase() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let closed = cookiepay::Client::from_json(&config(&format!("http://127.0.0.1:{port}"), json!({"max_retries": 0}))).unwrap();
+    let closed =
+        cookiepay::Client::from_json(&config(&format!("http://127.0.0.1:{port}"), json!({"max_retries": 0}))).unwrap();
     let e = err(call(&closed, Operation::Token, json!({})), "network");
     assert_eq!(e["phase"], "connect");
     assert_eq!(e["outcome"], "not_applied");
 
-    let nowhere = cookiepay::Client::from_json(&config("http://no-such-host.invalid", json!({"max_retries": 0}))).unwrap();
+    let nowhere =
+        cookiepay::Client::from_json(&config("http://no-such-host.invalid", json!({"max_retries": 0}))).unwrap();
     let e = err(call(&nowhere, Operation::Token, json!({})), "network");
     assert_eq!(e["phase"], "dns");
 }
@@ -179,7 +188,10 @@ fn a_forked_child_uses_a_client_its_parent_used() {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child failed: status {status}");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "child failed: status {status}"
+    );
     // And the parent's client still works.
     ok(call(&client, Operation::Paycert, json!({"tid": paid.tid})));
 }

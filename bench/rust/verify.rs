@@ -10,6 +10,7 @@ use std::ffi::{CStr, CString};
 use std::time::{Duration, Instant};
 
 use cookiepay::ffi::*;
+use cookiepay::Operation;
 use serde_json::{json, Value};
 
 fn env(name: &str) -> String {
@@ -80,9 +81,16 @@ fn main() {
             let token_body = json!({"pay2_id": api_id, "pay2_key": api_key}).to_string();
             let get_token = || -> String {
                 let answer: Value = serde_json::from_str(
-                    &http.post(format!("{url}/payAuth/token")).header("Content-Type", "application/json")
-                        .body(token_body.clone()).send().unwrap().text().unwrap(),
-                ).unwrap();
+                    &http
+                        .post(format!("{url}/payAuth/token"))
+                        .header("Content-Type", "application/json")
+                        .body(token_body.clone())
+                        .send()
+                        .unwrap()
+                        .text()
+                        .unwrap(),
+                )
+                .unwrap();
                 answer["TOKEN"].as_str().unwrap().to_owned()
             };
             let mut token = get_token();
@@ -91,13 +99,21 @@ fn main() {
                 if fresh_token {
                     token = get_token();
                 }
-                let text = http.post(format!("{url}/api/paycert")).header("Content-Type", "application/json")
-                    .header("TOKEN", token.as_str()).body(body.clone()).send().unwrap().text().unwrap();
+                let text = http
+                    .post(format!("{url}/api/paycert"))
+                    .header("Content-Type", "application/json")
+                    .header("TOKEN", token.as_str())
+                    .body(body.clone())
+                    .send()
+                    .unwrap()
+                    .text()
+                    .unwrap();
                 assert!(text.contains("\"0000\""), "{text}");
             })
         }
         "core-c-abi" => {
-            let config = json!({"base_url": url, "api_id": api_id, "api_key": api_key, "ca_cert_pem": ca, "binding": "bench"});
+            let config =
+                json!({"base_url": url, "api_id": api_id, "api_key": api_key, "ca_cert_pem": ca, "binding": "bench"});
             let config = CString::new(config.to_string()).unwrap();
             let client = unsafe { cookiepay_client_new(config.as_ptr(), std::ptr::null_mut()) };
             assert!(!client.is_null());
@@ -113,11 +129,12 @@ fn main() {
             r
         }
         "core-rust" => {
-            let config = json!({"base_url": url, "api_id": api_id, "api_key": api_key, "ca_cert_pem": ca, "binding": "bench"});
+            let config =
+                json!({"base_url": url, "api_id": api_id, "api_key": api_key, "ca_cert_pem": ca, "binding": "bench"});
             let client = cookiepay::Client::from_json(&config.to_string()).unwrap();
             let request = json!({"tid": tid});
             run(seconds, || {
-                client.paycert(&request).unwrap();
+                client.run(Operation::Paycert, &request).unwrap();
             })
         }
         other => panic!("unknown contender {other}"),
@@ -139,17 +156,27 @@ fn setup() {
     let client = cookiepay::Client::from_json(&config.to_string()).unwrap();
     let order = json!({"ORDERNO": format!("BENCH-{}", std::process::id()), "PRODUCTNAME": "bench", "AMOUNT": 1004,
                        "BUYERNAME": "bench", "RETURNURL": "https://shop.example/return"});
-    let window = client.ready(&order).expect("ready");
+    let window = client.run(Operation::Ready, &order).expect("ready");
     let http = reqwest::blocking::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
         .build()
         .unwrap();
-    let card = json!({"CARDNO": "4111111111111111", "EXPIREDT": "3012", "CARDAUTH": "900101", "CARDPWD": "12", "QUOTA": "00"});
+    let card =
+        json!({"CARDNO": "4111111111111111", "EXPIREDT": "3012", "CARDAUTH": "900101", "CARDPWD": "12", "QUOTA": "00"});
     let checkout: Value = serde_json::from_str(
-        &http.post(format!("{url}/_sandbox/checkout")).header("Content-Type", "application/json")
-            .body(json!({"window_html": window["html"], "card": card}).to_string()).send().unwrap().text().unwrap(),
-    ).unwrap();
-    let payment = client.decrypt(&json!({"ENC_DATA": checkout["fields"]["ENC_DATA"]})).expect("decrypt");
+        &http
+            .post(format!("{url}/_sandbox/checkout"))
+            .header("Content-Type", "application/json")
+            .body(json!({"window_html": window["html"], "card": card}).to_string())
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+    )
+    .unwrap();
+    let payment = client
+        .run(Operation::Decrypt, &json!({"ENC_DATA": checkout["fields"]["ENC_DATA"]}))
+        .expect("decrypt");
     println!("{}", payment["TID"].as_str().unwrap());
 }
 
@@ -169,9 +196,16 @@ fn overhead() {
             f();
         }
         let us = t.elapsed().as_secs_f64() * 1e6 / N as f64;
-        println!("{}", json!({"lang": "rust", "contender": "core-c-abi", "scenario": name, "calls": N, "us_per_call": us}));
+        println!(
+            "{}",
+            json!({"lang": "rust", "contender": "core-c-abi", "scenario": name, "calls": N, "us_per_call": us})
+        );
     };
-    measure("parse_return", &mut || unsafe { cookiepay_string_free(cookiepay_parse_return(body.as_ptr())) });
-    measure("validation_failure", &mut || unsafe { cookiepay_string_free(cookiepay_ready(client, invalid.as_ptr())) });
+    measure("parse_return", &mut || unsafe {
+        cookiepay_string_free(cookiepay_parse_return(body.as_ptr()))
+    });
+    measure("validation_failure", &mut || unsafe {
+        cookiepay_string_free(cookiepay_ready(client, invalid.as_ptr()))
+    });
     unsafe { cookiepay_client_free(client) };
 }

@@ -81,8 +81,16 @@ pub fn err(envelope: Value, kind: &str) -> Value {
 pub fn unique_order() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    format!("T{}-{}-{}", std::process::id(), nanos % 1_000_000_000, N.fetch_add(1, Ordering::Relaxed))
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "T{}-{}-{}",
+        std::process::id(),
+        nanos % 1_000_000_000,
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 pub fn order(amount: u64) -> Value {
@@ -173,7 +181,12 @@ pub struct Card<'a> {
 }
 
 pub fn card(number: &str) -> Card<'_> {
-    Card { number, expiry: "3012", birth: "900101", password: "12" }
+    Card {
+        number,
+        expiry: "3012",
+        birth: "900101",
+        password: "12",
+    }
 }
 
 /// What the browser does between `ready` and the merchant's RETURNURL: fill in the window and submit
@@ -195,12 +208,18 @@ pub fn pay_in_window(base_url: &str, ca_pem: Option<&str>, window_html: &str, ca
     if !inputs.iter().any(|(n, _)| n == "QUOTA") {
         inputs.push(("QUOTA".into(), "00".into()));
     }
-    let url = if action.starts_with("http") { action } else { format!("{base_url}{action}") };
+    let url = if action.starts_with("http") {
+        action
+    } else {
+        format!("{base_url}{action}")
+    };
     let mut builder = reqwest::blocking::Client::builder().timeout(Duration::from_secs(10));
     if let Some(pem) = ca_pem {
         builder = builder.add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).unwrap());
     }
-    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(inputs.iter()).finish();
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(inputs.iter())
+        .finish();
     let answer = builder
         .build()
         .unwrap()
@@ -212,7 +231,9 @@ pub fn pay_in_window(base_url: &str, ca_pem: Option<&str>, window_html: &str, ca
         .text()
         .unwrap();
     let (_return_url, fields) = form(&answer, "cookiepay-return");
-    form_urlencoded::Serializer::new(String::new()).extend_pairs(fields.iter()).finish()
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields.iter())
+        .finish()
 }
 
 pub struct Paid {
@@ -228,9 +249,18 @@ pub fn pay(sb: &Sandbox, client: &Client, amount: u64) -> Paid {
     let orderno = request["ORDERNO"].as_str().unwrap().to_owned();
     let window = ok(call(client, Operation::Ready, request));
     let body = pay_in_window(&sb.http_url(), None, window["html"].as_str().unwrap(), &card(CARD_OK));
-    let parsed = ok(serde_json::from_str(&cookiepay::client::parse_return_envelope(body.as_bytes())).unwrap());
-    let payment = ok(call(client, Operation::Decrypt, json!({"ENC_DATA": parsed["ENC_DATA"]})));
-    Paid { tid: payment["TID"].as_str().unwrap().to_owned(), orderno, amount, payment }
+    let parsed = ok(serde_json::from_str(&cookiepay::parse_return_envelope(body.as_bytes())).unwrap());
+    let payment = ok(call(
+        client,
+        Operation::Decrypt,
+        json!({"ENC_DATA": parsed["ENC_DATA"]}),
+    ));
+    Paid {
+        tid: payment["TID"].as_str().unwrap().to_owned(),
+        orderno,
+        amount,
+        payment,
+    }
 }
 
 /// A control call to the sandbox's /_sandbox/ API.
@@ -238,7 +268,10 @@ pub fn control(sb: &Sandbox, path: &str, body: Option<Value>) -> Value {
     let http = reqwest::blocking::Client::new();
     let url = format!("{}/_sandbox/{path}", sb.http_url());
     let req = match body {
-        Some(b) => http.post(url).header("Content-Type", "application/json").body(b.to_string()),
+        Some(b) => http
+            .post(url)
+            .header("Content-Type", "application/json")
+            .body(b.to_string()),
         None => http.get(url),
     };
     let resp = req.send().expect("control call");
@@ -255,5 +288,7 @@ pub fn fault(sb: &Sandbox, endpoint: &str, mode: &str, count: u32, extra: Value)
 }
 
 pub fn count(sb: &Sandbox, endpoint: &str) -> u64 {
-    control(sb, "stats", None)["requests"][endpoint]["total"].as_u64().unwrap_or(0)
+    control(sb, "stats", None)["requests"][endpoint]["total"]
+        .as_u64()
+        .unwrap_or(0)
 }

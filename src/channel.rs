@@ -1,0 +1,136 @@
+//! One client's line to CookiePay: its credential pair on a (possibly shared) transport, plus the
+//! optional exchange observer behind the CLI's `--verbose`. Every HTTP call of every endpoint goes
+//! through here, so the observer sees each exchange and secrets are masked in one place.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::secrets::{masked_body, scrub};
+use crate::transport::{Answer, CallKind, Transport, JSON_CONTENT_TYPE};
+
+/// One HTTP exchange as the observer sees it: bodies with secret fields masked and the client's own
+/// secrets scrubbed.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub method: &'static str,
+    pub path: String,
+    pub request: String,
+    pub status: Option<u16>,
+    pub response: String,
+    pub elapsed: Duration,
+    pub error: Option<String>,
+}
+
+pub type Observer = Arc<dyn Fn(&Exchange) + Send + Sync>;
+
+/// Headers of one request: name and value (values are marked sensitive by the transport).
+pub type Headers<'a> = [(&'static str, &'a str)];
+
+/// How much of an answer the observer gets.
+const OBSERVED_CHARS: usize = 2000;
+
+pub struct Channel {
+    api_id: String,
+    api_key: String,
+    transport: Arc<Transport>,
+    observer: Option<Observer>,
+}
+
+impl fmt::Debug for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Channel")
+            .field("api_id", &self.api_id)
+            .field("api_key", &crate::secrets::REDACTED)
+            .field("base_url", &self.transport.base_url())
+            .finish()
+    }
+}
+
+impl Channel {
+    pub fn new(api_id: String, api_key: String, transport: Arc<Transport>) -> Channel {
+        Channel {
+            api_id,
+            api_key,
+            transport,
+            observer: None,
+        }
+    }
+
+    pub fn set_observer(&mut self, observer: Observer) {
+        self.observer = Some(observer);
+    }
+
+    pub fn api_id(&self) -> &str {
+        &self.api_id
+    }
+
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// POST raw bytes; any HTTP status is returned. Retried per `kind`.
+    pub fn post(
+        &self,
+        path: &str,
+        headers: &Headers<'_>,
+        content_type: &'static str,
+        body: Vec<u8>,
+        kind: CallKind,
+    ) -> Result<Answer> {
+        let Some(observer) = &self.observer else {
+            return self.transport.post(path, headers, content_type, body, kind);
+        };
+        let request = self.scrub(masked_body(&body), &[]);
+        let started = Instant::now();
+        let result = self.transport.post(path, headers, content_type, body, kind);
+        let (status, response, error) = match &result {
+            Ok(answer) => {
+                let text: String = masked_body(&answer.body).chars().take(OBSERVED_CHARS).collect();
+                (Some(answer.status), text, None)
+            }
+            Err(err) => (None, String::new(), Some(err.to_string())),
+        };
+        let tokens: Vec<&str> = headers.iter().filter(|(n, _)| *n == "TOKEN").map(|(_, v)| *v).collect();
+        observer(&Exchange {
+            method: "POST",
+            path: path.to_owned(),
+            request,
+            status,
+            response: self.scrub(response, &tokens),
+            elapsed: started.elapsed(),
+            error: error.map(|e| self.scrub(e, &tokens)),
+        });
+        result
+    }
+
+    /// POST a JSON object; the JSON object answered with a 2xx status. For a money call an unreadable
+    /// answer means the call may have taken effect (`outcome` unknown).
+    pub fn post_json(&self, path: &str, headers: &Headers<'_>, body: &Value, kind: CallKind) -> Result<Value> {
+        let answer = self.post_json_answer(path, headers, body, kind)?;
+        match kind {
+            CallKind::Idempotent => answer.into_json_object(),
+            CallKind::SendOnce => answer.into_json_object().map_err(Error::after_money_sent),
+        }
+    }
+
+    /// POST a JSON object; the raw answer.
+    pub fn post_json_answer(&self, path: &str, headers: &Headers<'_>, body: &Value, kind: CallKind) -> Result<Answer> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::Internal(e.to_string()))?;
+        self.post(path, headers, JSON_CONTENT_TYPE, bytes, kind)
+    }
+
+    /// `text` without this client's API key, nor any of `more` (e.g. a TOKEN).
+    pub fn scrub(&self, text: String, more: &[&str]) -> String {
+        let mut secrets = vec![self.api_key.as_str()];
+        secrets.extend_from_slice(more);
+        scrub(text, &secrets)
+    }
+}

@@ -1,0 +1,67 @@
+//! What every endpoint gets: the client's channel (credentials + transport) and its TOKEN source.
+//! Endpoint modules know nothing of `Client`; the client composes a `Context` and hands it over.
+
+use std::sync::Arc;
+
+use crate::channel::Channel;
+use crate::error::{Error, Result};
+use crate::token::{may_be_rejection, TokenCache};
+
+pub struct Context {
+    pub channel: Channel,
+    pub tokens: Arc<TokenCache>,
+}
+
+/// Which TOKEN a call uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenUse {
+    /// Reads: the cached TOKEN; an answer that may mean "TOKEN rejected" refreshes it and asks once
+    /// more (at most once per TOKEN: `token::CachedToken::claim_refresh`).
+    Cached,
+    /// Money calls: a TOKEN fetched for this call (as the vendor's own plugin does), so a rejected
+    /// TOKEN can never be the reason a charge or refund failed — and nothing is ever sent twice.
+    Fresh,
+}
+
+impl Context {
+    pub fn api_id(&self) -> &str {
+        self.channel.api_id()
+    }
+
+    pub fn api_key(&self) -> &str {
+        self.channel.api_key()
+    }
+
+    /// Run `call` with a TOKEN per `usage`. `call` gets the TOKEN's value to put in its headers.
+    pub fn with_token<T>(&self, usage: TokenUse, call: impl Fn(&str) -> Result<T>) -> Result<T> {
+        let (token, fetched) = self.tokens.get(&self.channel, usage == TokenUse::Fresh)?;
+        let result = call(&token.value);
+        let doubtful = matches!(&result, Err(Error::Api { code, .. }) if may_be_rejection(code));
+        if !doubtful || usage == TokenUse::Fresh {
+            return result;
+        }
+        if fetched {
+            // A TOKEN fetched just now got this answer: it is the server's answer, not a rejection.
+            token.spend_refresh();
+            return result;
+        }
+        if !token.claim_refresh() {
+            return result;
+        }
+        self.tokens.discard(&token);
+        let (fresh, _) = self.tokens.get(&self.channel, true)?;
+        let retried = call(&fresh.value);
+        if matches!(&retried, Err(Error::Api { code, .. }) if may_be_rejection(code)) {
+            fresh.spend_refresh();
+        }
+        retried
+    }
+
+    /// Scrub this client's API key and cached TOKEN from a text that leaves the library.
+    pub fn scrub(&self, text: String) -> String {
+        match self.tokens.current_value() {
+            Some(token) => self.channel.scrub(text, &[token.as_str()]),
+            None => self.channel.scrub(text, &[]),
+        }
+    }
+}

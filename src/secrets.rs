@@ -1,0 +1,133 @@
+//! What must never leave the library in clear: the API key, TOKENs and card data. Two tools, used
+//! wherever text leaves (errors, the `--verbose` exchange log): mask the values of secret fields in a
+//! JSON body, and scrub known secret strings from any text in every form they could be echoed in.
+
+use serde_json::Value;
+
+pub const REDACTED: &str = "[REDACTED]";
+
+/// Field names whose values are secrets in requests and answers (matched case-insensitively).
+const SECRET_FIELDS: [&str; 8] = [
+    "pay2_key", "api_key", "apikey", "token", "cardno", "cardpwd", "cardauth", "expiredt",
+];
+
+pub fn is_secret_field(name: &str) -> bool {
+    SECRET_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(name))
+}
+
+/// Replace the value of every secret field, at any depth.
+pub fn mask_fields(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if is_secret_field(key) && !v.is_null() {
+                    *v = Value::String(REDACTED.into());
+                } else {
+                    mask_fields(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mask_fields),
+        _ => {}
+    }
+}
+
+/// A body for a log: JSON with its secret fields masked, or the text as it is.
+pub fn masked_body(body: &[u8]) -> String {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(mut value) => {
+            mask_fields(&mut value);
+            value.to_string()
+        }
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    }
+}
+
+/// Remove each secret from `text`, raw and as a JSON string escape or a URL encoding would echo it
+/// (a WAF page or a gateway error may quote the request back).
+pub fn scrub(mut text: String, secrets: &[&str]) -> String {
+    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+        for form in encodings(secret) {
+            if text.contains(form.as_str()) {
+                text = text.replace(form.as_str(), REDACTED);
+            }
+        }
+    }
+    text
+}
+
+fn encodings(secret: &str) -> Vec<String> {
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let json = json.trim_matches('"').to_owned();
+    let url: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let percent_all: String = secret.bytes().map(|b| format!("%{b:02X}")).collect();
+    let mut forms = vec![
+        secret.to_owned(),
+        json,
+        url.clone(),
+        url.replace('+', "%20"),
+        percent_all,
+    ];
+    forms.sort();
+    forms.dedup();
+    // Longest first, so a form that contains another is replaced whole.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms
+}
+
+/// Overwrite a string's bytes before it is dropped (card data: best effort, the allocator and
+/// copies made by the HTTP stack are out of reach).
+pub fn wipe(text: &mut String) {
+    // SAFETY: zero bytes are valid UTF-8.
+    let bytes = unsafe { text.as_bytes_mut() };
+    for b in bytes.iter_mut() {
+        // Volatile, so the compiler cannot drop the writes to memory that is freed next.
+        unsafe { std::ptr::write_volatile(b, 0) };
+    }
+    text.clear();
+}
+
+/// `wipe` every string in a JSON value.
+pub fn wipe_value(value: &mut Value) {
+    match value {
+        Value::String(s) => wipe(s),
+        Value::Array(items) => items.iter_mut().for_each(wipe_value),
+        Value::Object(map) => map.values_mut().for_each(wipe_value),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fields_are_masked_at_any_depth() {
+        let mut v = json!({"pay2_key": "k", "CARDNO": "4111", "a": [{"TOKEN": "t"}], "AMOUNT": "1"});
+        mask_fields(&mut v);
+        assert_eq!(v["pay2_key"], REDACTED);
+        assert_eq!(v["CARDNO"], REDACTED);
+        assert_eq!(v["a"][0]["TOKEN"], REDACTED);
+        assert_eq!(v["AMOUNT"], "1");
+    }
+
+    #[test]
+    fn every_encoding_is_scrubbed() {
+        let key = r#"ab"c\d+e/f g"#;
+        let json_echo = serde_json::to_string(key).unwrap();
+        let url_echo: String = form_urlencoded::byte_serialize(key.as_bytes()).collect();
+        for text in [key.to_string(), json_echo, url_echo] {
+            let out = scrub(format!("echo: {text} end"), &[key]);
+            assert!(!out.contains("ab"), "{out}");
+            assert!(out.contains(REDACTED));
+        }
+    }
+
+    #[test]
+    fn wiped_strings_are_empty() {
+        let mut v = json!({"CARDNO": "4111111111111111", "n": 1});
+        wipe_value(&mut v);
+        assert_eq!(v["CARDNO"], "");
+    }
+}
