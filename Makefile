@@ -12,6 +12,9 @@ BINDINGS := php dotnet java
 # What every binding's test.sh and demo.sh run against (bindings/*/README.md).
 export COOKIEPAY_LIB := $(CURDIR)/target/release/libcookiepay.so
 export COOKIEPAY_SANDBOX_BIN := $(CURDIR)/$(SANDBOX_BIN)
+# The Java suite's deliberate-panic test needs an export the shipped library does not have.
+TEST_EXPORTS_LIB := target/test-exports/libcookiepay.so
+export COOKIEPAY_TEST_EXPORTS_LIB := $(CURDIR)/$(TEST_EXPORTS_LIB)
 
 .PHONY: all build release test test-rust test-c test-bindings demo demo-rust demo-bindings bench fuzz clean \
 	$(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS))
@@ -35,8 +38,23 @@ test-bindings: $(addprefix test-,$(BINDINGS))
 $(addprefix test-,$(BINDINGS)): test-%: release
 	bindings/$*/test.sh
 
+test-java: $(TEST_EXPORTS_LIB)
+
+# A debug build with the `test-exports` feature, copied aside (the next plain build replaces
+# target/debug/libcookiepay.so again).
+$(TEST_EXPORTS_LIB): FORCE
+	$(CARGO) build --locked -p cookiepay --lib --features test-exports
+	@mkdir -p $(dir $@)
+	cp target/debug/libcookiepay.so $@
+
+## test-rust: formatting and lints as gates, then every Rust test of the workspace (unit, integration
+## against the sandbox, header freshness, structure, fuzz regressions)
 test-rust:
 	@scripts/need.sh gcc:gcc git:git
+	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy -p cookiepay --lib --features test-exports --locked -- -D warnings
 	$(CARGO) build --workspace --locked
 	$(CARGO) test --workspace --locked
 

@@ -89,5 +89,76 @@ fn main() {
         "\n[6] a shop expecting 99,000원 would be told: {} ({})",
         e["error"]["kind"], e["error"]["message"]
     );
-    println!("\nStore BILLKEY {} for the next 정기결제. Done.", payment["BILLKEY"]);
+    println!("\nStore BILLKEY {} for the next 정기결제.", payment["BILLKEY"]);
+    subscription(&client, &base_url);
+}
+
+/// POST to the sandbox's control API (the clock): not part of the library, only of the demo.
+fn sandbox_control(base_url: &str, path: &str, body: Value) -> Value {
+    let answer = reqwest::blocking::Client::new()
+        .post(format!("{base_url}/_sandbox/{path}"))
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .and_then(|r| r.text())
+        .expect("the sandbox answers");
+    serde_json::from_str(&answer).expect("the sandbox answers JSON")
+}
+
+/// The non-authenticated subscription: sign-up, two monthly charges, a partial refund, the end.
+fn subscription(client: &Client, base_url: &str) {
+    println!("\n— A subscription (정기결제 비인증): the server charges the billing key from now on —");
+    let signup = json!({
+        "ORDERNO": format!("SUB-{}", std::process::id()), "PRODUCTNAME": "쿠키 정기구독 (월간)", "AMOUNT": 9900,
+        "BUYERNAME": "홍길동", "CARDNO": "5555-5555-5555-4444", "EXPIREDT": "3012", "CARDAUTH": "900101",
+        "CARDPWD": "12", "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "31",
+        "START_PAY_CNT": "1", "LAST_PAY_CNT": "0"
+    });
+    let sub = step(
+        7,
+        "billkeygen: billing key + first charge + a monthly schedule on the last day (말일)",
+        &client.call(Operation::Billkeygen, &signup.to_string()),
+    );
+    for month in 1..=2 {
+        let advanced = sandbox_control(base_url, "clock", json!({"advance_days": 31}));
+        let charged: Vec<String> = advanced["charged"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["RESERVE_ID"] == sub["RESERVE_ID"])
+            .map(|c| format!("cycle {} → {} (TID {})", c["PAY_CNT"], c["RESULTCODE"], c["TID"]))
+            .collect();
+        println!(
+            "\n[8.{month}] a month later (sandbox clock {}): CookiePay charged {charged:?}",
+            advanced["now"]
+        );
+    }
+    step(
+        9,
+        "paysearch: every charge of this subscription is there",
+        &client.call(Operation::Paysearch, &json!({"tid": sub["TID"]}).to_string()),
+    );
+    let refund = json!({"tid": sub["TID"], "reason": "부분 환불 (고객 요청)", "amount": 3000});
+    step(
+        10,
+        "cancel: refund 3,000원 of the first charge",
+        &client.call(Operation::Cancel, &refund.to_string()),
+    );
+    step(
+        11,
+        "schedule_cancel: the subscriber quits",
+        &client.call(
+            Operation::ScheduleCancel,
+            &json!({"RESERVE_ID": sub["RESERVE_ID"]}).to_string(),
+        ),
+    );
+    step(
+        12,
+        "billkey_delete: the card is forgotten",
+        &client.call(
+            Operation::BillkeyDelete,
+            &json!({"BILLKEY": sub["BILLKEY"]}).to_string(),
+        ),
+    );
+    println!("\nDone.");
 }

@@ -216,6 +216,66 @@ int main(void) {
     expect(cookiepay_decrypt(client, "{\"ENC_DATA\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}"), "api", "forged ENC_DATA");
     expect(cookiepay_paycert(client, "{\"tid\":\"NO_SUCH_TID\"}"), "api", "unknown tid");
 
+    /* the life of a subscription: sign-up, a charge, lookups, refunds, the end */
+    char big[2048];
+    snprintf(big, sizeof big,
+             "{\"ORDERNO\":\"%s-sub\",\"PRODUCTNAME\":\"월간 구독\",\"AMOUNT\":9900,\"BUYERNAME\":\"홍길동\","
+             "\"CARDNO\":\"4111-1111-1111-1111\",\"EXPIREDT\":\"3012\",\"CARDAUTH\":\"900101\",\"CARDPWD\":\"12\","
+             "\"RECURRENCE_PAY\":\"Y\",\"RECURRENCE_TYPE\":\"M\",\"PAY_DAY\":\"31\",\"START_PAY_CNT\":\"1\","
+             "\"LAST_PAY_CNT\":\"0\"}", order);
+    char *signup = cookiepay_billkeygen(client, big);
+    CHECK(is_ok(signup) && strstr(signup, "\"charged\":true") && strstr(signup, "\"scheduled\":true"), "billkeygen: %s", signup);
+    CHECK(!strstr(signup, "4111111111111111") && !strstr(signup, "4111-1111"), "no card number in the answer");
+    char *sub_tid = raw_field(signup, "TID");
+    char *billkey = raw_field(signup, "BILLKEY");
+    char *reserve_id = raw_field(signup, "RESERVE_ID");
+    cookiepay_string_free(signup);
+    CHECK(sub_tid && billkey && reserve_id, "billkeygen ids");
+    if (!sub_tid || !billkey || !reserve_id) return 1;
+    snprintf(big, sizeof big, "{\"RESERVE_ID\":\"%s\",\"BILLKEY\":\"%s\"}", reserve_id, billkey);
+    expect(cookiepay_recurring_charge(client, big), "ok", "recurring_charge");
+    snprintf(big, sizeof big, "{\"tid\":\"%s\"}", sub_tid);
+    char *found = cookiepay_paysearch(client, big);
+    CHECK(is_ok(found) && strstr(found, sub_tid), "paysearch by tid: %s", found);
+    cookiepay_string_free(found);
+    char *none = cookiepay_paysearch(client, "{\"from\":\"2001-01-01\",\"to\":\"2001-01-02\"}");
+    CHECK(is_ok(none) && strstr(none, "\"payments\":[]"), "paysearch, nothing found: %s", none);
+    cookiepay_string_free(none);
+    char *receipt = cookiepay_receipt_url(client, big);
+    CHECK(is_ok(receipt) && strstr(receipt, "/api/receipt?tid="), "receipt_url: %s", receipt);
+    cookiepay_string_free(receipt);
+    snprintf(big, sizeof big, "{\"tid\":\"%s\",\"reason\":\"부분 환불\",\"amount\":900}", sub_tid);
+    char *refund = cookiepay_cancel(client, big);
+    CHECK(is_ok(refund) && strstr(refund, "\"already_cancelled\":false"), "partial cancel: %s", refund);
+    cookiepay_string_free(refund);
+    snprintf(big, sizeof big, "{\"tid\":\"%s\",\"reason\":\"초과\",\"amount\":99000}", sub_tid);
+    expect(cookiepay_cancel(client, big), "api", "over-cancel");
+    snprintf(big, sizeof big, "{\"RESERVE_ID\":\"%s\"}", reserve_id);
+    expect(cookiepay_schedule_cancel(client, big), "ok", "schedule_cancel");
+    char *again = cookiepay_schedule_cancel(client, big);
+    CHECK(is_ok(again) && strstr(again, "\"already_cancelled\":true"), "schedule_cancel again (E103): %s", again);
+    cookiepay_string_free(again);
+    snprintf(big, sizeof big, "{\"BILLKEY\":\"%s\"}", billkey);
+    expect(cookiepay_billkey_delete(client, big), "ok", "billkey_delete");
+    snprintf(big, sizeof big, "{\"path\":\"/api/paysearch\",\"auth\":[\"token\"],\"body\":{\"TID\":\"%s\"}}", sub_tid);
+    char *raw = cookiepay_request(client, big);
+    CHECK(is_ok(raw) && strstr(raw, "\"status\":200"), "request: %s", raw);
+    cookiepay_string_free(raw);
+    free(sub_tid);
+    free(billkey);
+    free(reserve_id);
+    char *bad_card = cookiepay_billkeygen(client,
+        "{\"ORDERNO\":\"X\",\"PRODUCTNAME\":\"p\",\"AMOUNT\":1,\"BUYERNAME\":\"b\",\"CARDNO\":\"4111111111111112\","
+        "\"EXPIREDT\":\"2001\",\"CARDAUTH\":\"12345\",\"CARDPWD\":\"123\"}");
+    CHECK(is_kind(bad_card, "validation") && strstr(bad_card, "\"field\":\"CARDNO\"") && strstr(bad_card, "\"field\":\"CARDPWD\"")
+          && !strstr(bad_card, "4111111111111112"), "bad card: %s", bad_card);
+    cookiepay_string_free(bad_card);
+    char *noti = cookiepay_parse_noti("{\"TID\":\"T1\",\"RESERVE_ID\":\"r1\",\"PAY_CNT\":\"2\",\"RESULTCODE\":\"0000\"}");
+    CHECK(is_ok(noti) && strstr(noti, "\"kind\":\"recurring\"") && strstr(noti, "\"dedup_key\":\"recurring:T1\""), "parse_noti: %s", noti);
+    cookiepay_string_free(noti);
+    expect(cookiepay_parse_noti("not json"), "invalid_argument", "parse_noti of junk");
+    expect(cookiepay_parse_noti(NULL), "invalid_argument", "parse_noti(NULL)");
+
     /* four threads on one client */
     snprintf(req, sizeof req, "{\"tid\":\"%s\"}", tid);
     pthread_t threads[4];
@@ -281,6 +341,17 @@ int main(void) {
         CHECK(secure != NULL, "https client: %s", error ? error : "");
         cookiepay_string_free(error);
         expect(cookiepay_token(secure, "{}"), "ok", "token over HTTPS");
+        char https_req[1024];
+        snprintf(https_req, sizeof https_req,
+                 "{\"ORDERNO\":\"%s-tls\",\"PRODUCTNAME\":\"p\",\"AMOUNT\":\"500\",\"BUYERNAME\":\"b\","
+                 "\"CARDNO\":\"5555555555554444\",\"EXPIREDT\":\"3012\",\"CARDAUTH\":\"900101\",\"CARDPWD\":\"12\"}", order);
+        char *tls_signup = cookiepay_billkeygen(secure, https_req);
+        CHECK(is_ok(tls_signup) && strstr(tls_signup, "\"scheduled\":null"), "billkeygen over HTTPS: %s", tls_signup);
+        char *tls_tid = raw_field(tls_signup, "TID");
+        cookiepay_string_free(tls_signup);
+        snprintf(https_req, sizeof https_req, "{\"tid\":\"%s\",\"reason\":\"환불\"}", tls_tid ? tls_tid : "");
+        expect(cookiepay_cancel(secure, https_req), "ok", "cancel over HTTPS");
+        free(tls_tid);
         cookiepay_client_free(secure);
     }
 
