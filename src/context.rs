@@ -16,11 +16,19 @@ pub struct Context {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenUse {
     /// Reads: the cached TOKEN; an answer that may mean "TOKEN rejected" refreshes it and asks once
-    /// more (at most once per TOKEN: `token::CachedToken::claim_refresh`).
+    /// more (at most once per TOKEN, and never for a code the TOKEN learned is a business answer).
     Cached,
     /// Money calls: a TOKEN fetched for this call (as the vendor's own plugin does), so a rejected
     /// TOKEN can never be the reason a charge or refund failed — and nothing is ever sent twice.
     Fresh,
+}
+
+/// The result code of an `api` error that may mean a rejected TOKEN.
+fn doubtful_code<T>(result: &Result<T>) -> Option<String> {
+    match result {
+        Err(Error::Api { code, .. }) if may_be_rejection(code) => Some(code.clone()),
+        _ => None,
+    }
 }
 
 impl Context {
@@ -36,23 +44,20 @@ impl Context {
     pub fn with_token<T>(&self, usage: TokenUse, call: impl Fn(&str) -> Result<T>) -> Result<T> {
         let (token, fetched) = self.tokens.get(&self.channel, usage == TokenUse::Fresh)?;
         let result = call(&token.value);
-        let doubtful = matches!(&result, Err(Error::Api { code, .. }) if may_be_rejection(code));
-        if !doubtful || usage == TokenUse::Fresh {
-            return result;
-        }
+        let Some(code) = doubtful_code(&result) else { return result };
         if fetched {
             // A TOKEN fetched just now got this answer: it is the server's answer, not a rejection.
-            token.spend_refresh();
+            token.learn_business_code(&code);
             return result;
         }
-        if !token.claim_refresh() {
+        if usage == TokenUse::Fresh || token.knows_business_code(&code) || !token.claim_refresh() {
             return result;
         }
         self.tokens.discard(&token);
         let (fresh, _) = self.tokens.get(&self.channel, true)?;
         let retried = call(&fresh.value);
-        if matches!(&retried, Err(Error::Api { code, .. }) if may_be_rejection(code)) {
-            fresh.spend_refresh();
+        if let Some(code) = doubtful_code(&retried) {
+            fresh.learn_business_code(&code);
         }
         retried
     }

@@ -29,7 +29,8 @@ const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 /// Result codes that are known business answers, never a rejected TOKEN: `E008` (nothing found,
 /// paysearch), `E103` (schedule already cancelled), `9029` (cancel after settlement). CookiePay's code
 /// for a rejected TOKEN is not published, so any other non-success code *may* be one: a read then
-/// refreshes its TOKEN and asks once more — at most once per TOKEN (see `TokenCache`).
+/// refreshes its TOKEN and asks once more — unless that TOKEN already learned the code is a business
+/// answer (it got it right after it was fetched), and at most once per TOKEN (see `CachedToken`).
 const BUSINESS_CODES: [&str; 3] = ["E008", "E103", "9029"];
 
 /// Could an answer with this result code mean that the TOKEN was rejected?
@@ -43,10 +44,12 @@ pub struct CachedToken {
     refresh_at: Instant,
     /// Unix seconds, as the JWT says (or estimated): reported to callers.
     pub expires_at: u64,
-    /// Set once this TOKEN has caused a refresh, or got a "may be rejected" answer right after it was
-    /// fetched (so that answer was a business answer): it never causes another refresh, so unknown
-    /// TIDs cannot make the library hammer CookiePay.
-    refresh_spent: AtomicBool,
+    /// Set once this TOKEN has caused a refresh: it never causes another.
+    refreshed: AtomicBool,
+    /// Codes this TOKEN got right after it was fetched: business answers, not rejections, so they never
+    /// cause a refresh (twenty unknown TIDs cost one TOKEN, not twenty). A different code — a TOKEN
+    /// revoked later — still does.
+    business_codes: Mutex<Vec<String>>,
 }
 
 impl fmt::Debug for CachedToken {
@@ -74,7 +77,8 @@ impl CachedToken {
             value,
             refresh_at: now.checked_add(lifetime - margin).unwrap_or(now),
             expires_at,
-            refresh_spent: AtomicBool::new(false),
+            refreshed: AtomicBool::new(false),
+            business_codes: Mutex::new(Vec::new()),
         }
     }
 
@@ -84,12 +88,20 @@ impl CachedToken {
 
     /// Claim this TOKEN's one refresh; false if it was used already.
     pub fn claim_refresh(&self) -> bool {
-        !self.refresh_spent.swap(true, Ordering::AcqRel)
+        !self.refreshed.swap(true, Ordering::AcqRel)
     }
 
-    /// This TOKEN must not cause a refresh (it got a doubtful answer right after it was fetched).
-    pub fn spend_refresh(&self) {
-        self.refresh_spent.store(true, Ordering::Release);
+    /// This TOKEN, just fetched, got `code`: from now on `code` is a business answer for it.
+    pub fn learn_business_code(&self, code: &str) {
+        let mut codes = self.business_codes.lock().unwrap_or_else(|p| p.into_inner());
+        if !codes.iter().any(|c| c == code) && codes.len() < 16 {
+            codes.push(code.to_owned());
+        }
+    }
+
+    pub fn knows_business_code(&self, code: &str) -> bool {
+        let codes = self.business_codes.lock().unwrap_or_else(|p| p.into_inner());
+        codes.iter().any(|c| c == code)
     }
 }
 
@@ -243,10 +255,14 @@ mod tests {
     }
 
     #[test]
-    fn one_refresh_per_token() {
+    fn one_refresh_per_token_and_learned_codes() {
         let t = CachedToken::new("x.y.z".into());
         assert!(t.claim_refresh());
         assert!(!t.claim_refresh());
+        assert!(!t.knows_business_code("E022"));
+        t.learn_business_code("E022");
+        assert!(t.knows_business_code("E022"));
+        assert!(!t.knows_business_code("E021"));
     }
 
     #[test]
