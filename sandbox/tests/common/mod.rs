@@ -402,3 +402,111 @@ pub fn assert_alive(sb: &Sandbox) {
     let t = api.token();
     assert!(!t.is_empty());
 }
+
+// ---------------------------------------------------------------- 정기결제 helpers
+
+impl Api {
+    pub fn get_text(&self, path: &str) -> (u16, String) {
+        let r = self.c.get(format!("{}{}", self.base, path)).send().expect("request");
+        let s = r.status().as_u16();
+        (s, r.text().expect("body"))
+    }
+
+    /// ApiKey + TOKEN headers of the demo merchant, with a fresh token.
+    pub fn subscribe_json(&self, path: &str, body: &Value) -> Value {
+        let t = self.token();
+        self.json(path, &[("ApiKey", DEMO_API_KEY), ("TOKEN", &t)], body)
+    }
+
+    /// billkeygen with valid demo fields (plaintext reply), `extra` overriding (null removes).
+    pub fn billkeygen(&self, extra: Value) -> Value {
+        let mut body = billkeygen_body();
+        if let (Value::Object(b), Value::Object(e)) = (&mut body, extra) {
+            for (k, v) in e {
+                if v.is_null() {
+                    b.remove(&k);
+                } else {
+                    b.insert(k, v);
+                }
+            }
+        }
+        self.subscribe_json("/Subscribe/billkeygen", &body)
+    }
+
+    /// `/_sandbox/clock` forward by whole days; returns the answer.
+    pub fn advance_days(&self, days: u64) -> Value {
+        let (s, _, t) = self.post_json("/_sandbox/clock", &[], &json!({ "advance_days": days }));
+        assert_eq!(s, 200, "{t}");
+        serde_json::from_str(&t).expect("json")
+    }
+
+    /// The sandbox clock's date, (year, month, day).
+    pub fn today(&self) -> (i64, u32, u32) {
+        let (_, v) = self.get_json("/_sandbox/clock");
+        let now = v["now"].as_str().expect("now");
+        (now[..4].parse().unwrap(), now[5..7].parse().unwrap(), now[8..10].parse().unwrap())
+    }
+
+    pub fn subscription(&self, reserve_id: &str) -> Value {
+        let (_, v) = self.get_json("/_sandbox/subscriptions");
+        v["subscriptions"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|s| s["RESERVE_ID"] == reserve_id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no subscription {reserve_id} in {v}"))
+    }
+}
+
+pub fn billkeygen_body() -> Value {
+    json!({
+        "API_ID": DEMO_API_ID,
+        "ORDERNO": "SUB-1",
+        "PRODUCTNAME": "정기구독 1개월",
+        "AMOUNT": "9900",
+        "BUYERNAME": "홍길동",
+        "BUYEREMAIL": "buyer@example.com",
+        "BUYERID": "guest",
+        "BUYERADDRESS": "서울",
+        "BUYERPHONE": "01012345678",
+        "PRODUCTCODE": "SUB1",
+        "ETC1": "e1", "ETC2": "e2", "ETC3": "e3", "ETC4": "e4", "ETC5": "e5",
+        "CARDNO": "4111111111111111",
+        "EXPIREDT": FUTURE_EXPIRY,
+        "CARDAUTH": BIRTH,
+        "CARDPWD": "12",
+        "QUOTA": "00",
+        "ENC_YN": "N"
+    })
+}
+
+/// A monthly schedule on `pay_day`, cycles START..=LAST (0 = no end).
+pub fn monthly(pay_day: &str, start: &str, last: &str) -> Value {
+    json!({ "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": pay_day, "START_PAY_CNT": start, "LAST_PAY_CNT": last })
+}
+
+pub fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a civil date.
+pub fn day_number(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+}
+
+/// (year, month, day) of a `YYYYMMDD…` or `YYYY-MM-DD` text.
+pub fn ymd(s: &str) -> (i64, u32, u32) {
+    let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
+    (digits[..4].parse().unwrap(), digits[4..6].parse().unwrap(), digits[6..8].parse().unwrap())
+}
