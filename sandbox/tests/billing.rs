@@ -69,7 +69,9 @@ fn billkeygen_approves_issues_a_key_and_registers_a_schedule() {
 fn billkeygen_declines_store_nothing() {
     let sb = start();
     let api = Api::http(&sb);
-    let v = api.billkeygen(json!({ "CARDNO": "4000000000009995", "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "1" }));
+    let v = api.billkeygen(
+        json!({ "CARDNO": "4000000000009995", "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "1" }),
+    );
     assert_eq!(v["RESULTCODE"], choices::C_LIMIT.code, "{v}");
     assert_eq!(v["RESULTMSG"], "한도초과");
     assert_eq!(v["BILLKEY"], "");
@@ -85,27 +87,53 @@ fn billkeygen_declines_store_nothing() {
     // Input problems: card fields decline like the window, order fields answer E0xx, no charge.
     for (extra, code) in [
         (json!({ "ORDERNO": "X2", "CARDAUTH": "12345" }), choices::C_INPUT.code),
-        (json!({ "ORDERNO": "X3", "CARDNO": "4111111111111112" }), choices::C_INVALID_NUMBER.code),
+        (
+            json!({ "ORDERNO": "X3", "CARDNO": "4111111111111112" }),
+            choices::C_INVALID_NUMBER.code,
+        ),
         (json!({ "ORDERNO": "X4", "EXPIREDT": "2001" }), choices::C_EXPIRED.code),
         (json!({ "ORDERNO": "X5", "QUOTA": "13" }), choices::C_INPUT.code),
         (json!({ "ORDERNO": "X6", "AMOUNT": "12a" }), choices::E_AMOUNT.code),
         (json!({ "ORDERNO": null }), choices::E_REQUIRED.code),
-        (json!({ "ORDERNO": "X7", "API_ID": "someone_else" }), choices::E_API_ID_MISMATCH.code),
-        (json!({ "ORDERNO": "X8", "PRODUCTNAME": "a&b" }), choices::E_AMPERSAND.code),
+        (
+            json!({ "ORDERNO": "X7", "API_ID": "someone_else" }),
+            choices::E_API_ID_MISMATCH.code,
+        ),
+        (
+            json!({ "ORDERNO": "X8", "PRODUCTNAME": "a&b" }),
+            choices::E_AMPERSAND.code,
+        ),
     ] {
         let v = api.billkeygen(extra.clone());
         assert_eq!(v["RESULTCODE"], code, "{extra} → {v}");
     }
     // A business number (10 digits) is a valid CARDAUTH here.
-    assert_eq!(api.billkeygen(json!({ "ORDERNO": "X9", "CARDAUTH": "1234567890" }))["RESULTCODE"], "0000");
+    assert_eq!(
+        api.billkeygen(json!({ "ORDERNO": "X9", "CARDAUTH": "1234567890" }))["RESULTCODE"],
+        "0000"
+    );
     let (_, list) = api.get_json("/_sandbox/payments");
-    assert_eq!(list["payments"].as_array().expect("list").len(), 2, "only the two approvals");
+    assert_eq!(
+        list["payments"].as_array().expect("list").len(),
+        2,
+        "only the two approvals"
+    );
     // Headers: both ApiKey and TOKEN, of the same merchant.
     let t = api.token();
     let body = billkeygen_body();
-    assert_eq!(api.json("/Subscribe/billkeygen", &[("ApiKey", DEMO_API_KEY)], &body)["RESULTCODE"], "E003");
-    assert_eq!(api.json("/Subscribe/billkeygen", &[("TOKEN", &t)], &body)["RESULTCODE"], "E003");
-    let v = api.json("/Subscribe/billkeygen", &[("ApiKey", DEMO_API_KEY), ("TOKEN", "forged")], &body);
+    assert_eq!(
+        api.json("/Subscribe/billkeygen", &[("ApiKey", DEMO_API_KEY)], &body)["RESULTCODE"],
+        "E003"
+    );
+    assert_eq!(
+        api.json("/Subscribe/billkeygen", &[("TOKEN", &t)], &body)["RESULTCODE"],
+        "E003"
+    );
+    let v = api.json(
+        "/Subscribe/billkeygen",
+        &[("ApiKey", DEMO_API_KEY), ("TOKEN", "forged")],
+        &body,
+    );
     assert_eq!(v["RESULTCODE"], choices::E_TOKEN.code);
 }
 
@@ -114,10 +142,22 @@ fn a_bad_schedule_still_charges_but_registers_nothing() {
     let sb = start();
     let api = Api::http(&sb);
     let cases = [
-        (json!({ "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "D", "PAY_DAY": "1" }), choices::R_TYPE),
-        (json!({ "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "32" }), choices::R_PAY_DAY),
-        (json!({ "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "0" }), choices::R_PAY_DAY),
-        (json!({ "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "W", "PAY_DAY": "8" }), choices::R_PAY_DAY),
+        (
+            json!({ "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "D", "PAY_DAY": "1" }),
+            choices::R_TYPE,
+        ),
+        (
+            json!({ "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "32" }),
+            choices::R_PAY_DAY,
+        ),
+        (
+            json!({ "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "0" }),
+            choices::R_PAY_DAY,
+        ),
+        (
+            json!({ "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "W", "PAY_DAY": "8" }),
+            choices::R_PAY_DAY,
+        ),
         (monthly("5", "3", "2"), choices::R_COUNT),
         (monthly("5", "x", "0"), choices::R_COUNT),
     ];
@@ -208,7 +248,12 @@ fn the_dunning_card_declines_only_its_third_charge_and_can_be_charged_again() {
     let rid = v["RESERVE_ID"].as_str().expect("rid").to_string();
     let key = v["BILLKEY"].as_str().expect("key").to_string();
     let r = api.advance_days(95);
-    let codes: Vec<&str> = r["charged"].as_array().expect("c").iter().map(|c| c["RESULTCODE"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = r["charged"]
+        .as_array()
+        .expect("c")
+        .iter()
+        .map(|c| c["RESULTCODE"].as_str().unwrap())
+        .collect();
     assert!(codes.len() >= 3, "{r}");
     assert_eq!(&codes[..3], &["0000", "C001", "0000"], "charges 2, 3, 4: {r}");
     let failed = &r["charged"][1];
@@ -239,7 +284,24 @@ fn the_dunning_card_declines_only_its_third_charge_and_can_be_charged_again() {
     let orderno = dd["ORDERNO"].as_str().expect("orderno");
     assert!(orderno.starts_with("SRS") && orderno[3..].len() == 20 && orderno[3..].bytes().all(|b| b.is_ascii_digit()));
     assert_eq!(dd["NEXT_PAY_DATE"], next_before, "a retry does not move the schedule");
-    for k in ["API_ID", "TID", "BUYERNAME", "BUYERPHONE", "BUYERADDRESS", "BUYEREMAIL", "BUYERID", "USERID", "PRODUCTCODE", "PRODUCTNAME", "ACCEPT_DATE", "ACCEPT_NO", "CARDCODE", "QUOTA", "ETC1", "ETC5"] {
+    for k in [
+        "API_ID",
+        "TID",
+        "BUYERNAME",
+        "BUYERPHONE",
+        "BUYERADDRESS",
+        "BUYEREMAIL",
+        "BUYERID",
+        "USERID",
+        "PRODUCTCODE",
+        "PRODUCTNAME",
+        "ACCEPT_DATE",
+        "ACCEPT_NO",
+        "CARDCODE",
+        "QUOTA",
+        "ETC1",
+        "ETC5",
+    ] {
         assert!(dd.get(k).is_some_and(Value::is_string), "{k} in {dd}");
     }
     let s = api.subscription(&rid);
@@ -253,10 +315,16 @@ fn the_dunning_card_declines_only_its_third_charge_and_can_be_charged_again() {
     assert_eq!(dd["PAY_CNT"], (codes.len() + 2).to_string(), "{dd}");
     assert_ne!(dd["NEXT_PAY_DATE"], next_before);
     // Unknown schedule / wrong key.
-    let bad = api.subscribe_json("/Subscribe/recurrence_request_payment", &json!({ "API_ID": DEMO_API_ID, "RESERVE_ID": "nope", "BILLKEY": key }));
+    let bad = api.subscribe_json(
+        "/Subscribe/recurrence_request_payment",
+        &json!({ "API_ID": DEMO_API_ID, "RESERVE_ID": "nope", "BILLKEY": key }),
+    );
     assert_eq!(bad["RESULTCODE"], choices::E_RESERVE_UNKNOWN.code);
     assert!(bad.get("ENC_DATA").is_none());
-    let bad = api.subscribe_json("/Subscribe/recurrence_request_payment", &json!({ "API_ID": DEMO_API_ID, "RESERVE_ID": rid, "BILLKEY": "aaaaaaaaaaaaaaaaaaaa" }));
+    let bad = api.subscribe_json(
+        "/Subscribe/recurrence_request_payment",
+        &json!({ "API_ID": DEMO_API_ID, "RESERVE_ID": rid, "BILLKEY": "aaaaaaaaaaaaaaaaaaaa" }),
+    );
     assert_eq!(bad["RESULTCODE"], choices::E_BILLKEY_MISMATCH.code);
 }
 
@@ -267,22 +335,35 @@ fn a_card_near_expiry_starts_declining_c003_after_its_month() {
     let (y, m, _) = api.today();
     let (ey, em) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
     let expiry = format!("{:02}{:02}", ey % 100, em);
-    let v = api.billkeygen(json!({ "EXPIREDT": expiry, "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "1" }));
+    let v =
+        api.billkeygen(json!({ "EXPIREDT": expiry, "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "1" }));
     assert_eq!(v["RESULTCODE"], "0000", "{v}");
     let r = api.advance_days(80);
     for ch in r["charged"].as_array().expect("c") {
         let (cy, cm, _) = ymd(ch["ACCEPT_DATE"].as_str().unwrap());
-        let want = if (cy, cm) <= (ey, em) { "0000" } else { choices::C_EXPIRED.code };
+        let want = if (cy, cm) <= (ey, em) {
+            "0000"
+        } else {
+            choices::C_EXPIRED.code
+        };
         assert_eq!(ch["RESULTCODE"], want, "{ch} with expiry {expiry}");
     }
-    assert!(r["charged"].as_array().unwrap().iter().any(|c| c["RESULTCODE"] == choices::C_EXPIRED.code), "{r}");
+    assert!(
+        r["charged"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["RESULTCODE"] == choices::C_EXPIRED.code),
+        "{r}"
+    );
 }
 
 #[test]
 fn weekly_schedules_charge_on_their_weekday() {
     let sb = start();
     let api = Api::http(&sb);
-    let v = api.billkeygen(json!({ "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "W", "PAY_DAY": "1", "LAST_PAY_CNT": "4" }));
+    let v =
+        api.billkeygen(json!({ "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "W", "PAY_DAY": "1", "LAST_PAY_CNT": "4" }));
     assert_eq!(v["RESERVE_RESULTCODE"], "0000", "{v}");
     let next = ymd(v["RESERVE_NEXT_PAY_DATE"].as_str().unwrap());
     let today = api.today();
@@ -301,7 +382,10 @@ fn weekly_schedules_charge_on_their_weekday() {
         }
         prev = Some(n);
     }
-    assert_eq!(api.subscription(v["RESERVE_ID"].as_str().unwrap())["status"], "completed");
+    assert_eq!(
+        api.subscription(v["RESERVE_ID"].as_str().unwrap())["status"],
+        "completed"
+    );
 }
 
 #[test]
@@ -322,19 +406,32 @@ fn schedule_cancel_then_e103_with_the_cancellation_time() {
     let (_, clock) = api.get_json("/_sandbox/clock");
     assert_eq!(&at[..10], &clock["now"].as_str().unwrap()[..10]);
     api.advance_days(3);
-    for path in ["/Subscribe/recurrence_schedule_cancel", "/Subscribe/recurrence_request_payment"] {
-        let again = api.subscribe_json(path, &json!({ "API_ID": DEMO_API_ID, "RESERVE_ID": rid, "BILLKEY": key }));
+    for path in [
+        "/Subscribe/recurrence_schedule_cancel",
+        "/Subscribe/recurrence_request_payment",
+    ] {
+        let again = api.subscribe_json(
+            path,
+            &json!({ "API_ID": DEMO_API_ID, "RESERVE_ID": rid, "BILLKEY": key }),
+        );
         assert_eq!(again["RESULTCODE"], "E103", "{path}: {again}");
         let msg = again["RESULTMSG"].as_str().unwrap();
         assert!(msg.starts_with(&format!("{at} ")), "{msg} starts with {at}");
         assert!(msg.contains("이미 해지된"), "{msg}");
         assert!(again.get("ENC_DATA").is_none());
     }
-    assert_eq!(api.advance_days(200)["charged"].as_array().unwrap().len(), 0, "a cancelled schedule never charges");
+    assert_eq!(
+        api.advance_days(200)["charged"].as_array().unwrap().len(),
+        0,
+        "a cancelled schedule never charges"
+    );
     let s = api.subscription(&rid);
     assert_eq!(s["status"], "cancelled");
     assert_eq!(s["cancelled_at"], at.as_str());
-    let unknown = api.subscribe_json("/Subscribe/recurrence_schedule_cancel", &json!({ "API_ID": DEMO_API_ID, "RESERVE_ID": "x" }));
+    let unknown = api.subscribe_json(
+        "/Subscribe/recurrence_schedule_cancel",
+        &json!({ "API_ID": DEMO_API_ID, "RESERVE_ID": "x" }),
+    );
     assert_eq!(unknown["RESULTCODE"], choices::E_RESERVE_UNKNOWN.code);
 }
 
@@ -347,19 +444,35 @@ fn a_deleted_billing_key_can_no_longer_be_charged() {
     let rid = v["RESERVE_ID"].as_str().unwrap().to_string();
     let body = json!({ "API_ID": DEMO_API_ID, "BILLKEY": key });
     let out = api.subscribe_json("/Subscribe/billingkeycancel", &body);
-    assert_eq!(out, json!({ "RESULTCODE": "0000", "RESULTMSG": "성공", "BILLKEY": key }));
-    assert_eq!(api.subscribe_json("/Subscribe/billingkeycancel", &body)["RESULTCODE"], choices::E_BILLKEY_DELETED.code);
+    assert_eq!(
+        out,
+        json!({ "RESULTCODE": "0000", "RESULTMSG": "성공", "BILLKEY": key })
+    );
+    assert_eq!(
+        api.subscribe_json("/Subscribe/billingkeycancel", &body)["RESULTCODE"],
+        choices::E_BILLKEY_DELETED.code
+    );
     let unknown = json!({ "API_ID": DEMO_API_ID, "BILLKEY": "zzzzzzzzzzzzzzzzzzzz" });
-    assert_eq!(api.subscribe_json("/Subscribe/billingkeycancel", &unknown)["RESULTCODE"], choices::E_BILLKEY_UNKNOWN.code);
+    assert_eq!(
+        api.subscribe_json("/Subscribe/billingkeycancel", &unknown)["RESULTCODE"],
+        choices::E_BILLKEY_UNKNOWN.code
+    );
     let r = api.advance_days(40);
     let charged = r["charged"].as_array().unwrap();
     assert!(!charged.is_empty());
     for ch in charged {
         assert_eq!(ch["RESULTCODE"], choices::C_KEY_DELETED.code, "{ch}");
     }
-    let out = api.subscribe_json("/Subscribe/recurrence_request_payment", &json!({ "API_ID": DEMO_API_ID, "RESERVE_ID": rid, "BILLKEY": key }));
+    let out = api.subscribe_json(
+        "/Subscribe/recurrence_request_payment",
+        &json!({ "API_ID": DEMO_API_ID, "RESERVE_ID": rid, "BILLKEY": key }),
+    );
     let dd = api.decrypt(out["ENC_DATA"].as_str().unwrap())["decryptData"].clone();
-    assert_eq!(dd["RESULTCODE"], choices::C_KEY_DELETED.code, "outer 0000, inner the decline");
+    assert_eq!(
+        dd["RESULTCODE"],
+        choices::C_KEY_DELETED.code,
+        "outer 0000, inner the decline"
+    );
     assert_eq!(out["RESULTCODE"], "0000");
     assert!(api.subscription(&rid)["billkey_deleted_at"].is_string());
 }
@@ -372,7 +485,12 @@ fn the_clock_only_moves_forward_and_reset_puts_it_back() {
     assert_eq!(s, 200);
     assert_eq!(v["offset_seconds"], 0);
     assert_eq!(v["now"].as_str().unwrap().len(), 19);
-    for bad in [json!({ "advance_seconds": -5 }), json!({ "advance_days": "x" }), json!({}), json!({ "advance_days": 1, "advance_seconds": 1 })] {
+    for bad in [
+        json!({ "advance_seconds": -5 }),
+        json!({ "advance_days": "x" }),
+        json!({}),
+        json!({ "advance_days": 1, "advance_seconds": 1 }),
+    ] {
         let (s, _, t) = api.post_json("/_sandbox/clock", &[], &bad);
         assert_eq!(s, 400, "{bad} → {t}");
     }

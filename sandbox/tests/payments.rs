@@ -33,7 +33,10 @@ fn partial_cancels_add_up_and_stop_at_the_amount() {
     assert_eq!(ymd(date), api.today());
     // Partially cancelled: paycert still shows the original amount and no CANCELDATE.
     let p = api.paycert(&api.token(), &tid);
-    assert_eq!((p["AMOUNT"].as_str(), p["CANCELDATE"].as_str()), (Some("10000"), Some("")));
+    assert_eq!(
+        (p["AMOUNT"].as_str(), p["CANCELDATE"].as_str()),
+        (Some("10000"), Some(""))
+    );
     let over = cancel(&api, json!({ "tid": tid, "reason": "x", "amount": 7001 }));
     assert_eq!(over["cancel_code"], choices::E_CANCEL_OVER.code, "{over}");
     let b = cancel(&api, json!({ "tid": tid, "reason": "두번째", "amount": 2000 }));
@@ -69,9 +72,17 @@ fn cancel_errors() {
     }
     // Another merchant's TID is as unknown as a missing one.
     let t = api.token_for(&other.api_id, &other.api_key);
-    let theirs = api.json("/api/cancel", &[("TOKEN", &t), ("ApiKey", &other.api_key)], &json!({ "tid": tid }));
+    let theirs = api.json(
+        "/api/cancel",
+        &[("TOKEN", &t), ("ApiKey", &other.api_key)],
+        &json!({ "tid": tid }),
+    );
     assert_eq!(theirs["cancel_code"], choices::E_TID_NOT_FOUND.code);
-    let mixed = api.json("/api/cancel", &[("TOKEN", &t), ("ApiKey", DEMO_API_KEY)], &json!({ "tid": tid }));
+    let mixed = api.json(
+        "/api/cancel",
+        &[("TOKEN", &t), ("ApiKey", DEMO_API_KEY)],
+        &json!({ "tid": tid }),
+    );
     assert_eq!(mixed["cancel_code"], choices::E_API_ID_MISMATCH.code);
     let no_token = api.json("/api/cancel", &[("ApiKey", DEMO_API_KEY)], &json!({ "tid": tid }));
     assert_eq!(no_token["cancel_code"], choices::E_HEADER_MISSING.code);
@@ -79,7 +90,10 @@ fn cancel_errors() {
         let v = cancel(&api, json!({ "tid": tid, "amount": bad }));
         assert_eq!(v["cancel_code"], choices::E_CANCEL_AMOUNT.code, "{bad} → {v}");
     }
-    assert_eq!(cancel(&api, json!({ "reason": "x" }))["cancel_code"], choices::E_REQUIRED.code);
+    assert_eq!(
+        cancel(&api, json!({ "reason": "x" }))["cancel_code"],
+        choices::E_REQUIRED.code
+    );
 }
 
 #[test]
@@ -112,7 +126,20 @@ fn paysearch_by_tid_by_dates_and_nothing_found() {
     assert_eq!(rows[0]["TID"], first.as_str());
     assert_eq!(rows[0]["ORDERNO"], "S-1");
     assert_eq!(rows[0]["PAYMETHOD"], "CARD_BATCH");
-    for k in ["AMOUNT", "BUYERNAME", "BUYEREMAIL", "PRODUCTNAME", "PRODUCTCODE", "BUYERID", "ACCEPTNO", "ACCEPTDATE", "CANCELDATE", "CANCELMSG", "CARDNAME", "QUOTA"] {
+    for k in [
+        "AMOUNT",
+        "BUYERNAME",
+        "BUYEREMAIL",
+        "PRODUCTNAME",
+        "PRODUCTCODE",
+        "BUYERID",
+        "ACCEPTNO",
+        "ACCEPTDATE",
+        "CANCELDATE",
+        "CANCELMSG",
+        "CARDNAME",
+        "QUOTA",
+    ] {
         assert!(rows[0][k].is_string(), "{k}");
     }
     let day = format!("{:04}-{:02}-{:02}", today.0, today.1, today.2);
@@ -120,13 +147,19 @@ fn paysearch_by_tid_by_dates_and_nothing_found() {
     let rows = v.as_array().unwrap_or_else(|| panic!("array: {v}"));
     assert_eq!(rows.len(), 1, "only today's: {v}");
     assert_eq!(rows[0]["TID"], second.as_str());
-    let start_day = { let (y, m, d) = ymd(&rows[0]["ACCEPTDATE"].as_str().unwrap()[..8]); day_number(y, m, d) - 45 };
+    let start_day = {
+        let (y, m, d) = ymd(&rows[0]["ACCEPTDATE"].as_str().unwrap()[..8]);
+        day_number(y, m, d) - 45
+    };
     let (y, m, d) = civil(start_day);
     let from = format!("{y:04}-{m:02}-{d:02}");
     let both = search(json!({ "API_ID": DEMO_API_ID, "STD_DT": from, "END_DT": day }));
     assert_eq!(both.as_array().map(Vec::len), Some(2), "{both}");
     let none = search(json!({ "API_ID": DEMO_API_ID, "STD_DT": "2001-01-01", "END_DT": "2001-01-31" }));
-    assert_eq!(none, json!({ "RESULTCODE": "E008", "RESULTMSG": "검색 결과가 없습니다." }));
+    assert_eq!(
+        none,
+        json!({ "RESULTCODE": "E008", "RESULTMSG": "검색 결과가 없습니다." })
+    );
     let none = search(json!({ "API_ID": DEMO_API_ID, "TID": "SBX00000000000000000" }));
     assert_eq!(none["RESULTCODE"], "E008");
     let bad = search(json!({ "API_ID": DEMO_API_ID, "STD_DT": "2026-13-01", "END_DT": "2026-12-01" }));
@@ -135,7 +168,10 @@ fn paysearch_by_tid_by_dates_and_nothing_found() {
     assert_eq!(long["RESULTCODE"], choices::E_SEARCH_RANGE.code);
     let wrong = search(json!({ "API_ID": "someone", "STD_DT": day, "END_DT": day }));
     assert_eq!(wrong["RESULTCODE"], choices::E_API_ID_MISMATCH.code);
-    assert_eq!(api.json("/api/paysearch", &[], &json!({ "API_ID": DEMO_API_ID }))["RESULTCODE"], "E003");
+    assert_eq!(
+        api.json("/api/paysearch", &[], &json!({ "API_ID": DEMO_API_ID }))["RESULTCODE"],
+        "E003"
+    );
 }
 
 fn civil(days: i64) -> (i64, u32, u32) {
@@ -172,7 +208,10 @@ fn the_receipt_page_shows_a_known_payment() {
     assert!(html.contains("4321원"));
     assert!(html.contains("************1111"));
     assert!(!html.contains("4111111111111111"));
-    let (s, html) = api.get_text(&format!("/api/receipt?tid={}", base64::engine::general_purpose::STANDARD.encode("nope")));
+    let (s, html) = api.get_text(&format!(
+        "/api/receipt?tid={}",
+        base64::engine::general_purpose::STANDARD.encode("nope")
+    ));
     assert_eq!(s, 404);
     assert!(html.contains("cookiepay-error"));
     assert_eq!(api.get_text("/api/receipt").0, 404);

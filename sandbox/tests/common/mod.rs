@@ -444,7 +444,11 @@ impl Api {
     pub fn today(&self) -> (i64, u32, u32) {
         let (_, v) = self.get_json("/_sandbox/clock");
         let now = v["now"].as_str().expect("now");
-        (now[..4].parse().unwrap(), now[5..7].parse().unwrap(), now[8..10].parse().unwrap())
+        (
+            now[..4].parse().unwrap(),
+            now[5..7].parse().unwrap(),
+            now[8..10].parse().unwrap(),
+        )
     }
 
     pub fn subscription(&self, reserve_id: &str) -> Value {
@@ -508,5 +512,9 @@ pub fn day_number(y: i64, m: u32, d: u32) -> i64 {
 /// (year, month, day) of a `YYYYMMDD…` or `YYYY-MM-DD` text.
 pub fn ymd(s: &str) -> (i64, u32, u32) {
     let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
-    (digits[..4].parse().unwrap(), digits[4..6].parse().unwrap(), digits[6..8].parse().unwrap())
+    (
+        digits[..4].parse().unwrap(),
+        digits[4..6].parse().unwrap(),
+        digits[6..8].parse().unwrap(),
+    )
 }
