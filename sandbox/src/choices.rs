@@ -197,6 +197,20 @@ pub const FAULT_PROXY_HTML: &str = "<html><head><title>Service Unavailable</titl
 pub const FAULT_INVALID_JSON: &str = "{\"RESULTCODE\":\"0000\",\"RESULTMSG\":\"성";
 
 // ---------------------------------------------------------------- 정기결제 (billing keys, schedules)
+//
+// Behaviour chosen where the material is silent (README "Sandbox choices" has the evidence):
+// - billkeygen: ENC_YN absent = encrypted; the envelope's outer RESULTCODE is the payment's and
+//   decryptData is the plaintext reply; START_PAY_CNT default 1, LAST_PAY_CNT default 0 (no end);
+//   the first charge is cycle START_PAY_CNT, the next falls on the first PAY_DAY after today; a
+//   declined billkeygen stores nothing and leaves the ORDERNO free.
+// - Scheduled charges fall due at SCHEDULE_CHARGE_HOUR KST on NEXT_PAY_DATE and run only when the
+//   clock is moved; a declined cycle is not retried automatically, stays unpaid and the next cycle
+//   still runs.
+// - recurrence_request_payment charges the oldest unpaid cycle (schedule not moved), else the next
+//   cycle ahead of time (schedule moved one period); outer 0000, the decline inside ENC_DATA.
+// - billingkeycancel answers plaintext {RESULTCODE, RESULTMSG, BILLKEY} and leaves schedules
+//   registered; their charges decline C_KEY_DELETED.
+// - Business dates use the sandbox clock; TOKEN iat/exp and HTTP timeouts use real time.
 
 /// Schedule problems in billkeygen: the charge and the key still happen (RESULTCODE 0000), only
 /// `RESERVE_RESULTCODE`/`RESERVE_RESULTMSG` carry the error and no schedule is registered.
@@ -224,6 +238,9 @@ pub const PAY_DAY_LAST: u32 = 31;
 pub const SCHEDULE_CHARGE_HOUR: u32 = 0;
 
 // ---------------------------------------------------------------- /api/cancel
+//
+// cancel_tid = the original TID; paycert keeps AMOUNT and leaves CANCELDATE/CANCELMSG empty until
+// the payment is fully cancelled (no partial-cancel field is invented).
 
 pub const E_CANCEL_AMOUNT: ErrorCode = e("E071", "취소 금액은 0보다 큰 숫자만 사용 가능합니다.");
 pub const E_CANCEL_OVER: ErrorCode = e("E072", "취소 금액이 취소 가능 금액을 초과합니다.");
@@ -247,6 +264,10 @@ pub const E_SEARCH_RANGE: ErrorCode = e("E082", "조회 기간은 최대 6개월
 pub const SEARCH_MAX_MONTHS: u32 = 6;
 
 // ---------------------------------------------------------------- Noti (통지)
+//
+// Any 2xx answer counts as received. Kinds: payment (window approval, billkeygen without schedule),
+// recurring (P1's field set; billkeygen's first charge with a schedule, every scheduled charge incl.
+// declines, every immediate charge), cancel (payment fields + CANCELDATE, CANCELMSG, CANCEL_AMT).
 
 /// Delivery attempts per notification, and the wait before the 2nd, 3rd, … attempt
 /// (doubling from 0.2 s, capped): 0.2, 0.4, 0.8, 1.6, 3.2, 5, 5 s.
