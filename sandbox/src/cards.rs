@@ -157,7 +157,7 @@ mod tests {
         let old = input("4111111111111111", "2510", "900101");
         let r = first_charge_verdict("4111111111111111", &old, "00", CardAuthKind::BirthDate, now);
         assert_eq!(r.err().map(|e| e.0), Some(c::C_EXPIRED));
-        let dunning = lookup("4000000000000341").expect("dunning card");
+        let dunning = lookup("4000000000000333").expect("dunning card");
         assert!(charge_verdict(&dunning, 1, (2039, 12), now).is_ok());
         assert!(charge_verdict(&dunning, 2, (2039, 12), now).is_ok());
         assert_eq!(charge_verdict(&dunning, 3, (2039, 12), now), Err(c::C_LIMIT));

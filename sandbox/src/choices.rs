@@ -134,7 +134,7 @@ pub struct DunningCard {
 }
 
 pub const DUNNING_CARDS: &[DunningCard] = &[DunningCard {
-    number: "4000000000000341",
+    number: "4000000000000333",
     card_name: "NH농협카드",
     card_code: "CCNH",
     declined_charge: 3,

@@ -243,7 +243,7 @@ fn twelve_monthly_charges_run_in_order_on_the_last_day() {
 fn the_dunning_card_declines_only_its_third_charge_and_can_be_charged_again() {
     let sb = start();
     let api = Api::http(&sb);
-    let v = api.billkeygen(json!({ "CARDNO": "4000000000000341", "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "10", "LAST_PAY_CNT": "0" }));
+    let v = api.billkeygen(json!({ "CARDNO": "4000000000000333", "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "10", "LAST_PAY_CNT": "0" }));
     assert_eq!(v["RESULTCODE"], "0000", "charge 1: {v}");
     let rid = v["RESERVE_ID"].as_str().expect("rid").to_string();
     let key = v["BILLKEY"].as_str().expect("key").to_string();
@@ -279,7 +279,7 @@ fn the_dunning_card_declines_only_its_third_charge_and_can_be_charged_again() {
     assert_eq!(dd["RESERVE_ORDERNO"], "SUB-1");
     assert_eq!(dd["BILLKEY"], key.as_str());
     assert_eq!(dd["AMOUNT"], "9900");
-    assert_eq!(dd["CARDNO"], "************0341");
+    assert_eq!(dd["CARDNO"], "************0333");
     assert_eq!(dd["CARDNAME"], "NH농협카드");
     let orderno = dd["ORDERNO"].as_str().expect("orderno");
     assert!(orderno.starts_with("SRS") && orderno[3..].len() == 20 && orderno[3..].bytes().all(|b| b.is_ascii_digit()));

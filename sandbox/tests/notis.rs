@@ -151,7 +151,7 @@ fn every_charge_and_cancel_notifies() {
     // A window approval, a plain billkeygen, a schedule with a declined 3rd charge, a cancel.
     api.approved("N-1");
     let plain = api.billkeygen(json!({ "ORDERNO": "N-2" }));
-    api.billkeygen(json!({ "ORDERNO": "N-3", "CARDNO": "4000000000000341", "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "3" }));
+    api.billkeygen(json!({ "ORDERNO": "N-3", "CARDNO": "4000000000000333", "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "3" }));
     api.advance_days(70);
     let t = api.token();
     let c = api.json(
