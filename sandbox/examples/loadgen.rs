@@ -21,7 +21,10 @@ impl Conn {
         let s = TcpStream::connect(addr)?;
         s.set_nodelay(true)?;
         s.set_read_timeout(Some(Duration::from_secs(10)))?;
-        Ok(Conn { s, buf: Vec::with_capacity(8192) })
+        Ok(Conn {
+            s,
+            buf: Vec::with_capacity(8192),
+        })
     }
 
     /// One request/response on the keep-alive connection: (status, body).
@@ -37,7 +40,8 @@ impl Conn {
                     .lines()
                     .find_map(|l| {
                         let (k, v) = l.split_once(':')?;
-                        k.eq_ignore_ascii_case("content-length").then(|| v.trim().parse::<usize>().ok())?
+                        k.eq_ignore_ascii_case("content-length")
+                            .then(|| v.trim().parse::<usize>().ok())?
                     })
                     .unwrap_or(0);
                 if self.buf.len() >= head_end + cl {
@@ -54,7 +58,10 @@ impl Conn {
 }
 
 fn request(method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Vec<u8> {
-    let mut r = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n", body.len());
+    let mut r = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         r.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -86,7 +93,10 @@ fn main() {
             _ => fail("usage: loadgen --url http://127.0.0.1:PORT [--connections N] [--seconds S]"),
         }
     }
-    let addr = url.strip_prefix("http://").unwrap_or_else(|| fail("--url must be http://HOST:PORT")).to_string();
+    let addr = url
+        .strip_prefix("http://")
+        .unwrap_or_else(|| fail("--url must be http://HOST:PORT"))
+        .to_string();
     let seconds = seconds.clamp(1, 120);
     let conns = conns.clamp(1, 256);
 
@@ -94,16 +104,22 @@ fn main() {
     let mut c = Conn::open(&addr).unwrap_or_else(|e| fail(&format!("connect: {e}")));
     let ct = ("Content-Type", "application/json");
     let token_body = serde_json::json!({ "pay2_id": DEMO_API_ID, "pay2_key": DEMO_API_KEY }).to_string();
-    let (_, b) = c.call(&request("POST", "/payAuth/token", &[ct], &token_body)).unwrap_or_else(|e| fail(&e.to_string()));
-    let token = json(&b)["TOKEN"].as_str().unwrap_or_else(|| fail("no TOKEN")).to_string();
+    let (_, b) = c
+        .call(&request("POST", "/payAuth/token", &[ct], &token_body))
+        .unwrap_or_else(|e| fail(&e.to_string()));
+    let token = json(&b)["TOKEN"]
+        .as_str()
+        .unwrap_or_else(|| fail("no TOKEN"))
+        .to_string();
     let orderno = format!("BENCH-{}", std::process::id());
     let ready = serde_json::json!({
         "API_ID": DEMO_API_ID, "ORDERNO": orderno, "PRODUCTNAME": "벤치마크", "AMOUNT": "1000",
         "BUYERNAME": "부하", "RETURNURL": "https://shop.example/return"
     })
     .to_string();
-    let (_, html) =
-        c.call(&request("POST", "/pay/ready", &[ct, ("ApiKey", DEMO_API_KEY)], &ready)).unwrap_or_else(|e| fail(&e.to_string()));
+    let (_, html) = c
+        .call(&request("POST", "/pay/ready", &[ct, ("ApiKey", DEMO_API_KEY)], &ready))
+        .unwrap_or_else(|e| fail(&e.to_string()));
     let html = String::from_utf8_lossy(&html).to_string();
     let action = html
         .split("action=\"")
@@ -112,16 +128,28 @@ fn main() {
         .unwrap_or_else(|| fail("no window form"))
         .to_string();
     let form = "CARDNO=4111111111111111&EXPIREDT=3912&CARDAUTH=900101&CARDPWD=12&QUOTA=00";
-    c.call(&request("POST", &action, &[("Content-Type", "application/x-www-form-urlencoded")], form))
+    c.call(&request(
+        "POST",
+        &action,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        form,
+    ))
+    .unwrap_or_else(|e| fail(&e.to_string()));
+    let (_, list) = c
+        .call(&request("GET", "/_sandbox/payments", &[], ""))
         .unwrap_or_else(|e| fail(&e.to_string()));
-    let (_, list) = c.call(&request("GET", "/_sandbox/payments", &[], "")).unwrap_or_else(|e| fail(&e.to_string()));
     let tid = json(&list)["payments"]
         .as_array()
         .and_then(|a| a.iter().find(|p| p["ORDERNO"] == orderno.as_str()))
         .and_then(|p| p["TID"].as_str())
         .unwrap_or_else(|| fail("payment not found (is the control API on?)"))
         .to_string();
-    let paycert = request("POST", "/api/paycert", &[ct, ("TOKEN", &token)], &serde_json::json!({ "tid": tid }).to_string());
+    let paycert = request(
+        "POST",
+        "/api/paycert",
+        &[ct, ("TOKEN", &token)],
+        &serde_json::json!({ "tid": tid }).to_string(),
+    );
     let (s, b) = c.call(&paycert).unwrap_or_else(|e| fail(&e.to_string()));
     if s != 200 || json(&b)["RESULTCODE"] != "0000" {
         fail(&format!("paycert check failed: {s} {}", String::from_utf8_lossy(&b)));
@@ -137,7 +165,9 @@ fn main() {
             std::thread::spawn(move || {
                 let mut lat_us: Vec<u32> = Vec::with_capacity(1 << 20);
                 let mut errors = 0u64;
-                let Ok(mut c) = Conn::open(&addr) else { return (lat_us, 1) };
+                let Ok(mut c) = Conn::open(&addr) else {
+                    return (lat_us, 1);
+                };
                 while Instant::now() < deadline {
                     let t = Instant::now();
                     match c.call(&paycert) {

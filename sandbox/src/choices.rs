@@ -15,40 +15,40 @@ pub const OK_MSG: &str = "성공";
 
 /// One error answer: code plus Korean message, in the endpoint's own field names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Err {
+pub struct ErrorCode {
     pub code: &'static str,
     pub msg: &'static str,
 }
 
-const fn e(code: &'static str, msg: &'static str) -> Err {
-    Err { code, msg }
+const fn e(code: &'static str, msg: &'static str) -> ErrorCode {
+    ErrorCode { code, msg }
 }
 
 // Request-level errors, shared by all endpoints (their field names differ per endpoint).
-pub const E_MALFORMED: Err = e("E001", "요청 데이터 형식이 올바르지 않습니다.");
-pub const E_CONTENT_TYPE: Err = e("E002", "지원하지 않는 Content-Type 입니다.");
-pub const E_HEADER_MISSING: Err = e("E003", "필수 헤더가 누락되었습니다.");
-pub const E_AUTH: Err = e("E004", "연동 아이디 또는 연동키가 올바르지 않습니다.");
-pub const E_API_ID_MISMATCH: Err = e("E005", "API_ID 가 연동키와 일치하지 않습니다.");
+pub const E_MALFORMED: ErrorCode = e("E001", "요청 데이터 형식이 올바르지 않습니다.");
+pub const E_CONTENT_TYPE: ErrorCode = e("E002", "지원하지 않는 Content-Type 입니다.");
+pub const E_HEADER_MISSING: ErrorCode = e("E003", "필수 헤더가 누락되었습니다.");
+pub const E_AUTH: ErrorCode = e("E004", "연동 아이디 또는 연동키가 올바르지 않습니다.");
+pub const E_API_ID_MISMATCH: ErrorCode = e("E005", "API_ID 가 연동키와 일치하지 않습니다.");
 // /pay/ready validation (messages get the field name prepended).
-pub const E_REQUIRED: Err = e("E011", "필수 입력값이 누락되었습니다.");
-pub const E_TOO_LONG: Err = e("E012", "입력값의 길이가 초과되었습니다.");
-pub const E_AMOUNT: Err = e("E013", "결제 금액은 0보다 큰 숫자만 사용 가능합니다.");
-pub const E_TAXYN: Err = e("E014", "TAXYN 은 Y 또는 N 이어야 합니다.");
-pub const E_AMPERSAND: Err = e("E015", "상품명에 & 문자를 사용할 수 없습니다.");
-pub const E_RETURNURL: Err = e("E016", "RETURNURL 이 올바른 http(s) 주소가 아닙니다.");
-pub const E_DUP_ORDERNO: Err = e("E017", "중복된 주문번호입니다.");
-pub const E_FIELD_TYPE: Err = e("E018", "입력값의 형식이 올바르지 않습니다.");
+pub const E_REQUIRED: ErrorCode = e("E011", "필수 입력값이 누락되었습니다.");
+pub const E_TOO_LONG: ErrorCode = e("E012", "입력값의 길이가 초과되었습니다.");
+pub const E_AMOUNT: ErrorCode = e("E013", "결제 금액은 0보다 큰 숫자만 사용 가능합니다.");
+pub const E_TAXYN: ErrorCode = e("E014", "TAXYN 은 Y 또는 N 이어야 합니다.");
+pub const E_AMPERSAND: ErrorCode = e("E015", "상품명에 & 문자를 사용할 수 없습니다.");
+pub const E_RETURNURL: ErrorCode = e("E016", "RETURNURL 이 올바른 http(s) 주소가 아닙니다.");
+pub const E_DUP_ORDERNO: ErrorCode = e("E017", "중복된 주문번호입니다.");
+pub const E_FIELD_TYPE: ErrorCode = e("E018", "입력값의 형식이 올바르지 않습니다.");
 // Token-protected calls.
-pub const E_TOKEN: Err = e("E021", "토큰이 유효하지 않거나 만료되었습니다.");
-pub const E_TID_NOT_FOUND: Err = e("E022", "거래 정보가 존재하지 않습니다.");
+pub const E_TOKEN: ErrorCode = e("E021", "토큰이 유효하지 않거나 만료되었습니다.");
+pub const E_TID_NOT_FOUND: ErrorCode = e("E022", "거래 정보가 존재하지 않습니다.");
 // Decrypt.
-pub const E_DECRYPT: Err = e("E031", "암호화 데이터 복호화에 실패하였습니다.");
+pub const E_DECRYPT: ErrorCode = e("E031", "암호화 데이터 복호화에 실패하였습니다.");
 // Transport-level, still in CookiePay style.
-pub const E_TOO_LARGE: Err = e("E040", "요청 데이터가 너무 큽니다.");
-pub const E_NOT_FOUND: Err = e("E041", "존재하지 않는 API 입니다.");
-pub const E_METHOD: Err = e("E042", "허용되지 않는 요청 방식입니다.");
-pub const E_INTERNAL: Err = e("E050", "일시적인 오류가 발생하였습니다.");
+pub const E_TOO_LARGE: ErrorCode = e("E040", "요청 데이터가 너무 큽니다.");
+pub const E_NOT_FOUND: ErrorCode = e("E041", "존재하지 않는 API 입니다.");
+pub const E_METHOD: ErrorCode = e("E042", "허용되지 않는 요청 방식입니다.");
+pub const E_INTERNAL: ErrorCode = e("E050", "일시적인 오류가 발생하였습니다.");
 
 /// HTTP statuses. The vendor signals business errors in the body only, so those are 200.
 pub const STATUS_BUSINESS_ERROR: u16 = 200;
@@ -64,19 +64,21 @@ pub const WINDOW_SESSION_UNKNOWN: &str = "결제 세션이 존재하지 않거�
 pub const WINDOW_SESSION_USED: &str = "이미 처리된 결제 요청입니다.";
 
 /// Card results (inner RESULTCODE of ENC_DATA, also the outer RESULTCODE of the return post).
-pub const C_LIMIT: Err = e("C001", "한도초과");
-pub const C_INVALID_NUMBER: Err = e("C002", "유효하지 않은 카드번호입니다.");
-pub const C_EXPIRED: Err = e("C003", "유효기간이 만료된 카드입니다.");
-pub const C_BIRTH: Err = e("C004", "생년월일이 일치하지 않습니다.");
-pub const C_PASSWORD: Err = e("C005", "비밀번호가 일치하지 않습니다.");
-pub const C_UNKNOWN_CARD: Err = e("C006", "등록되지 않은 카드입니다.");
-pub const C_INPUT: Err = e("C007", "카드 정보 입력값이 올바르지 않습니다.");
+pub const C_LIMIT: ErrorCode = e("C001", "한도초과");
+pub const C_INVALID_NUMBER: ErrorCode = e("C002", "유효하지 않은 카드번호입니다.");
+pub const C_EXPIRED: ErrorCode = e("C003", "유효기간이 만료된 카드입니다.");
+pub const C_BIRTH: ErrorCode = e("C004", "생년월일이 일치하지 않습니다.");
+pub const C_PASSWORD: ErrorCode = e("C005", "비밀번호가 일치하지 않습니다.");
+pub const C_UNKNOWN_CARD: ErrorCode = e("C006", "등록되지 않은 카드입니다.");
+pub const C_INPUT: ErrorCode = e("C007", "카드 정보 입력값이 올바르지 않습니다.");
+/// A charge with a billing key that was deleted (`/Subscribe/billingkeycancel`).
+pub const C_KEY_DELETED: ErrorCode = e("C008", "폐기된 빌링키입니다.");
 
 /// What a test card does once its number passes the Luhn and expiry checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CardBehaviour {
     Approve,
-    Decline(Err),
+    Decline(ErrorCode),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -88,7 +90,12 @@ pub struct TestCard {
 }
 
 const fn card(number: &'static str, name: &'static str, code: &'static str, b: CardBehaviour) -> TestCard {
-    TestCard { number, card_name: name, card_code: code, behaviour: b }
+    TestCard {
+        number,
+        card_name: name,
+        card_code: code,
+        behaviour: b,
+    }
 }
 
 /// The test card table (README "Test cards"). Any expiry in the future, any 6-digit birth date and
@@ -99,10 +106,40 @@ pub const TEST_CARDS: &[TestCard] = &[
     card("5555555555554444", "KB국민카드", "CCKM", CardBehaviour::Approve),
     card("3530111333300000", "삼성카드", "CCSS", CardBehaviour::Approve),
     card("4000000000009995", "현대카드", "CCDI", CardBehaviour::Decline(C_LIMIT)),
-    card("4000000000000069", "롯데카드", "CCLO", CardBehaviour::Decline(C_EXPIRED)),
+    card(
+        "4000000000000069",
+        "롯데카드",
+        "CCLO",
+        CardBehaviour::Decline(C_EXPIRED),
+    ),
     card("4000000000000127", "BC카드", "CCBC", CardBehaviour::Decline(C_BIRTH)),
-    card("4000000000000101", "하나카드", "CCHN", CardBehaviour::Decline(C_PASSWORD)),
+    card(
+        "4000000000000101",
+        "하나카드",
+        "CCHN",
+        CardBehaviour::Decline(C_PASSWORD),
+    ),
 ];
+
+/// Test cards for dunning: they approve every charge made with a billing key except the
+/// `declined_charge`-th one (counting every charge attempt on the key, the billkeygen first
+/// charge being 1), which declines with `decline`. In the payment window they simply approve.
+#[derive(Clone, Copy, Debug)]
+pub struct DunningCard {
+    pub number: &'static str,
+    pub card_name: &'static str,
+    pub card_code: &'static str,
+    pub declined_charge: u32,
+    pub decline: ErrorCode,
+}
+
+pub const DUNNING_CARDS: &[DunningCard] = &[DunningCard {
+    number: "4000000000000333",
+    card_name: "NH농협카드",
+    card_code: "CCNH",
+    declined_charge: 3,
+    decline: C_LIMIT,
+}];
 
 /// Card numbers outside this many digits decline as invalid numbers.
 pub const CARDNO_MIN_DIGITS: usize = 12;
@@ -114,6 +151,9 @@ pub const MERCHANT_KEY_MAX: usize = 50;
 pub const QUOTA_MAX: u32 = 12;
 /// What paycert reports as PAYMETHOD for payments made through the window.
 pub const PAYMETHOD: &str = "CARD";
+/// PAYMETHOD of billing-key charges (billkeygen, scheduled and immediate recurring charges),
+/// as P1 (`cookiepay.cancel.php`) shows it.
+pub const PAYMETHOD_BILLING: &str = "CARD_BATCH";
 /// Default CANCELMSG for /_sandbox/payments/{tid}/cancel without "msg".
 pub const DEFAULT_CANCEL_MSG: &str = "가맹점 요청 취소";
 
@@ -121,6 +161,10 @@ pub const DEFAULT_CANCEL_MSG: &str = "가맹점 요청 취소";
 pub const TID_PREFIX: &str = "SBX";
 pub const ACCEPTNO_DIGITS: usize = 8;
 pub const BILLKEY_LEN: usize = 20;
+/// RESERVE_ID: lowercase alphanumerics (observed 27–28; the sandbox always uses 28).
+pub const RESERVE_ID_LEN: usize = 28;
+/// Server-generated ORDERNO of recurring charges: `SRS` + 20 digits (KST yyyyMMddHHmmss + 6 random).
+pub const RECURRING_ORDERNO_PREFIX: &str = "SRS";
 /// Hex characters of the opaque payment-window session id.
 pub const SESSION_ID_HEX: usize = 32;
 
@@ -151,3 +195,87 @@ pub const FAULT_PROXY_HTML: &str = "<html><head><title>Service Unavailable</titl
 <body><h1>점검 중입니다</h1><p>Proxy: upstream is under maintenance.</p></body></html>";
 /// Body of the `invalid_json` fault (cut in the middle of a string).
 pub const FAULT_INVALID_JSON: &str = "{\"RESULTCODE\":\"0000\",\"RESULTMSG\":\"성";
+
+// ---------------------------------------------------------------- 정기결제 (billing keys, schedules)
+//
+// Behaviour chosen where the material is silent (README "Sandbox choices" has the evidence):
+// - billkeygen: ENC_YN absent = encrypted; the envelope's outer RESULTCODE is the payment's and
+//   decryptData is the plaintext reply; START_PAY_CNT default 1, LAST_PAY_CNT default 0 (no end);
+//   the first charge is cycle START_PAY_CNT, the next falls on the first PAY_DAY after today; a
+//   declined billkeygen stores nothing and leaves the ORDERNO free.
+// - Scheduled charges fall due at SCHEDULE_CHARGE_HOUR KST on NEXT_PAY_DATE and run only when the
+//   clock is moved; a declined cycle is not retried automatically, stays unpaid and the next cycle
+//   still runs.
+// - recurrence_request_payment charges the oldest unpaid cycle (schedule not moved), else the next
+//   cycle ahead of time (schedule moved one period); outer 0000, the decline inside ENC_DATA.
+// - billingkeycancel answers plaintext {RESULTCODE, RESULTMSG, BILLKEY} and leaves schedules
+//   registered; their charges decline C_KEY_DELETED.
+// - Business dates use the sandbox clock; TOKEN iat/exp and HTTP timeouts use real time.
+
+/// Schedule problems in billkeygen: the charge and the key still happen (RESULTCODE 0000), only
+/// `RESERVE_RESULTCODE`/`RESERVE_RESULTMSG` carry the error and no schedule is registered.
+pub const R_TYPE: ErrorCode = e("R001", "RECURRENCE_TYPE 은 M 또는 W 이어야 합니다.");
+pub const R_PAY_DAY: ErrorCode = e("R002", "PAY_DAY 가 올바르지 않습니다.");
+pub const R_COUNT: ErrorCode = e("R003", "START_PAY_CNT 또는 LAST_PAY_CNT 가 올바르지 않습니다.");
+/// The first charge was declined, so no schedule was registered.
+pub const R_NOT_CHARGED: ErrorCode = e("R004", "첫 결제가 실패하여 반복결제가 등록되지 않았습니다.");
+
+/// `recurrence_request_payment` / `recurrence_schedule_cancel` / `billingkeycancel` errors.
+pub const E_RESERVE_UNKNOWN: ErrorCode = e("E061", "존재하지 않는 반복결제 정보입니다.");
+pub const E_BILLKEY_MISMATCH: ErrorCode = e("E062", "빌링키가 반복결제 정보와 일치하지 않습니다.");
+pub const E_BILLKEY_UNKNOWN: ErrorCode = e("E063", "존재하지 않는 빌링키입니다.");
+pub const E_BILLKEY_DELETED: ErrorCode = e("E064", "이미 폐기된 빌링키입니다.");
+pub const E_NOTHING_TO_CHARGE: ErrorCode = e("E065", "결제할 회차가 남아 있지 않습니다.");
+/// Vendor code (P1): an already cancelled schedule. The message is prefixed with the
+/// cancellation time `YYYY-MM-DD HH:MM:SS` and a space.
+pub const E_SCHEDULE_CANCELLED: ErrorCode = e("E103", "이미 해지된 정기결제입니다.");
+
+/// Weekly PAY_DAY values: `1` (Monday) … `7` (Sunday); `01`–`07` are accepted too.
+pub const WEEKDAY_NAMES: [&str; 7] = ["월", "화", "수", "목", "금", "토", "일"];
+/// Monthly PAY_DAY `31` (and any day past a month's end) falls on the month's last day (말일).
+pub const PAY_DAY_LAST: u32 = 31;
+/// Scheduled charges fall due at this KST time of day on NEXT_PAY_DATE.
+pub const SCHEDULE_CHARGE_HOUR: u32 = 0;
+
+// ---------------------------------------------------------------- /api/cancel
+//
+// cancel_tid = the original TID; paycert keeps AMOUNT and leaves CANCELDATE/CANCELMSG empty until
+// the payment is fully cancelled (no partial-cancel field is invented).
+
+pub const E_CANCEL_AMOUNT: ErrorCode = e("E071", "취소 금액은 0보다 큰 숫자만 사용 가능합니다.");
+pub const E_CANCEL_OVER: ErrorCode = e("E072", "취소 금액이 취소 가능 금액을 초과합니다.");
+/// Contains `이미 취소` on purpose: clients (and the vendor plugin P2) look for it.
+pub const E_CANCEL_DONE: ErrorCode = e("E073", "이미 취소된 거래입니다.");
+/// Vendor code (S5): the payment was settled (KiwoomPay 입금 완료); use 입금후 취소.
+pub const E_CANCEL_SETTLED: ErrorCode = e(
+    "9029",
+    "입금후 취소 대상 거래입니다. 입금후 취소(/api/get_cancel_bank_account)를 이용해 주세요.",
+);
+/// `reason` is optional; without it the cancel is recorded with this message.
+pub const DEFAULT_CANCEL_REASON: &str = "가맹점 요청 취소";
+
+// ---------------------------------------------------------------- /api/paysearch
+
+/// Vendor code (P2): no rows.
+pub const E_SEARCH_EMPTY: ErrorCode = e("E008", "검색 결과가 없습니다.");
+pub const E_SEARCH_DATES: ErrorCode = e("E081", "조회 기간(STD_DT, END_DT)이 올바르지 않습니다.");
+pub const E_SEARCH_RANGE: ErrorCode = e("E082", "조회 기간은 최대 6개월입니다.");
+/// Staging docs: a search covers at most 6 months (END_DT ≤ STD_DT + 6 calendar months).
+pub const SEARCH_MAX_MONTHS: u32 = 6;
+
+// ---------------------------------------------------------------- Noti (통지)
+//
+// Any 2xx answer counts as received. Kinds: payment (window approval, billkeygen without schedule),
+// recurring (P1's field set; billkeygen's first charge with a schedule, every scheduled charge incl.
+// declines, every immediate charge), cancel (payment fields + CANCELDATE, CANCELMSG, CANCEL_AMT).
+
+/// Delivery attempts per notification, and the wait before the 2nd, 3rd, … attempt
+/// (doubling from 0.2 s, capped): 0.2, 0.4, 0.8, 1.6, 3.2, 5, 5 s.
+pub const NOTI_ATTEMPTS: u32 = 8;
+pub const NOTI_FIRST_BACKOFF: Duration = Duration::from_millis(200);
+pub const NOTI_MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// One attempt (connect + send + read the status line) gives up after this long.
+pub const NOTI_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Pending deliveries beyond this are dropped (recorded as not delivered); the log keeps this many.
+pub const NOTI_QUEUE: usize = 1024;
+pub const NOTI_LOG_MAX: usize = 10_000;

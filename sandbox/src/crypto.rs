@@ -71,7 +71,9 @@ pub struct TokenClaims {
 impl JwtSigner {
     pub fn new_random() -> Self {
         let secret: [u8; 32] = random_bytes();
-        JwtSigner { key: hmac::Key::new(hmac::HMAC_SHA256, &secret) }
+        JwtSigner {
+            key: hmac::Key::new(hmac::HMAC_SHA256, &secret),
+        }
     }
 
     pub fn sign(&self, user: &str, iat: u64, exp: u64) -> String {
@@ -130,7 +132,9 @@ impl Sealer {
         let secret: [u8; 32] = random_bytes();
         // 32 bytes is always a valid AES-256 key, so this cannot fail.
         let unbound = aead::UnboundKey::new(&aead::AES_256_GCM, &secret).unwrap_or_else(|_| unreachable!());
-        Sealer { key: aead::LessSafeKey::new(unbound) }
+        Sealer {
+            key: aead::LessSafeKey::new(unbound),
+        }
     }
 
     pub fn seal(&self, api_id: &str, plaintext: &[u8]) -> String {
@@ -138,7 +142,9 @@ impl Sealer {
         let mut buf = plaintext.to_vec();
         let nonce = aead::Nonce::assume_unique_for_key(nonce_bytes);
         // Sealing only fails for inputs of ~64 GiB; ours are a few hundred bytes.
-        let _ = self.key.seal_in_place_append_tag(nonce, aead::Aad::from(api_id.as_bytes()), &mut buf);
+        let _ = self
+            .key
+            .seal_in_place_append_tag(nonce, aead::Aad::from(api_id.as_bytes()), &mut buf);
         let mut all = Vec::with_capacity(NONCE_LEN + buf.len());
         all.extend_from_slice(&nonce_bytes);
         all.extend_from_slice(&buf);
@@ -154,7 +160,10 @@ impl Sealer {
         let (nonce_bytes, ct) = raw.split_at(NONCE_LEN);
         let nonce = aead::Nonce::try_assume_unique_for_key(nonce_bytes).ok()?;
         let mut ct = ct.to_vec();
-        let plain = self.key.open_in_place(nonce, aead::Aad::from(api_id.as_bytes()), &mut ct).ok()?;
+        let plain = self
+            .key
+            .open_in_place(nonce, aead::Aad::from(api_id.as_bytes()), &mut ct)
+            .ok()?;
         Some(plain.to_vec())
     }
 }

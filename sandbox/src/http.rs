@@ -1,14 +1,15 @@
 //! A small hand-written HTTP/1.1 server: keep-alive, Content-Length and chunked bodies,
 //! `Expect: 100-continue`, size caps, timeouts. Hand-written so faults (half bodies, RST) can be
-//! injected exactly, and so every response leaves in a single write.
+//! injected exactly, and so every response leaves in a single write. It serves any [`Handler`]
+//! and knows nothing about the gateway.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
-use crate::app::App;
 use crate::choices::{self, IDLE_TIMEOUT, MAX_BODY, MAX_HEAD, MAX_HEADERS, READ_TIMEOUT};
 
 pub struct Request {
@@ -17,6 +18,8 @@ pub struct Request {
     pub method: String,
     /// Path without the query string.
     pub path: String,
+    /// The raw query string (after `?`, without it); empty when there is none.
+    pub query: String,
     /// Names lower-cased.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -24,7 +27,10 @@ pub struct Request {
 
 impl Request {
     pub fn header(&self, lower_name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == lower_name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == lower_name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -41,7 +47,13 @@ pub const HTML: &str = "text/html; charset=utf-8";
 
 impl Response {
     pub fn new(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Response {
-        Response { status, content_type, body: body.into(), close: false, extra_headers: Vec::new() }
+        Response {
+            status,
+            content_type,
+            body: body.into(),
+            close: false,
+            extra_headers: Vec::new(),
+        }
     }
 
     pub fn json(status: u16, v: &serde_json::Value) -> Response {
@@ -91,6 +103,16 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// What the server asks of the application it serves.
+pub trait Handler: Send + Sync + 'static {
+    /// Answer one complete request.
+    fn handle(&self, req: Request) -> impl Future<Output = Outcome> + Send;
+    /// The answer to a request whose body is over the size cap (the connection closes after it).
+    fn too_large(&self, req: &Request) -> Response;
+    /// The answer to a request that could not be parsed (the connection closes after it).
+    fn reject(&self, why: Reject) -> Response;
+}
+
 /// What the application wants done with a request.
 pub enum Outcome {
     Send(Response),
@@ -135,7 +157,7 @@ pub enum Reject {
 }
 
 /// Serve one connection until it closes, errs, idles out or asks to close.
-pub async fn serve<S: Socket>(mut s: S, app: Arc<App>) {
+pub async fn serve<S: Socket, H: Handler>(mut s: S, app: Arc<H>) {
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     loop {
         // --- head ---
@@ -145,12 +167,12 @@ pub async fn serve<S: Socket>(mut s: S, app: Arc<App>) {
                     Ok(Some(p)) => break p,
                     Ok(None) => {
                         if buf.len() > MAX_HEAD {
-                            reject(&mut s, &app, Reject::HeadersTooLarge).await;
+                            reject(&mut s, &*app, Reject::HeadersTooLarge).await;
                             return;
                         }
                     }
                     Err(r) => {
-                        reject(&mut s, &app, r).await;
+                        reject(&mut s, &*app, r).await;
                         return;
                     }
                 }
@@ -189,7 +211,7 @@ pub async fn serve<S: Socket>(mut s: S, app: Arc<App>) {
                         Chunked::Done(body, used) => break Ok(Some((body, used))),
                         Chunked::TooLarge => break Err(()),
                         Chunked::Bad => {
-                            reject(&mut s, &app, Reject::Malformed).await;
+                            reject(&mut s, &*app, Reject::Malformed).await;
                             return;
                         }
                         Chunked::NeedMore => {}
@@ -271,7 +293,10 @@ fn parse_head(buf: &[u8]) -> Result<Option<Parsed>, Reject> {
     let version = r.version.unwrap_or(1);
     let method = r.method.unwrap_or("").to_string();
     let raw_path = r.path.unwrap_or("/");
-    let path = raw_path.split('?').next().unwrap_or("").to_string();
+    let (path, query) = match raw_path.split_once('?') {
+        Some((p, q)) => (p.to_string(), q.to_string()),
+        None => (raw_path.to_string(), String::new()),
+    };
     let mut hs = Vec::with_capacity(r.headers.len());
     let mut content_length: Option<usize> = None;
     let mut chunked = false;
@@ -328,9 +353,26 @@ fn parse_head(buf: &[u8]) -> Result<Option<Parsed>, Reject> {
             Some(n) => Framing::Length(n),
         }
     };
-    let keep_alive = if version >= 1 { !conn_close } else { conn_keep && !conn_close };
-    let req = Request { scheme: "http", method, path, headers: hs, body: Vec::new() };
-    Ok(Some((head_len, req, keep_alive, framing, expect_continue && version >= 1)))
+    let keep_alive = if version >= 1 {
+        !conn_close
+    } else {
+        conn_keep && !conn_close
+    };
+    let req = Request {
+        scheme: "http",
+        method,
+        path,
+        query,
+        headers: hs,
+        body: Vec::new(),
+    };
+    Ok(Some((
+        head_len,
+        req,
+        keep_alive,
+        framing,
+        expect_continue && version >= 1,
+    )))
 }
 
 enum Chunked {
@@ -341,7 +383,10 @@ enum Chunked {
 }
 
 fn find_crlf(data: &[u8], from: usize) -> Option<usize> {
-    data.get(from..)?.windows(2).position(|w| w == b"\r\n").map(|p| p + from)
+    data.get(from..)?
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .map(|p| p + from)
 }
 
 /// Decode a complete chunked body from the start of `data`, re-parsing from scratch each call
@@ -351,7 +396,11 @@ fn decode_chunked(data: &[u8], cap: usize) -> Chunked {
     let mut body = Vec::new();
     loop {
         let Some(end) = find_crlf(data, pos) else {
-            return if data.len() - pos > 1024 { Chunked::Bad } else { Chunked::NeedMore };
+            return if data.len() - pos > 1024 {
+                Chunked::Bad
+            } else {
+                Chunked::NeedMore
+            };
         };
         let line = &data[pos..end];
         let size_part = line.split(|&b| b == b';').next().unwrap_or(b"");
@@ -374,7 +423,11 @@ fn decode_chunked(data: &[u8], cap: usize) -> Chunked {
             // Trailers until an empty line.
             loop {
                 let Some(end) = find_crlf(data, pos) else {
-                    return if data.len() - pos > MAX_HEAD { Chunked::Bad } else { Chunked::NeedMore };
+                    return if data.len() - pos > MAX_HEAD {
+                        Chunked::Bad
+                    } else {
+                        Chunked::NeedMore
+                    };
                 };
                 if end == pos {
                     return Chunked::Done(body, end + 2);
@@ -412,7 +465,7 @@ async fn send_continue<S: Socket>(s: &mut S) -> bool {
     write_all(s, b"HTTP/1.1 100 Continue\r\n\r\n").await.is_ok()
 }
 
-async fn reject<S: Socket>(s: &mut S, app: &App, why: Reject) {
+async fn reject<S: Socket, H: Handler>(s: &mut S, app: &H, why: Reject) {
     let resp = app.reject(why);
     let _ = write_all(s, &resp.serialize(resp.body.len())).await;
     lingering_close(s).await;

@@ -1,6 +1,12 @@
 //! `cookiepay-sandbox`: a local HTTP(S) server that answers like the CookiePay (쿠키페이) payment
-//! gateway — token, payment window, encrypted return, decrypt, paycert — plus a `/_sandbox/`
-//! control API for tests (request counts, fault injection, revocation, cancellation).
+//! gateway — token, payment window, encrypted return, decrypt, paycert, billing keys, recurring
+//! schedules, cancel, paysearch, receipt and notifications (Noti) — plus a `/_sandbox/` control
+//! API for tests (request counts, fault injection, revocation, the clock, listings).
+//!
+//! Layout: `http` serves any [`http::Handler`]; `routes` is the handler (routing, faults, stats);
+//! `control` the `/_sandbox/` API; `gateway/` the endpoints and their state; `cards` the test
+//! cards; `pages` the HTML; `noti` outbound notifications; `clock` the sandbox clock; `choices`
+//! every value the vendor material leaves open.
 //!
 //! ```no_run
 //! let sb = cookiepay_sandbox::Sandbox::start(Default::default()).unwrap();
@@ -9,12 +15,22 @@
 //! The server runs on its own runtime threads, so it can be started from plain tests and from
 //! inside another async runtime alike.
 
-mod app;
+mod cards;
 pub mod choices;
+mod clock;
+mod control;
 mod crypto;
+mod endpoint;
+mod faults;
+mod gateway;
 mod http;
+mod noti;
+mod pages;
+mod routes;
+mod stats;
 mod tls;
 mod util;
+mod wire;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener as StdListener};
 use std::sync::Arc;
@@ -32,13 +48,19 @@ pub struct Merchant {
 /// Redacts the key: a Debug print of Options must never leak it into a log.
 impl std::fmt::Debug for Merchant {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Merchant").field("api_id", &self.api_id).field("api_key", &"<redacted>").finish()
+        f.debug_struct("Merchant")
+            .field("api_id", &self.api_id)
+            .field("api_key", &"<redacted>")
+            .finish()
     }
 }
 
 impl Merchant {
     pub fn demo() -> Merchant {
-        Merchant { api_id: DEMO_API_ID.to_string(), api_key: DEMO_API_KEY.to_string() }
+        Merchant {
+            api_id: DEMO_API_ID.to_string(),
+            api_key: DEMO_API_KEY.to_string(),
+        }
     }
 }
 
@@ -56,6 +78,9 @@ pub struct Options {
     pub token_lifetime: Duration,
     /// Default: just the demo merchant.
     pub merchants: Vec<Merchant>,
+    /// The merchant's 통지 URL (`http://` only): every approval, recurring charge and cancel is
+    /// POSTed there as JSON. `None` (default) = no notifications until `POST /_sandbox/noti`.
+    pub noti_url: Option<String>,
 }
 
 impl Default for Options {
@@ -67,6 +92,7 @@ impl Default for Options {
             control: true,
             token_lifetime: choices::DEFAULT_TOKEN_LIFETIME,
             merchants: vec![Merchant::demo()],
+            noti_url: None,
         }
     }
 }
@@ -90,13 +116,20 @@ impl Sandbox {
 
     /// Like [`Sandbox::start`]; `verbose` logs one line per request to stderr (never secrets).
     pub fn start_with_logging(opts: Options, verbose: bool) -> std::io::Result<Sandbox> {
-        let app = app::App::new(app::Config {
+        let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+        let (notifier, noti_queue) = noti::Notifier::new(opts.noti_url.clone()).map_err(invalid)?;
+        let app = routes::App::new(routes::AppConfig {
             control: opts.control,
             verbose,
             token_lifetime: opts.token_lifetime,
-            merchants: opts.merchants.iter().map(|m| (m.api_id.clone(), m.api_key.clone())).collect(),
+            merchants: opts
+                .merchants
+                .iter()
+                .map(|m| (m.api_id.clone(), m.api_key.clone()))
+                .collect(),
+            notifier: notifier.clone(),
         })
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        .map_err(invalid)?;
         let app = Arc::new(app);
 
         let http = StdListener::bind(SocketAddr::new(opts.bind, opts.port))?;
@@ -125,39 +158,42 @@ impl Sandbox {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let (done_tx, done_rx) = std::sync::mpsc::channel();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<std::io::Result<()>>();
-        let thread = std::thread::Builder::new().name("cookiepay-sandbox-main".into()).spawn(move || {
-            rt.block_on(async move {
-                let setup = (|| -> std::io::Result<_> {
-                    let http = tokio::net::TcpListener::from_std(http)?;
-                    let https = match https {
-                        Some(l) => Some(tokio::net::TcpListener::from_std(l)?),
-                        None => None,
+        let thread = std::thread::Builder::new()
+            .name("cookiepay-sandbox-main".into())
+            .spawn(move || {
+                rt.block_on(async move {
+                    let setup = (|| -> std::io::Result<_> {
+                        let http = tokio::net::TcpListener::from_std(http)?;
+                        let https = match https {
+                            Some(l) => Some(tokio::net::TcpListener::from_std(l)?),
+                            None => None,
+                        };
+                        Ok((http, https))
+                    })();
+                    let (http, https) = match setup {
+                        Ok(x) => x,
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                            return;
+                        }
                     };
-                    Ok((http, https))
-                })();
-                let (http, https) = match setup {
-                    Ok(x) => x,
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e));
-                        return;
+                    tokio::spawn(noti::run(notifier, noti_queue, stop_rx.clone()));
+                    tokio::spawn(accept_plain(http, app.clone(), stop_rx.clone()));
+                    if let (Some(l), Some(acc)) = (https, acceptor) {
+                        tokio::spawn(accept_tls(l, acc, app.clone(), stop_rx.clone()));
                     }
-                };
-                tokio::spawn(accept_plain(http, app.clone(), stop_rx.clone()));
-                if let (Some(l), Some(acc)) = (https, acceptor) {
-                    tokio::spawn(accept_tls(l, acc, app.clone(), stop_rx.clone()));
-                }
-                let _ = ready_tx.send(Ok(()));
-                let mut stop_rx = stop_rx;
-                while !*stop_rx.borrow() {
-                    if stop_rx.changed().await.is_err() {
-                        break;
+                    let _ = ready_tx.send(Ok(()));
+                    let mut stop_rx = stop_rx;
+                    while !*stop_rx.borrow() {
+                        if stop_rx.changed().await.is_err() {
+                            break;
+                        }
                     }
-                }
-            });
-            // Open connections are simply dropped: nothing a sandbox holds needs flushing.
-            rt.shutdown_timeout(Duration::from_secs(1));
-            let _ = done_tx.send(());
-        })?;
+                });
+                // Open connections are simply dropped: nothing a sandbox holds needs flushing.
+                rt.shutdown_timeout(Duration::from_secs(1));
+                let _ = done_tx.send(());
+            })?;
         match ready_rx.recv() {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(e),
@@ -235,7 +271,7 @@ async fn stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
     }
 }
 
-async fn accept_plain(l: tokio::net::TcpListener, app: Arc<app::App>, mut stop: tokio::sync::watch::Receiver<bool>) {
+async fn accept_plain(l: tokio::net::TcpListener, app: Arc<routes::App>, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
         tokio::select! {
             _ = stopped(&mut stop) => return,
@@ -255,7 +291,7 @@ async fn accept_plain(l: tokio::net::TcpListener, app: Arc<app::App>, mut stop: 
 async fn accept_tls(
     l: tokio::net::TcpListener,
     acceptor: tokio_rustls::TlsAcceptor,
-    app: Arc<app::App>,
+    app: Arc<routes::App>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {

@@ -9,7 +9,8 @@ use cookiepay_sandbox::{Merchant, Options, Sandbox};
 
 const USAGE: &str = "usage: cookiepay-sandbox [--bind IP] [--port N] [--tls] [--tls-port N] [--ca-out PATH]
                          [--ready-file PATH] [--no-control] [--token-lifetime SECS]
-                         [--merchant API_ID:API_KEY]... [--config FILE.json] [--verbose]
+                         [--merchant API_ID:API_KEY]... [--config FILE.json] [--noti-url URL]
+                         [--verbose]
 
   --bind IP              address to listen on (default 127.0.0.1)
   --port N               HTTP port (default 0 = any free port)
@@ -21,6 +22,7 @@ const USAGE: &str = "usage: cookiepay-sandbox [--bind IP] [--port N] [--tls] [--
   --token-lifetime SECS  TOKEN lifetime (default 3600)
   --merchant ID:KEY      add a merchant (repeatable; the demo merchant is always present)
   --config FILE.json     {\"merchants\":[{\"api_id\":..,\"api_key\":..}],\"token_lifetime_secs\":N}
+  --noti-url URL         POST notifications (Noti) as JSON to this http:// URL
   --verbose              log one line per request to stderr (never keys, tokens or card data)
 ";
 
@@ -54,23 +56,38 @@ fn parse_args(args: Vec<String>) -> Result<Option<Cli>, String> {
         };
         match flag.as_str() {
             "-h" | "--help" => return Ok(None),
-            "--bind" => opts.bind = value("--bind")?.parse::<IpAddr>().map_err(|_| "--bind needs an IP address")?,
+            "--bind" => {
+                opts.bind = value("--bind")?
+                    .parse::<IpAddr>()
+                    .map_err(|_| "--bind needs an IP address")?
+            }
             "--port" => opts.port = value("--port")?.parse().map_err(|_| "--port needs a port number")?,
             "--tls" => tls = true,
             "--tls-port" => {
                 tls = true;
-                opts.tls_port = Some(value("--tls-port")?.parse().map_err(|_| "--tls-port needs a port number")?);
+                opts.tls_port = Some(
+                    value("--tls-port")?
+                        .parse()
+                        .map_err(|_| "--tls-port needs a port number")?,
+                );
             }
             "--ca-out" => ca_out = Some(PathBuf::from(value("--ca-out")?)),
             "--ready-file" => ready_file = Some(PathBuf::from(value("--ready-file")?)),
             "--no-control" => opts.control = false,
             "--token-lifetime" => {
-                lifetime = Some(value("--token-lifetime")?.parse().map_err(|_| "--token-lifetime needs seconds")?)
+                lifetime = Some(
+                    value("--token-lifetime")?
+                        .parse()
+                        .map_err(|_| "--token-lifetime needs seconds")?,
+                )
             }
             "--merchant" => {
                 let v = value("--merchant")?;
                 let (id, key) = v.split_once(':').ok_or("--merchant needs API_ID:API_KEY")?;
-                extra.push(Merchant { api_id: id.to_string(), api_key: key.to_string() });
+                extra.push(Merchant {
+                    api_id: id.to_string(),
+                    api_key: key.to_string(),
+                });
             }
             "--config" => {
                 let path = value("--config")?;
@@ -80,6 +97,7 @@ fn parse_args(args: Vec<String>) -> Result<Option<Cli>, String> {
                     lifetime = lt;
                 }
             }
+            "--noti-url" => opts.noti_url = Some(value("--noti-url")?),
             "--verbose" | "-v" => verbose = true,
             other => return Err(format!("unknown argument {other}")),
         }
@@ -98,7 +116,13 @@ fn parse_args(args: Vec<String>) -> Result<Option<Cli>, String> {
         opts.merchants.retain(|d| d.api_id != m.api_id);
         opts.merchants.push(m);
     }
-    Ok(Some(Cli { opts, tls, ca_out, ready_file, verbose }))
+    Ok(Some(Cli {
+        opts,
+        tls,
+        ca_out,
+        ready_file,
+        verbose,
+    }))
 }
 
 fn read_config(path: &Path) -> Result<(Vec<Merchant>, Option<u64>), String> {
@@ -109,14 +133,26 @@ fn read_config(path: &Path) -> Result<(Vec<Merchant>, Option<u64>), String> {
     if let Some(ms) = v.get("merchants") {
         let arr = ms.as_array().ok_or("config: merchants must be an array")?;
         for m in arr {
-            let id = m.get("api_id").and_then(|x| x.as_str()).ok_or("config: each merchant needs api_id")?;
-            let key = m.get("api_key").and_then(|x| x.as_str()).ok_or("config: each merchant needs api_key")?;
-            out.push(Merchant { api_id: id.to_string(), api_key: key.to_string() });
+            let id = m
+                .get("api_id")
+                .and_then(|x| x.as_str())
+                .ok_or("config: each merchant needs api_id")?;
+            let key = m
+                .get("api_key")
+                .and_then(|x| x.as_str())
+                .ok_or("config: each merchant needs api_key")?;
+            out.push(Merchant {
+                api_id: id.to_string(),
+                api_key: key.to_string(),
+            });
         }
     }
     let lt = match v.get("token_lifetime_secs") {
         None | Some(serde_json::Value::Null) => None,
-        Some(x) => Some(x.as_u64().ok_or("config: token_lifetime_secs must be a non-negative integer")?),
+        Some(x) => Some(
+            x.as_u64()
+                .ok_or("config: token_lifetime_secs must be a non-negative integer")?,
+        ),
     };
     Ok((out, lt))
 }

@@ -27,13 +27,20 @@ pub fn generate() -> std::io::Result<TlsMaterial> {
     dn.push(DnType::OrganizationName, "cookiepay-sandbox");
     ca_params.distinguished_name = dn;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     let ca_cert = ca_params.self_signed(&ca_key).map_err(io_err)?;
 
     let leaf_key = KeyPair::generate().map_err(io_err)?;
-    let mut leaf_params =
-        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()])
-            .map_err(io_err)?;
+    let mut leaf_params = CertificateParams::new(vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ])
+    .map_err(io_err)?;
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, "localhost");
     leaf_params.distinguished_name = dn;
@@ -52,5 +59,8 @@ pub fn generate() -> std::io::Result<TlsMaterial> {
         .with_single_cert(chain, key)
         .map_err(io_err)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(TlsMaterial { config: Arc::new(config), ca_pem: ca_cert.pem() })
+    Ok(TlsMaterial {
+        config: Arc::new(config),
+        ca_pem: ca_cert.pem(),
+    })
 }

@@ -1,9 +1,19 @@
-//! Small helpers: Korean time, HTML escaping, card checks.
+//! Small helpers: locking, Korean time, HTML escaping, card checks.
 
+use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// Poisoning only means another request panicked mid-update; the data is still usable and a
+/// sandbox must keep answering.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 pub fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Civil date-time in Asia/Seoul (UTC+9, no DST since 1988).
@@ -40,10 +50,6 @@ impl Kst {
             min: (sod % 3600 / 60) as u32,
             sec: (sod % 60) as u32,
         }
-    }
-
-    pub fn now() -> Kst {
-        Kst::from_unix(unix_now())
     }
 
     /// YYYYMMDDHHMMSS, the vendor's ACCEPTDATE/GENDATE format.

@@ -15,7 +15,11 @@ use serde_json::{json, Value};
 fn token_is_an_hs256_jwt_bound_to_the_api_id() {
     let sb = start();
     let api = Api::http(&sb);
-    let (s, ct, body) = api.post_json("/payAuth/token", &[], &json!({ "pay2_id": DEMO_API_ID, "pay2_key": DEMO_API_KEY }));
+    let (s, ct, body) = api.post_json(
+        "/payAuth/token",
+        &[],
+        &json!({ "pay2_id": DEMO_API_ID, "pay2_key": DEMO_API_KEY }),
+    );
     assert_eq!(s, 200);
     assert_eq!(ct, "application/json; charset=utf-8");
     let v: Value = serde_json::from_str(&body).expect("json");
@@ -28,7 +32,10 @@ fn token_is_an_hs256_jwt_bound_to_the_api_id() {
     assert_eq!(header["alg"], "HS256");
     let payload: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
     assert_eq!(payload["user"], DEMO_API_ID);
-    let (iat, exp) = (payload["iat"].as_u64().expect("iat"), payload["exp"].as_u64().expect("exp"));
+    let (iat, exp) = (
+        payload["iat"].as_u64().expect("iat"),
+        payload["exp"].as_u64().expect("exp"),
+    );
     assert_eq!(exp - iat, 3600, "default lifetime is CookiePay's hour");
 }
 
@@ -39,20 +46,32 @@ fn token_wrong_credentials_and_missing_fields() {
     let api = Api::http(&sb);
     let cases = [
         (json!({ "pay2_id": DEMO_API_ID, "pay2_key": "wrong" }), choices::E_AUTH),
-        (json!({ "pay2_id": "sandbox_nobody", "pay2_key": DEMO_API_KEY }), choices::E_AUTH),
+        (
+            json!({ "pay2_id": "sandbox_nobody", "pay2_key": DEMO_API_KEY }),
+            choices::E_AUTH,
+        ),
         // Another merchant's key with this id.
-        (json!({ "pay2_id": DEMO_API_ID, "pay2_key": other.api_key }), choices::E_AUTH),
+        (
+            json!({ "pay2_id": DEMO_API_ID, "pay2_key": other.api_key }),
+            choices::E_AUTH,
+        ),
         (json!({ "pay2_key": DEMO_API_KEY }), choices::E_REQUIRED),
         (json!({ "pay2_id": DEMO_API_ID }), choices::E_REQUIRED),
         (json!({ "pay2_id": DEMO_API_ID, "pay2_key": "" }), choices::E_REQUIRED),
-        (json!({ "pay2_id": DEMO_API_ID, "pay2_key": 123 }), choices::E_FIELD_TYPE),
+        (
+            json!({ "pay2_id": DEMO_API_ID, "pay2_key": 123 }),
+            choices::E_FIELD_TYPE,
+        ),
     ];
     for (body, e) in cases {
         let v = api.json("/payAuth/token", &[], &body);
         assert_eq!(v["RTN_CD"], e.code, "{body} → {v}");
         assert_ne!(v["RTN_CD"], "0000");
         let msg = v["RTN_MSG"].as_str().expect("RTN_MSG");
-        assert!(msg.chars().any(|ch| ('가'..='힣').contains(&ch)), "Korean message: {msg}");
+        assert!(
+            msg.chars().any(|ch| ('가'..='힣').contains(&ch)),
+            "Korean message: {msg}"
+        );
         assert!(v.get("TOKEN").is_none());
     }
     assert!(!api.token_for(&other.api_id, &other.api_key).is_empty());
@@ -65,7 +84,11 @@ fn token_expires_after_its_lifetime() {
     let (_, dd) = api.approved("EXP-1");
     let tid = dd["TID"].as_str().expect("tid");
     let token = api.token();
-    assert_eq!(api.paycert(&token, tid)["RESULTCODE"], "0000", "valid right after issue");
+    assert_eq!(
+        api.paycert(&token, tid)["RESULTCODE"],
+        "0000",
+        "valid right after issue"
+    );
     std::thread::sleep(Duration::from_millis(2100));
     let v = api.paycert(&token, tid);
     assert_eq!(v["RESULTCODE"], choices::E_TOKEN.code, "{v}");
@@ -94,7 +117,12 @@ fn forged_tokens_are_rejected() {
     // Payload changed (longer expiry), signature kept.
     let mut payload: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
     payload["exp"] = json!(payload["exp"].as_u64().expect("exp") + 100_000);
-    let forged_payload = format!("{}.{}.{}", parts[0], URL_SAFE_NO_PAD.encode(payload.to_string()), parts[2]);
+    let forged_payload = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(payload.to_string()),
+        parts[2]
+    );
     // Signature changed.
     let mut sig = URL_SAFE_NO_PAD.decode(parts[2]).expect("sig");
     sig[0] ^= 1;
@@ -106,7 +134,15 @@ fn forged_tokens_are_rejected() {
     let other_sb = start();
     let foreign = Api::http(&other_sb).token();
 
-    for bad in [forged_payload.as_str(), forged_sig.as_str(), alg_none.as_str(), foreign.as_str(), "garbage", "", "a.b.c"] {
+    for bad in [
+        forged_payload.as_str(),
+        forged_sig.as_str(),
+        alg_none.as_str(),
+        foreign.as_str(),
+        "garbage",
+        "",
+        "a.b.c",
+    ] {
         let v = api.paycert(bad, tid);
         assert_eq!(v["RESULTCODE"], choices::E_TOKEN.code, "{bad:?} → {v}");
     }
@@ -140,18 +176,45 @@ fn paycert_unknown_tid_and_foreign_merchant() {
     let tid = dd["TID"].as_str().expect("tid");
     let mine = api.token();
     let theirs = api.token_for(&other.api_id, &other.api_key);
-    assert_eq!(api.paycert(&mine, "SBX00000000000000000")["RESULTCODE"], choices::E_TID_NOT_FOUND.code);
+    assert_eq!(
+        api.paycert(&mine, "SBX00000000000000000")["RESULTCODE"],
+        choices::E_TID_NOT_FOUND.code
+    );
     let v = api.paycert(&theirs, tid);
-    assert_eq!(v["RESULTCODE"], choices::E_TID_NOT_FOUND.code, "another merchant's token sees nothing");
+    assert_eq!(
+        v["RESULTCODE"],
+        choices::E_TID_NOT_FOUND.code,
+        "another merchant's token sees nothing"
+    );
     assert!(v.get("AMOUNT").is_none());
     assert_ne!(choices::E_TOKEN.code, choices::E_TID_NOT_FOUND.code);
     // Bad bodies with a valid token.
-    let (_, _, t) = api.post_raw("/api/paycert", &[("TOKEN", &mine), ("Content-Type", "application/json")], b"{");
-    assert_eq!(serde_json::from_str::<Value>(&t).expect("json")["RESULTCODE"], choices::E_MALFORMED.code);
-    let (_, _, t) = api.post_raw("/api/paycert", &[("TOKEN", &mine), ("Content-Type", "text/plain")], b"{}");
-    assert_eq!(serde_json::from_str::<Value>(&t).expect("json")["RESULTCODE"], choices::E_CONTENT_TYPE.code);
-    assert_eq!(api.json("/api/paycert", &[("TOKEN", &mine)], &json!({}))["RESULTCODE"], choices::E_REQUIRED.code);
-    assert_eq!(api.json("/api/paycert", &[("TOKEN", &mine)], &json!({ "tid": 5 }))["RESULTCODE"], choices::E_FIELD_TYPE.code);
+    let (_, _, t) = api.post_raw(
+        "/api/paycert",
+        &[("TOKEN", &mine), ("Content-Type", "application/json")],
+        b"{",
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&t).expect("json")["RESULTCODE"],
+        choices::E_MALFORMED.code
+    );
+    let (_, _, t) = api.post_raw(
+        "/api/paycert",
+        &[("TOKEN", &mine), ("Content-Type", "text/plain")],
+        b"{}",
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&t).expect("json")["RESULTCODE"],
+        choices::E_CONTENT_TYPE.code
+    );
+    assert_eq!(
+        api.json("/api/paycert", &[("TOKEN", &mine)], &json!({}))["RESULTCODE"],
+        choices::E_REQUIRED.code
+    );
+    assert_eq!(
+        api.json("/api/paycert", &[("TOKEN", &mine)], &json!({ "tid": 5 }))["RESULTCODE"],
+        choices::E_FIELD_TYPE.code
+    );
 }
 
 /// An approved payment whose ENC_DATA contains a '+' (practically always; retried to be sure).
@@ -159,7 +222,11 @@ fn enc_with_plus(api: &Api) -> String {
     for i in 0..20 {
         let (rf, _) = api.approved(&format!("PLUS-{i}"));
         let enc = rf.field("ENC_DATA").to_string();
-        assert!(enc.len() > 600, "ENC_DATA is long enough to carry + and /: {}", enc.len());
+        assert!(
+            enc.len() > 600,
+            "ENC_DATA is long enough to carry + and /: {}",
+            enc.len()
+        );
         if enc.contains('+') {
             return enc;
         }
@@ -183,7 +250,15 @@ fn enc_data_tampering_is_detected() {
     let plus_as_space = enc.replace('+', " ");
     let urlsafe = enc.replace('+', "-").replace('/', "_");
     let unpadded = enc.trim_end_matches('=').to_string();
-    let mut cases = vec![flipped, truncated.to_string(), truncated_raw, plus_as_space, urlsafe, "!!!not base64!!!".into(), "AAAA".into()];
+    let mut cases = vec![
+        flipped,
+        truncated.to_string(),
+        truncated_raw,
+        plus_as_space,
+        urlsafe,
+        "!!!not base64!!!".into(),
+        "AAAA".into(),
+    ];
     if unpadded != enc {
         cases.push(unpadded);
     }
@@ -193,9 +268,15 @@ fn enc_data_tampering_is_detected() {
         assert!(v.get("decryptData").is_none());
     }
     // The form decoding a merchant must do: '+' must come back as '+', never a space.
-    let body = form_urlencoded::Serializer::new(String::new()).append_pair("ENC_DATA", &enc).finish();
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("ENC_DATA", &enc)
+        .finish();
     assert!(body.contains("%2B"));
-    let decoded: String = form_urlencoded::parse(body.as_bytes()).next().expect("pair").1.into_owned();
+    let decoded: String = form_urlencoded::parse(body.as_bytes())
+        .next()
+        .expect("pair")
+        .1
+        .into_owned();
     assert_eq!(api.decrypt(&decoded)["RESULTCODE"], "0000");
 }
 
@@ -213,10 +294,21 @@ fn another_merchants_enc_data_does_not_decrypt() {
     let v = api.decrypt_as(&other.api_key, DEMO_API_ID, enc);
     assert_eq!(v["RESULTCODE"], choices::E_API_ID_MISMATCH.code);
     // A wrong key, a missing key, missing fields.
-    assert_eq!(api.decrypt_as("nope", DEMO_API_ID, enc)["RESULTCODE"], choices::E_AUTH.code);
-    let v = api.json("/EdiAuth/cookiepay_edi_decrypt", &[], &json!({ "API_ID": DEMO_API_ID, "ENC_DATA": enc }));
+    assert_eq!(
+        api.decrypt_as("nope", DEMO_API_ID, enc)["RESULTCODE"],
+        choices::E_AUTH.code
+    );
+    let v = api.json(
+        "/EdiAuth/cookiepay_edi_decrypt",
+        &[],
+        &json!({ "API_ID": DEMO_API_ID, "ENC_DATA": enc }),
+    );
     assert_eq!(v["RESULTCODE"], choices::E_HEADER_MISSING.code);
-    let v = api.json("/EdiAuth/cookiepay_edi_decrypt", &[("ApiKey", DEMO_API_KEY)], &json!({ "API_ID": DEMO_API_ID }));
+    let v = api.json(
+        "/EdiAuth/cookiepay_edi_decrypt",
+        &[("ApiKey", DEMO_API_KEY)],
+        &json!({ "API_ID": DEMO_API_ID }),
+    );
     assert_eq!(v["RESULTCODE"], choices::E_REQUIRED.code);
     // Declines decrypt too, and carry their inner code.
     let rf = api.pay("XM-2", &card("4000000000009995"));

@@ -14,7 +14,10 @@ use serde_json::{json, Value};
 const BIN: &str = env!("CARGO_BIN_EXE_cookiepay-sandbox");
 
 fn temp_dir(tag: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     let d = std::env::temp_dir().join(format!("cps-test-{tag}-{}-{nanos}", std::process::id()));
     std::fs::create_dir_all(&d).expect("temp dir");
     d
@@ -57,7 +60,10 @@ fn wait_ready(path: &Path) -> Value {
 /// SIGTERM, then wait (bounded) for the exit; returns (exit code, stdout, stderr).
 fn terminate(mut p: Proc) -> (Option<i32>, String, String) {
     let mut child = p.0.take().expect("child");
-    let st = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    let st = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
     assert!(st.success());
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
@@ -92,9 +98,15 @@ fn port_zero_ready_file_and_sigterm_exit_0() {
     assert!(info["https"].is_null());
     assert!(info["ca_pem_path"].is_null());
     assert_eq!(info["pid"].as_u64(), p.0.as_ref().map(|c| c.id() as u64));
-    let api = Api { base: http.clone(), c: client() };
+    let api = Api {
+        base: http.clone(),
+        c: client(),
+    };
     let (_, dd) = api.approved("BIN-1");
-    assert_eq!(api.paycert(&api.token(), dd["TID"].as_str().expect("tid"))["RESULTCODE"], "0000");
+    assert_eq!(
+        api.paycert(&api.token(), dd["TID"].as_str().expect("tid"))["RESULTCODE"],
+        "0000"
+    );
     let (code, out, _) = terminate(p);
     assert_eq!(code, Some(0));
     assert!(out.contains(&format!("cookiepay-sandbox listening on {http}")), "{out}");
@@ -106,22 +118,40 @@ fn tls_with_ca_out() {
     let dir = temp_dir("tls");
     let ready = dir.join("ready.json");
     let ca = dir.join("ca.pem");
-    let p = spawn(&["--tls", "--ca-out", ca.to_str().expect("p"), "--ready-file", ready.to_str().expect("p")]);
+    let p = spawn(&[
+        "--tls",
+        "--ca-out",
+        ca.to_str().expect("p"),
+        "--ready-file",
+        ready.to_str().expect("p"),
+    ]);
     let info = wait_ready(&ready);
     let https = info["https"].as_str().expect("https").to_string();
     assert!(https.starts_with("https://localhost:"), "{info}");
     let pem_path = info["ca_pem_path"].as_str().expect("ca path");
     let pem = std::fs::read_to_string(pem_path).expect("ca file");
     assert_eq!(std::fs::read_to_string(&ca).expect("ca"), pem);
-    let api = Api { base: https.clone(), c: tls_client(&pem) };
+    let api = Api {
+        base: https.clone(),
+        c: tls_client(&pem),
+    };
     let (_, dd) = api.approved("TLS-1");
-    assert_eq!(api.paycert(&api.token(), dd["TID"].as_str().expect("tid"))["RESULTCODE"], "0000");
+    assert_eq!(
+        api.paycert(&api.token(), dd["TID"].as_str().expect("tid"))["RESULTCODE"],
+        "0000"
+    );
     // HTTP stays up next to HTTPS.
-    let http = Api { base: info["http"].as_str().expect("http").to_string(), c: client() };
+    let http = Api {
+        base: info["http"].as_str().expect("http").to_string(),
+        c: client(),
+    };
     assert!(!http.token().is_empty());
     let (code, out, _) = terminate(p);
     assert_eq!(code, Some(0));
-    assert!(out.contains(&format!("cookiepay-sandbox listening on {https}")), "{out}");
+    assert!(
+        out.contains(&format!("cookiepay-sandbox listening on {https}")),
+        "{out}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -133,7 +163,10 @@ fn sigint_also_stops_cleanly() {
     wait_ready(&ready);
     let mut p = p;
     let mut child = p.0.take().expect("child");
-    Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
         if let Some(s) = child.try_wait().expect("wait") {
@@ -153,7 +186,8 @@ fn merchants_from_flags_and_config_and_token_lifetime() {
     let cfg = dir.join("cfg.json");
     std::fs::write(
         &cfg,
-        json!({ "merchants": [{ "api_id": "sandbox_cfg01", "api_key": "cfgkey" }], "token_lifetime_secs": 120 }).to_string(),
+        json!({ "merchants": [{ "api_id": "sandbox_cfg01", "api_key": "cfgkey" }], "token_lifetime_secs": 120 })
+            .to_string(),
     )
     .expect("write cfg");
     let p = spawn(&[
@@ -166,15 +200,25 @@ fn merchants_from_flags_and_config_and_token_lifetime() {
         ready.to_str().expect("p"),
     ]);
     let info = wait_ready(&ready);
-    let api = Api { base: info["http"].as_str().expect("http").to_string(), c: client() };
+    let api = Api {
+        base: info["http"].as_str().expect("http").to_string(),
+        c: client(),
+    };
     assert!(!api.token().is_empty(), "demo merchant is always there");
     let t = api.token_for("sandbox_cfg01", "cfgkey");
     assert!(!api.token_for("sandbox_flag01", "flagkey:with:colons").is_empty());
     let payload = t.split('.').nth(1).expect("payload");
     use base64::Engine;
-    let claims: Value =
-        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).expect("b64")).expect("json");
-    assert_eq!(claims["exp"].as_u64().expect("exp") - claims["iat"].as_u64().expect("iat"), 120);
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .expect("b64"),
+    )
+    .expect("json");
+    assert_eq!(
+        claims["exp"].as_u64().expect("exp") - claims["iat"].as_u64().expect("iat"),
+        120
+    );
     // --no-control
     let r = api.c.get(format!("{}/_sandbox/stats", api.base)).send().expect("send");
     assert_eq!(r.status().as_u16(), 404);
@@ -196,7 +240,11 @@ fn bad_flags_print_usage_and_exit_2() {
         vec!["--config", "/nonexistent/cookiepay.json"],
         vec!["--token-lifetime", "-1"],
     ] {
-        let out = Command::new(BIN).args(&args).stdin(Stdio::null()).output().expect("run");
+        let out = Command::new(BIN)
+            .args(&args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("usage: cookiepay-sandbox"), "{args:?}: {err}");
@@ -212,19 +260,37 @@ fn verbose_logs_requests_but_never_secrets() {
     let ready = dir.join("ready.json");
     let p = spawn(&["--verbose", "--ready-file", ready.to_str().expect("p")]);
     let info = wait_ready(&ready);
-    let api = Api { base: info["http"].as_str().expect("http").to_string(), c: client() };
+    let api = Api {
+        base: info["http"].as_str().expect("http").to_string(),
+        c: client(),
+    };
     let (rf, dd) = api.approved("VERB-1");
     let token = api.token();
     api.paycert(&token, dd["TID"].as_str().expect("tid"));
     // Secrets in a query string of an unknown path are not logged either.
     let _ = api.c.get(format!("{}/nowhere?key={DEMO_API_KEY}", api.base)).send();
     // Wrong credentials must not echo what was tried.
-    api.json("/payAuth/token", &[], &json!({ "pay2_id": DEMO_API_ID, "pay2_key": "typo-of-the-real-key-123" }));
+    api.json(
+        "/payAuth/token",
+        &[],
+        &json!({ "pay2_id": DEMO_API_ID, "pay2_key": "typo-of-the-real-key-123" }),
+    );
     let (code, _, err) = terminate(p);
     assert_eq!(code, Some(0));
     assert!(err.contains("/api/paycert"), "one line per request: {err}");
-    assert!(err.lines().filter(|l| l.contains("cookiepay-sandbox:")).count() >= 7, "{err}");
-    for secret in [DEMO_API_KEY, "4111111111111111", BIRTH, token.as_str(), rf.field("ENC_DATA"), "typo-of-the-real-key-123", "CARDPWD"] {
+    assert!(
+        err.lines().filter(|l| l.contains("cookiepay-sandbox:")).count() >= 7,
+        "{err}"
+    );
+    for secret in [
+        DEMO_API_KEY,
+        "4111111111111111",
+        BIRTH,
+        token.as_str(),
+        rf.field("ENC_DATA"),
+        "typo-of-the-real-key-123",
+        "CARDPWD",
+    ] {
         assert!(!err.contains(secret), "secret {secret} in log:\n{err}");
     }
     let _ = std::fs::remove_dir_all(dir);
@@ -239,7 +305,10 @@ fn two_binaries_side_by_side() {
     let (i1, i2) = (wait_ready(&r1), wait_ready(&r2));
     assert_ne!(i1["http"], i2["http"]);
     for i in [&i1, &i2] {
-        let api = Api { base: i["http"].as_str().expect("http").to_string(), c: client() };
+        let api = Api {
+            base: i["http"].as_str().expect("http").to_string(),
+            c: client(),
+        };
         assert!(!api.token().is_empty());
     }
     assert_eq!(terminate(p1).0, Some(0));

@@ -15,12 +15,19 @@ fn total(api: &Api, ep: &str) -> u64 {
 }
 
 fn by(api: &Api, ep: &str, merchant: &str) -> u64 {
-    api.stats()["requests"][ep]["by_merchant"][merchant].as_u64().unwrap_or(0)
+    api.stats()["requests"][ep]["by_merchant"][merchant]
+        .as_u64()
+        .unwrap_or(0)
 }
 
 fn token_request() -> Vec<u8> {
     let body = json!({ "pay2_id": DEMO_API_ID, "pay2_key": DEMO_API_KEY }).to_string();
-    raw_request("POST", "/payAuth/token", &[("Content-Type", "application/json")], body.as_bytes())
+    raw_request(
+        "POST",
+        "/payAuth/token",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
 }
 
 #[test]
@@ -62,7 +69,13 @@ fn fault_delay_then_normal_processing() {
     assert!(t0.elapsed() >= Duration::from_millis(300), "delayed");
     assert!(!t.is_empty(), "then answered normally");
     assert_eq!(total(&api, "token"), 1);
-    assert_eq!(api.get_json("/_sandbox/faults").1["faults"].as_array().expect("list").len(), 0);
+    assert_eq!(
+        api.get_json("/_sandbox/faults").1["faults"]
+            .as_array()
+            .expect("list")
+            .len(),
+        0
+    );
 }
 
 #[test]
@@ -91,7 +104,15 @@ fn fault_reset_closes_with_rst_and_is_not_processed() {
     api.fault(json!({ "endpoint": "ready", "mode": "reset" }));
     let body = ready_body(DEMO_API_ID).to_string();
     let mut s = connect(&sb);
-    send(&mut s, &raw_request("POST", "/pay/ready", &[("ApiKey", DEMO_API_KEY), ("Content-Type", "application/json")], body.as_bytes()));
+    send(
+        &mut s,
+        &raw_request(
+            "POST",
+            "/pay/ready",
+            &[("ApiKey", DEMO_API_KEY), ("Content-Type", "application/json")],
+            body.as_bytes(),
+        ),
+    );
     let mut buf = [0u8; 256];
     match s.read(&mut buf) {
         Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
@@ -103,7 +124,11 @@ fn fault_reset_closes_with_rst_and_is_not_processed() {
     assert_eq!(total(&api, "ready"), 2);
     // reqwest sees an error too.
     api.fault(json!({ "endpoint": "token", "mode": "reset" }));
-    let r = api.c.post(format!("{}/payAuth/token", api.base)).json(&json!({})).send();
+    let r = api
+        .c
+        .post(format!("{}/payAuth/token", api.base))
+        .json(&json!({}))
+        .send();
     assert!(r.is_err());
 }
 
@@ -118,15 +143,28 @@ fn fault_truncate_sends_half_the_body_after_processing() {
     let _ = s.read_to_end(&mut all);
     let text = String::from_utf8_lossy(&all).to_string();
     let head_end = text.find("\r\n\r\n").expect("head") + 4;
-    let cl: usize = header_value(&text[..head_end], "content-length").expect("cl").parse().expect("num");
+    let cl: usize = header_value(&text[..head_end], "content-length")
+        .expect("cl")
+        .parse()
+        .expect("num");
     let got = all.len() - head_end;
     assert!(cl > 20);
     assert_eq!(got, cl / 2, "half the body, then close");
     // Processed: a window flow with a truncated ready has consumed its order number.
     api.fault(json!({ "endpoint": "ready", "mode": "truncate" }));
-    assert!(api.c.post(format!("{}/pay/ready", api.base)).header("ApiKey", DEMO_API_KEY).json(&ready_body(DEMO_API_ID)).send().and_then(|r| r.text()).is_err());
+    assert!(api
+        .c
+        .post(format!("{}/pay/ready", api.base))
+        .header("ApiKey", DEMO_API_KEY)
+        .json(&ready_body(DEMO_API_ID))
+        .send()
+        .and_then(|r| r.text())
+        .is_err());
     let (_, _, body) = api.ready(json!({}));
-    assert_eq!(serde_json::from_str::<Value>(&body).expect("json")["RTN_CD"], choices::E_DUP_ORDERNO.code);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).expect("json")["RTN_CD"],
+        choices::E_DUP_ORDERNO.code
+    );
     assert_eq!(total(&api, "token"), 1);
     assert_eq!(total(&api, "ready"), 2);
 }
@@ -149,7 +187,10 @@ fn fault_invalid_json_after_processing() {
     let (_, _, b) = api.ready(json!({ "ORDERNO": "IJ-2" }));
     assert!(serde_json::from_str::<Value>(&b).is_err());
     let (_, _, b) = api.ready(json!({ "ORDERNO": "IJ-2" }));
-    assert_eq!(serde_json::from_str::<Value>(&b).expect("json")["RTN_CD"], choices::E_DUP_ORDERNO.code);
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).expect("json")["RTN_CD"],
+        choices::E_DUP_ORDERNO.code
+    );
     assert_eq!(total(&api, "paycert"), 2);
     assert_eq!(by(&api, "ready", DEMO_API_ID), 3);
 }
@@ -169,7 +210,11 @@ fn fault_huge_body_is_valid_json_of_the_requested_size() {
     let v: Value = serde_json::from_str(&body).expect("valid json");
     assert_eq!(v["TID"], tid.as_str(), "the real answer is inside");
     api.fault(json!({ "endpoint": "token", "mode": "huge_body", "size_bytes": 100_000 }));
-    let (_, _, body) = api.post_json("/payAuth/token", &[], &json!({ "pay2_id": DEMO_API_ID, "pay2_key": DEMO_API_KEY }));
+    let (_, _, body) = api.post_json(
+        "/payAuth/token",
+        &[],
+        &json!({ "pay2_id": DEMO_API_ID, "pay2_key": DEMO_API_KEY }),
+    );
     assert_eq!(body.len(), 100_000);
     assert_eq!(serde_json::from_str::<Value>(&body).expect("json")["RTN_CD"], "0000");
     assert_eq!(total(&api, "paycert"), 1);
@@ -179,13 +224,24 @@ fn fault_huge_body_is_valid_json_of_the_requested_size() {
 #[test]
 fn faults_work_over_tls_too() {
     let sb = start_with(|o| o.tls_port = Some(0));
-    let api = Api { base: sb.https_url().expect("url"), c: tls_client(&sb.ca_pem().expect("pem")) };
+    let api = Api {
+        base: sb.https_url().expect("url"),
+        c: tls_client(&sb.ca_pem().expect("pem")),
+    };
     let body = json!({ "pay2_id": DEMO_API_ID, "pay2_key": DEMO_API_KEY });
     api.fault(json!({ "endpoint": "token", "mode": "reset" }));
-    assert!(api.c.post(format!("{}/payAuth/token", api.base)).json(&body).send().is_err());
+    assert!(api
+        .c
+        .post(format!("{}/payAuth/token", api.base))
+        .json(&body)
+        .send()
+        .is_err());
     api.fault(json!({ "endpoint": "token", "mode": "truncate" }));
     let r = api.c.post(format!("{}/payAuth/token", api.base)).json(&body).send();
-    assert!(r.and_then(|r| r.text()).is_err(), "half a body must not read as complete");
+    assert!(
+        r.and_then(|r| r.text()).is_err(),
+        "half a body must not read as complete"
+    );
     api.fault(json!({ "endpoint": "token", "mode": "http_500" }));
     assert_eq!(api.post_json("/payAuth/token", &[], &body).0, 500);
     assert!(!api.token().is_empty());
@@ -270,7 +326,13 @@ fn bad_fault_specs_are_refused() {
         assert_eq!(s, 400, "{bad} → {t}");
         assert!(serde_json::from_str::<Value>(&t).expect("json")["error"].is_string());
     }
-    assert_eq!(api.get_json("/_sandbox/faults").1["faults"].as_array().expect("list").len(), 0);
+    assert_eq!(
+        api.get_json("/_sandbox/faults").1["faults"]
+            .as_array()
+            .expect("list")
+            .len(),
+        0
+    );
 }
 
 #[test]
@@ -285,22 +347,45 @@ fn reset_clears_counts_and_faults_and_optionally_state() {
     assert_eq!(s, 200);
     assert_eq!(total(&api, "token"), 0);
     assert_eq!(total(&api, "ready"), 0);
-    assert_eq!(api.get_json("/_sandbox/faults").1["faults"].as_array().expect("list").len(), 0);
+    assert_eq!(
+        api.get_json("/_sandbox/faults").1["faults"]
+            .as_array()
+            .expect("list")
+            .len(),
+        0
+    );
     // State kept: payment, order number and token still valid.
     assert_eq!(api.paycert(&token, &tid)["RESULTCODE"], "0000");
     let (_, _, b) = api.ready(json!({ "ORDERNO": "RS-1" }));
-    assert_eq!(serde_json::from_str::<Value>(&b).expect("json")["RTN_CD"], choices::E_DUP_ORDERNO.code);
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).expect("json")["RTN_CD"],
+        choices::E_DUP_ORDERNO.code
+    );
     // An empty body is a plain reset too.
     assert_eq!(api.post_raw("/_sandbox/reset", &[], b"").0, 200);
     assert_eq!(api.post_raw("/_sandbox/reset", &[], b"{oops").0, 400);
 
     let (s, _, _) = api.post_json("/_sandbox/reset", &[], &json!({ "state": true }));
     assert_eq!(s, 200);
-    assert_eq!(api.paycert(&token, &tid)["RESULTCODE"], choices::E_TOKEN.code, "tokens cleared");
-    assert_eq!(api.paycert(&api.token(), &tid)["RESULTCODE"], choices::E_TID_NOT_FOUND.code, "payments cleared");
+    assert_eq!(
+        api.paycert(&token, &tid)["RESULTCODE"],
+        choices::E_TOKEN.code,
+        "tokens cleared"
+    );
+    assert_eq!(
+        api.paycert(&api.token(), &tid)["RESULTCODE"],
+        choices::E_TID_NOT_FOUND.code,
+        "payments cleared"
+    );
     let (_, ct, _) = api.ready(json!({ "ORDERNO": "RS-1" }));
     assert!(ct.starts_with("text/html"), "order numbers cleared");
-    assert_eq!(api.get_json("/_sandbox/payments").1["payments"].as_array().expect("list").len(), 0);
+    assert_eq!(
+        api.get_json("/_sandbox/payments").1["payments"]
+            .as_array()
+            .expect("list")
+            .len(),
+        0
+    );
 }
 
 #[test]
@@ -317,14 +402,22 @@ fn no_control_hides_the_control_api() {
         ("POST", "/_sandbox/payments/X/cancel"),
         ("POST", "/_sandbox/checkout"),
     ] {
-        let r = api.c.request(m.parse().expect("method"), format!("{}{p}", api.base)).body("{}").send().expect("send");
+        let r = api
+            .c
+            .request(m.parse().expect("method"), format!("{}{p}", api.base))
+            .body("{}")
+            .send()
+            .expect("send");
         assert_eq!(r.status().as_u16(), 404, "{m} {p}");
         let v: Value = r.json().expect("json");
         assert_eq!(v["RESULTCODE"], choices::E_NOT_FOUND.code);
     }
     // The CookiePay API itself still works.
     let (_, dd) = api.approved("NC-1");
-    assert_eq!(api.paycert(&api.token(), dd["TID"].as_str().expect("tid"))["RESULTCODE"], "0000");
+    assert_eq!(
+        api.paycert(&api.token(), dd["TID"].as_str().expect("tid"))["RESULTCODE"],
+        "0000"
+    );
 }
 
 #[test]
@@ -335,6 +428,10 @@ fn control_methods_are_checked() {
     assert_eq!(r.status().as_u16(), 405);
     let r = api.c.get(format!("{}/_sandbox/reset", api.base)).send().expect("send");
     assert_eq!(r.status().as_u16(), 405);
-    let r = api.c.get(format!("{}/_sandbox/unknown", api.base)).send().expect("send");
+    let r = api
+        .c
+        .get(format!("{}/_sandbox/unknown", api.base))
+        .send()
+        .expect("send");
     assert_eq!(r.status().as_u16(), 404);
 }

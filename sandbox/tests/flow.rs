@@ -12,7 +12,12 @@ fn whole_flow(api: &Api) {
     let form = parse_form(&html, "cookiepay-window").expect("window form");
     assert_eq!(form.method, "post");
     // Absolute, on the listener the request came in on: the window is shown inside the shop's page.
-    assert!(form.action.starts_with(&format!("{}/pay/window/", api.base)), "{} vs {}", form.action, api.base);
+    assert!(
+        form.action.starts_with(&format!("{}/pay/window/", api.base)),
+        "{} vs {}",
+        form.action,
+        api.base
+    );
     for n in ["CARDNO", "EXPIREDT", "CARDAUTH", "CARDPWD", "QUOTA"] {
         assert!(form.names.iter().any(|x| x == n), "missing input {n}");
     }
@@ -50,14 +55,20 @@ fn whole_flow(api: &Api) {
     let tid = dd["TID"].as_str().expect("TID");
     assert_eq!(tid.chars().count(), 20, "{tid}");
     let acceptno = dd["ACCEPTNO"].as_str().expect("ACCEPTNO");
-    assert!(acceptno.len() == 8 && acceptno.bytes().all(|b| b.is_ascii_digit()), "{acceptno}");
+    assert!(
+        acceptno.len() == 8 && acceptno.bytes().all(|b| b.is_ascii_digit()),
+        "{acceptno}"
+    );
     assert_eq!(dd["ACCEPT_NO"], dd["ACCEPTNO"]);
     assert_eq!(dd["ACCEPT_DATE"], dd["ACCEPTDATE"]);
     assert!(is_timestamp(dd["ACCEPTDATE"].as_str().expect("ACCEPTDATE")));
     assert!(is_timestamp(dd["GENDATE"].as_str().expect("GENDATE")));
     let billkey = dd["BILLKEY"].as_str().expect("BILLKEY");
     assert_eq!(billkey.len(), 20);
-    assert!(billkey.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()), "{billkey}");
+    assert!(
+        billkey.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+        "{billkey}"
+    );
     for (_, v) in dd.as_object().expect("object") {
         assert!(v.is_string(), "every value is a string: {dd}");
     }
@@ -80,7 +91,16 @@ fn whole_flow(api: &Api) {
     assert_eq!(p["CANCELMSG"], "");
     assert_eq!(p["CARDNAME"], "신한카드");
     assert_eq!(p["ETC3"], "e3");
-    for k in ["BUYERID", "PRODUCTNAME", "CARDCODE", "QUOTA", "ETC1", "ETC2", "ETC4", "ETC5"] {
+    for k in [
+        "BUYERID",
+        "PRODUCTNAME",
+        "CARDCODE",
+        "QUOTA",
+        "ETC1",
+        "ETC2",
+        "ETC4",
+        "ETC5",
+    ] {
         assert!(p[k].is_string(), "{k} in {p}");
     }
     for (_, v) in p.as_object().expect("object") {
@@ -91,7 +111,8 @@ fn whole_flow(api: &Api) {
 fn base64_standard(s: &str) -> bool {
     !s.is_empty()
         && s.len().is_multiple_of(4)
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
 }
 
 fn is_timestamp(s: &str) -> bool {
@@ -111,16 +132,26 @@ fn whole_flow_over_https_trusting_only_the_sandbox_ca() {
     assert!(url.starts_with("https://localhost:"), "{url}");
     let pem = sb.ca_pem().expect("ca pem");
     assert!(pem.contains("BEGIN CERTIFICATE"));
-    whole_flow(&Api { base: url.clone(), c: tls_client(&pem) });
+    whole_flow(&Api {
+        base: url.clone(),
+        c: tls_client(&pem),
+    });
 
     // 127.0.0.1 is in the certificate too.
     let port = sb.https_addr().expect("addr").port();
-    let api_ip = Api { base: format!("https://127.0.0.1:{port}"), c: tls_client(&pem) };
+    let api_ip = Api {
+        base: format!("https://127.0.0.1:{port}"),
+        c: tls_client(&pem),
+    };
     assert!(!api_ip.token().is_empty());
 
     // A client that does not trust the sandbox CA must fail the handshake.
     let untrusting = reqwest::blocking::Client::builder().no_proxy().build().expect("client");
-    assert!(untrusting.post(format!("{url}/payAuth/token")).body("{}").send().is_err());
+    assert!(untrusting
+        .post(format!("{url}/payAuth/token"))
+        .body("{}")
+        .send()
+        .is_err());
     // Another sandbox's CA is not this one's.
     let other = start_with(|o| o.tls_port = Some(0));
     let wrong = tls_client(&other.ca_pem().expect("pem"));
@@ -166,8 +197,15 @@ fn every_test_card_behaves_as_documented() {
         .collect();
     assert!(approvers.len() >= 2);
     // The declines the issue asks for are in the table.
-    for e in [choices::C_LIMIT, choices::C_EXPIRED, choices::C_BIRTH, choices::C_PASSWORD] {
-        assert!(choices::TEST_CARDS.iter().any(|t| t.behaviour == choices::CardBehaviour::Decline(e)));
+    for e in [
+        choices::C_LIMIT,
+        choices::C_EXPIRED,
+        choices::C_BIRTH,
+        choices::C_PASSWORD,
+    ] {
+        assert!(choices::TEST_CARDS
+            .iter()
+            .any(|t| t.behaviour == choices::CardBehaviour::Decline(e)));
     }
     assert_eq!(choices::C_LIMIT.msg, "한도초과");
 }
@@ -184,20 +222,38 @@ fn rule_based_declines() {
     let sb = start();
     let api = Api::http(&sb);
     // Any Luhn-invalid number.
-    assert_eq!(decline_code(&api, "R1", &card("4111111111111112")), choices::C_INVALID_NUMBER.code);
-    assert_eq!(decline_code(&api, "R2", &card("1234567890123456")), choices::C_INVALID_NUMBER.code);
-    assert_eq!(decline_code(&api, "R3", &card("41111111abcd1111")), choices::C_INVALID_NUMBER.code);
+    assert_eq!(
+        decline_code(&api, "R1", &card("4111111111111112")),
+        choices::C_INVALID_NUMBER.code
+    );
+    assert_eq!(
+        decline_code(&api, "R2", &card("1234567890123456")),
+        choices::C_INVALID_NUMBER.code
+    );
+    assert_eq!(
+        decline_code(&api, "R3", &card("41111111abcd1111")),
+        choices::C_INVALID_NUMBER.code
+    );
     // Any expiry in the past, even for an approving card.
     let mut past = card("4111111111111111");
     past[1] = ("EXPIREDT", "2001");
     assert_eq!(decline_code(&api, "R4", &past), choices::C_EXPIRED.code);
     // A valid number that is not in the table.
-    assert_eq!(decline_code(&api, "R5", &card("4242424242424242")), choices::C_UNKNOWN_CARD.code);
+    assert_eq!(
+        decline_code(&api, "R5", &card("4242424242424242")),
+        choices::C_UNKNOWN_CARD.code
+    );
     // Malformed inputs.
-    for (i, (field, value)) in
-        [("EXPIREDT", "3913"), ("EXPIREDT", "39"), ("CARDAUTH", "9001"), ("CARDPWD", "1"), ("QUOTA", "13"), ("CARDNO", "")]
-            .into_iter()
-            .enumerate()
+    for (i, (field, value)) in [
+        ("EXPIREDT", "3913"),
+        ("EXPIREDT", "39"),
+        ("CARDAUTH", "9001"),
+        ("CARDPWD", "1"),
+        ("QUOTA", "13"),
+        ("CARDNO", ""),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let mut c = card("4111111111111111");
         for kv in c.iter_mut() {
@@ -205,7 +261,11 @@ fn rule_based_declines() {
                 kv.1 = value;
             }
         }
-        assert_eq!(decline_code(&api, &format!("R6-{i}"), &c), choices::C_INPUT.code, "{field}={value}");
+        assert_eq!(
+            decline_code(&api, &format!("R6-{i}"), &c),
+            choices::C_INPUT.code,
+            "{field}={value}"
+        );
     }
     // Spaces and dashes in the card number are what people type; they are accepted.
     assert_eq!(decline_code(&api, "R7", &card("4111-1111 1111-1111")), "0000");
@@ -253,7 +313,10 @@ fn window_escapes_everything_it_shows() {
     assert!(!html.contains("<b>"));
     assert_eq!(html.matches("<form").count(), 1, "exactly one form");
     let (_, ret) = api.submit_window(&html, &card("4111111111111111"));
-    assert!(!ret.contains("<script>x</script>"), "RETURNURL escaped in the return form");
+    assert!(
+        !ret.contains("<script>x</script>"),
+        "RETURNURL escaped in the return form"
+    );
     let rf = return_form(&ret);
     assert_eq!(rf.action, "https://shop.example/r?a=1\"><script>x</script>");
 }
@@ -273,7 +336,10 @@ fn form_urlencoded_ready_works_like_json() {
         .finish();
     let (s, ct, html) = api.post_raw(
         "/pay/ready",
-        &[("ApiKey", DEMO_API_KEY), ("Content-Type", "application/x-www-form-urlencoded")],
+        &[
+            ("ApiKey", DEMO_API_KEY),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
         body.as_bytes(),
     );
     assert_eq!(s, 200);
@@ -292,22 +358,37 @@ fn checkout_shortcut_does_what_the_form_does() {
     let api = Api::http(&sb);
     let html = api.window(json!({ "ORDERNO": "CO-1" }));
     let card_json = json!({ "CARDNO": "5555555555554444", "EXPIREDT": FUTURE_EXPIRY, "CARDAUTH": BIRTH, "CARDPWD": "12", "QUOTA": "00" });
-    let v = api.json("/_sandbox/checkout", &[], &json!({ "window_html": html, "card": card_json }));
+    let v = api.json(
+        "/_sandbox/checkout",
+        &[],
+        &json!({ "window_html": html, "card": card_json }),
+    );
     assert_eq!(v["return_url"], "https://shop.example/cookiepay/return");
     let f = &v["fields"];
     assert_eq!(f["API_ID"], DEMO_API_ID);
     assert_eq!(f["RESULTCODE"], "0000");
     let enc = f["ENC_DATA"].as_str().expect("enc");
     // form_body is what a browser posts: decoding it gives back exactly the fields.
-    let parsed: Vec<(String, String)> =
-        form_urlencoded::parse(v["form_body"].as_str().expect("form_body").as_bytes()).into_owned().collect();
+    let parsed: Vec<(String, String)> = form_urlencoded::parse(v["form_body"].as_str().expect("form_body").as_bytes())
+        .into_owned()
+        .collect();
     assert_eq!(parsed.len(), 4);
-    assert_eq!(parsed.iter().find(|(k, _)| k == "ENC_DATA").map(|(_, v)| v.as_str()), Some(enc));
-    assert_eq!(parsed.iter().find(|(k, _)| k == "RESULTMSG").map(|(_, v)| v.as_str()), Some("성공"));
+    assert_eq!(
+        parsed.iter().find(|(k, _)| k == "ENC_DATA").map(|(_, v)| v.as_str()),
+        Some(enc)
+    );
+    assert_eq!(
+        parsed.iter().find(|(k, _)| k == "RESULTMSG").map(|(_, v)| v.as_str()),
+        Some("성공")
+    );
     let dd = &api.decrypt(enc)["decryptData"];
     assert_eq!(dd["CARDNAME"], "KB국민카드");
     // Same session again: already used.
-    let r = api.post_json("/_sandbox/checkout", &[], &json!({ "window_html": html, "card": card_json }));
+    let r = api.post_json(
+        "/_sandbox/checkout",
+        &[],
+        &json!({ "window_html": html, "card": card_json }),
+    );
     assert_eq!(r.0, 409);
     // window_path variant, with a decline.
     let html2 = api.window(json!({ "ORDERNO": "CO-2" }));
@@ -319,7 +400,11 @@ fn checkout_shortcut_does_what_the_form_does() {
     // It counts as a window request.
     assert_eq!(api.stats()["requests"]["window"]["total"], 3);
     // Nonsense input is a 400, not a crash.
-    assert_eq!(api.post_raw("/_sandbox/checkout", &[], b"{\"window_html\":\"no form\"}").0, 400);
+    assert_eq!(
+        api.post_raw("/_sandbox/checkout", &[], b"{\"window_html\":\"no form\"}")
+            .0,
+        400
+    );
     assert_eq!(api.post_raw("/_sandbox/checkout", &[], b"nope").0, 400);
 }
 
@@ -330,18 +415,29 @@ fn cancel_sets_canceldate_and_payments_list_is_masked() {
     let (_, dd) = api.approved("CANCEL-1");
     let tid = dd["TID"].as_str().expect("tid").to_string();
     let token = api.token();
-    let (s, _, t) = api.post_json(&format!("/_sandbox/payments/{tid}/cancel"), &[], &json!({ "msg": "고객 요청" }));
+    let (s, _, t) = api.post_json(
+        &format!("/_sandbox/payments/{tid}/cancel"),
+        &[],
+        &json!({ "msg": "고객 요청" }),
+    );
     assert_eq!(s, 200, "{t}");
     let p = api.paycert(&token, &tid);
     assert_eq!(p["RESULTCODE"], "0000");
     assert_eq!(p["CANCELMSG"], "고객 요청");
     assert_eq!(p["CANCELDATE"].as_str().expect("date").len(), 14);
     // Twice → conflict; unknown → 404; no body → default message.
-    assert_eq!(api.post_json(&format!("/_sandbox/payments/{tid}/cancel"), &[], &json!({})).0, 409);
+    assert_eq!(
+        api.post_json(&format!("/_sandbox/payments/{tid}/cancel"), &[], &json!({}))
+            .0,
+        409
+    );
     assert_eq!(api.post_json("/_sandbox/payments/NOPE/cancel", &[], &json!({})).0, 404);
     let (_, dd2) = api.approved("CANCEL-2");
     let tid2 = dd2["TID"].as_str().expect("tid");
-    assert_eq!(api.post_raw(&format!("/_sandbox/payments/{tid2}/cancel"), &[], b"").0, 200);
+    assert_eq!(
+        api.post_raw(&format!("/_sandbox/payments/{tid2}/cancel"), &[], b"").0,
+        200
+    );
     assert_eq!(api.paycert(&token, tid2)["CANCELMSG"], choices::DEFAULT_CANCEL_MSG);
 
     let (s, list) = api.get_json("/_sandbox/payments");
@@ -366,7 +462,10 @@ fn two_sandboxes_side_by_side_are_independent() {
     let (_, _) = api_b.approved("SAME-ORDER");
     let tid = dd["TID"].as_str().expect("tid");
     // B knows nothing of A's payment and does not accept A's token.
-    assert_eq!(api_b.paycert(&api_b.token(), tid)["RESULTCODE"], choices::E_TID_NOT_FOUND.code);
+    assert_eq!(
+        api_b.paycert(&api_b.token(), tid)["RESULTCODE"],
+        choices::E_TID_NOT_FOUND.code
+    );
     assert_eq!(api_b.paycert(&api_a.token(), tid)["RESULTCODE"], choices::E_TOKEN.code);
     assert_eq!(api_a.paycert(&api_a.token(), tid)["RESULTCODE"], "0000");
     assert_eq!(api_a.stats()["requests"]["ready"]["total"], 1);
@@ -397,7 +496,10 @@ fn sandbox_can_live_in_a_static() {
 
 #[test]
 fn starting_inside_another_runtime_works() {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
     let url = rt.block_on(async {
         let sb = start();
         let u = sb.http_url();
@@ -415,7 +517,10 @@ fn bad_merchant_options_are_refused() {
     });
     assert!(dup.is_err());
     let empty_key = Sandbox::start(Options {
-        merchants: vec![cookiepay_sandbox::Merchant { api_id: "x".into(), api_key: String::new() }],
+        merchants: vec![cookiepay_sandbox::Merchant {
+            api_id: "x".into(),
+            api_key: String::new(),
+        }],
         ..Default::default()
     });
     assert!(empty_key.is_err());

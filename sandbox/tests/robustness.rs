@@ -11,7 +11,9 @@ use cookiepay_sandbox::{DEMO_API_ID, DEMO_API_KEY};
 use serde_json::{json, Value};
 
 fn token_body() -> Vec<u8> {
-    json!({ "pay2_id": DEMO_API_ID, "pay2_key": DEMO_API_KEY }).to_string().into_bytes()
+    json!({ "pay2_id": DEMO_API_ID, "pay2_key": DEMO_API_KEY })
+        .to_string()
+        .into_bytes()
 }
 
 fn json_of(body: &[u8]) -> Value {
@@ -23,7 +25,15 @@ fn keep_alive_serves_many_requests_on_one_connection() {
     let sb = start();
     let mut s = connect(&sb);
     for _ in 0..20 {
-        send(&mut s, &raw_request("POST", "/payAuth/token", &[("Content-Type", "application/json")], &token_body()));
+        send(
+            &mut s,
+            &raw_request(
+                "POST",
+                "/payAuth/token",
+                &[("Content-Type", "application/json")],
+                &token_body(),
+            ),
+        );
         let (status, head, body) = read_response(&mut s);
         assert_eq!(status, 200);
         assert!(header_value(&head, "connection").is_none(), "stays open");
@@ -35,7 +45,10 @@ fn keep_alive_serves_many_requests_on_one_connection() {
 fn connection_close_and_http10_close_after_the_answer() {
     let sb = start();
     let mut s = connect(&sb);
-    send(&mut s, &raw_request("POST", "/payAuth/token", &[("Connection", "close")], &token_body()));
+    send(
+        &mut s,
+        &raw_request("POST", "/payAuth/token", &[("Connection", "close")], &token_body()),
+    );
     let (status, head, _) = read_response(&mut s);
     assert_eq!(status, 200);
     assert_eq!(header_value(&head, "connection").as_deref(), Some("close"));
@@ -70,13 +83,33 @@ fn header_names_are_case_insensitive() {
     let token = api.token();
     let mut s = connect(&sb);
     let body = json!({ "tid": dd["TID"] }).to_string();
-    send(&mut s, &raw_request("POST", "/api/paycert", &[("token", &token), ("CONTENT-TYPE", "application/json")], body.as_bytes()));
+    send(
+        &mut s,
+        &raw_request(
+            "POST",
+            "/api/paycert",
+            &[("token", &token), ("CONTENT-TYPE", "application/json")],
+            body.as_bytes(),
+        ),
+    );
     let (_, _, b) = read_response(&mut s);
     assert_eq!(json_of(&b)["RESULTCODE"], "0000");
     let body = json!({ "API_ID": DEMO_API_ID, "ENC_DATA": "AAAA" }).to_string();
-    send(&mut s, &raw_request("POST", "/EdiAuth/cookiepay_edi_decrypt", &[("apikey", DEMO_API_KEY)], body.as_bytes()));
+    send(
+        &mut s,
+        &raw_request(
+            "POST",
+            "/EdiAuth/cookiepay_edi_decrypt",
+            &[("apikey", DEMO_API_KEY)],
+            body.as_bytes(),
+        ),
+    );
     let (_, _, b) = read_response(&mut s);
-    assert_eq!(json_of(&b)["RESULTCODE"], choices::E_DECRYPT.code, "apikey header recognised");
+    assert_eq!(
+        json_of(&b)["RESULTCODE"],
+        choices::E_DECRYPT.code,
+        "apikey header recognised"
+    );
 }
 
 #[test]
@@ -96,7 +129,10 @@ fn chunked_request_bodies() {
     assert_eq!(status, 200);
     assert_eq!(json_of(&body)["RTN_CD"], "0000");
     // Bad chunk framing → 400 and close.
-    send(&mut s, b"POST /payAuth/token HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n");
+    send(
+        &mut s,
+        b"POST /payAuth/token HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n",
+    );
     let (status, _, _) = read_response(&mut s);
     assert_eq!(status, 400);
     assert!(closed_by_peer(&mut s));
@@ -136,12 +172,22 @@ fn expect_100_continue_is_honoured() {
 fn oversize_bodies_get_an_error_in_the_endpoint_convention_then_close() {
     let sb = start();
     let big = vec![b'a'; choices::MAX_BODY + 1];
-    for (path, key) in [("/payAuth/token", "RTN_CD"), ("/pay/ready", "RTN_CD"), ("/api/paycert", "RESULTCODE"), ("/EdiAuth/cookiepay_edi_decrypt", "RESULTCODE")] {
+    for (path, key) in [
+        ("/payAuth/token", "RTN_CD"),
+        ("/pay/ready", "RTN_CD"),
+        ("/api/paycert", "RESULTCODE"),
+        ("/EdiAuth/cookiepay_edi_decrypt", "RESULTCODE"),
+    ] {
         let mut s = connect(&sb);
-        send(&mut s, &raw_request("POST", path, &[("Content-Type", "application/json")], &big));
+        send(
+            &mut s,
+            &raw_request("POST", path, &[("Content-Type", "application/json")], &big),
+        );
         let (status, head, body) = read_response(&mut s);
         assert_eq!(status, choices::STATUS_TOO_LARGE, "{path}");
-        assert!(header_value(&head, "content-type").expect("ct").starts_with("application/json"));
+        assert!(header_value(&head, "content-type")
+            .expect("ct")
+            .starts_with("application/json"));
         assert_eq!(json_of(&body)[key], choices::E_TOO_LARGE.code, "{path}");
         assert!(closed_by_peer(&mut s));
     }
@@ -159,7 +205,10 @@ fn oversize_bodies_get_an_error_in_the_endpoint_convention_then_close() {
     assert_eq!(json_of(&body)["RTN_CD"], choices::E_TOO_LARGE.code);
     // Exactly at the cap is fine (it is just not valid JSON here).
     let mut s = connect(&sb);
-    send(&mut s, &raw_request("POST", "/payAuth/token", &[], &vec![b' '; choices::MAX_BODY]));
+    send(
+        &mut s,
+        &raw_request("POST", "/payAuth/token", &[], &vec![b' '; choices::MAX_BODY]),
+    );
     let (status, _, body) = read_response(&mut s);
     assert_eq!(status, 200);
     assert_eq!(json_of(&body)["RTN_CD"], choices::E_MALFORMED.code);
@@ -224,11 +273,17 @@ fn half_requests_and_abrupt_closes_do_not_hurt() {
     drop(s);
     // Full head, half the body, then close.
     let mut s = connect(&sb);
-    send(&mut s, b"POST /payAuth/token HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"pay2_id\":");
+    send(
+        &mut s,
+        b"POST /payAuth/token HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"pay2_id\":",
+    );
     drop(s);
     // A connection that stalls mid-request does not block others.
     let mut stalled = connect(&sb);
-    send(&mut stalled, b"POST /payAuth/token HTTP/1.1\r\nContent-Length: 100\r\n\r\n{");
+    send(
+        &mut stalled,
+        b"POST /payAuth/token HTTP/1.1\r\nContent-Length: 100\r\n\r\n{",
+    );
     // Connect and close without a byte.
     drop(connect(&sb));
     assert_alive(&sb);
@@ -249,7 +304,11 @@ fn bad_json_content_type_and_missing_headers_on_every_endpoint() {
     let cases: Vec<Case> = vec![
         ("/payAuth/token", vec![], "RTN_CD"),
         ("/pay/ready", vec![("ApiKey", DEMO_API_KEY)], "RTN_CD"),
-        ("/EdiAuth/cookiepay_edi_decrypt", vec![("ApiKey", DEMO_API_KEY)], "RESULTCODE"),
+        (
+            "/EdiAuth/cookiepay_edi_decrypt",
+            vec![("ApiKey", DEMO_API_KEY)],
+            "RESULTCODE",
+        ),
         ("/api/paycert", vec![("TOKEN", token.as_str())], "RESULTCODE"),
     ];
     for (path, auth, key) in cases {
@@ -279,7 +338,10 @@ fn unknown_paths_and_wrong_methods() {
     let api = Api::http(&sb);
     let r = api.c.get(format!("{}/nowhere", api.base)).send().expect("send");
     assert_eq!(r.status().as_u16(), 404);
-    assert_eq!(r.json::<Value>().expect("json")["RESULTCODE"], choices::E_NOT_FOUND.code);
+    assert_eq!(
+        r.json::<Value>().expect("json")["RESULTCODE"],
+        choices::E_NOT_FOUND.code
+    );
     let r = api.c.get(format!("{}/payAuth/token", api.base)).send().expect("send");
     assert_eq!(r.status().as_u16(), 405);
     assert_eq!(r.headers().get("allow").and_then(|v| v.to_str().ok()), Some("POST"));
@@ -290,7 +352,11 @@ fn unknown_paths_and_wrong_methods() {
     let r = api.c.get(format!("{}/pay/window/abc", api.base)).send().expect("send");
     assert_eq!(r.status().as_u16(), 405);
     // A query string does not change the route.
-    let v = api.json("/payAuth/token?x=1", &[], &json!({ "pay2_id": DEMO_API_ID, "pay2_key": DEMO_API_KEY }));
+    let v = api.json(
+        "/payAuth/token?x=1",
+        &[],
+        &json!({ "pay2_id": DEMO_API_ID, "pay2_key": DEMO_API_KEY }),
+    );
     assert_eq!(v["RTN_CD"], "0000");
 }
 
@@ -316,7 +382,13 @@ fn many_concurrent_clients() {
     }
     let api = Api::http(&sb);
     assert_eq!(api.stats()["requests"]["paycert"]["total"], 80);
-    assert_eq!(api.get_json("/_sandbox/payments").1["payments"].as_array().expect("list").len(), 80);
+    assert_eq!(
+        api.get_json("/_sandbox/payments").1["payments"]
+            .as_array()
+            .expect("list")
+            .len(),
+        80
+    );
 }
 
 #[test]

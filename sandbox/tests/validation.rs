@@ -3,12 +3,12 @@
 mod common;
 
 use common::*;
-use cookiepay_sandbox::choices::{self, Err};
+use cookiepay_sandbox::choices::{self, ErrorCode};
 use cookiepay_sandbox::{DEMO_API_ID, DEMO_API_KEY};
 use serde_json::{json, Value};
 
 /// A ready that must fail with `e`; returns the message.
-fn rejected(api: &Api, extra: Value, e: Err) -> String {
+fn rejected(api: &Api, extra: Value, e: ErrorCode) -> String {
     let (s, ct, body) = api.ready(extra.clone());
     assert_eq!(s, 200, "business errors are HTTP 200");
     assert_eq!(ct, "application/json; charset=utf-8", "{body}");
@@ -60,7 +60,11 @@ fn lengths_are_counted_in_characters() {
     ];
     for (i, (f, max)) in limits.into_iter().enumerate() {
         // Exactly `max` Korean characters (3 bytes each in UTF-8) is fine...
-        let at_max = if f == "ORDERNO" { format!("{i}").repeat(max) } else { "가".repeat(max) };
+        let at_max = if f == "ORDERNO" {
+            format!("{i}").repeat(max)
+        } else {
+            "가".repeat(max)
+        };
         let mut ok = json!({ "ORDERNO": format!("LEN-{i}") });
         ok[f] = json!(at_max);
         accepted(&api, ok);
@@ -82,11 +86,17 @@ fn api_id_must_belong_to_the_api_key() {
     let sb = start_with(|o| o.merchants.push(other.clone()));
     let api = Api::http(&sb);
     let (_, _, body) = api.ready_as(DEMO_API_KEY, &other.api_id, json!({}));
-    assert_eq!(serde_json::from_str::<Value>(&body).expect("json")["RTN_CD"], choices::E_API_ID_MISMATCH.code);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).expect("json")["RTN_CD"],
+        choices::E_API_ID_MISMATCH.code
+    );
     let (_, _, body) = api.ready_as(&other.api_key, &other.api_id, json!({}));
     assert!(body.contains("cookiepay-window"), "the other merchant's own pair works");
     let (_, _, body) = api.ready_as("wrong-key", DEMO_API_ID, json!({}));
-    assert_eq!(serde_json::from_str::<Value>(&body).expect("json")["RTN_CD"], choices::E_AUTH.code);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).expect("json")["RTN_CD"],
+        choices::E_AUTH.code
+    );
     let (_, _, body) = api.post_json("/pay/ready", &[], &ready_body(DEMO_API_ID));
     let v: Value = serde_json::from_str(&body).expect("json");
     assert_eq!(v["RTN_CD"], choices::E_HEADER_MISSING.code);
@@ -117,7 +127,18 @@ fn ampersand_is_refused_in_productname() {
 fn amount_is_digits_only_and_positive() {
     let sb = start();
     let api = Api::http(&sb);
-    for bad in [json!("1,000"), json!("-100"), json!("100.5"), json!("0"), json!("000"), json!("₩100"), json!(" 100"), json!(-5), json!(10.5), json!(0)] {
+    for bad in [
+        json!("1,000"),
+        json!("-100"),
+        json!("100.5"),
+        json!("0"),
+        json!("000"),
+        json!("₩100"),
+        json!(" 100"),
+        json!(-5),
+        json!(10.5),
+        json!(0),
+    ] {
         rejected(&api, json!({ "AMOUNT": bad }), choices::E_AMOUNT);
     }
     // A JSON number is accepted like the vendor's C#/JSP samples send it, and comes back as a string.
@@ -134,11 +155,21 @@ fn amount_is_digits_only_and_positive() {
 fn returnurl_must_be_absolute_http_or_https() {
     let sb = start();
     let api = Api::http(&sb);
-    for bad in ["/relative/path", "ftp://shop.example/r", "javascript:alert(1)", "https://", "shop.example/r", "https://a b.example/"] {
+    for bad in [
+        "/relative/path",
+        "ftp://shop.example/r",
+        "javascript:alert(1)",
+        "https://",
+        "shop.example/r",
+        "https://a b.example/",
+    ] {
         rejected(&api, json!({ "RETURNURL": bad }), choices::E_RETURNURL);
     }
     accepted(&api, json!({ "RETURNURL": "http://localhost:8080/r", "ORDERNO": "U1" }));
-    accepted(&api, json!({ "RETURNURL": "HTTPS://SHOP.EXAMPLE/R?x=1", "ORDERNO": "U2" }));
+    accepted(
+        &api,
+        json!({ "RETURNURL": "HTTPS://SHOP.EXAMPLE/R?x=1", "ORDERNO": "U2" }),
+    );
 }
 
 #[test]
@@ -170,12 +201,31 @@ fn unknown_extra_fields_are_accepted() {
 fn ready_bad_bodies() {
     let sb = start();
     let api = Api::http(&sb);
-    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [u8], Err);
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [u8], ErrorCode);
     let cases: [Case; 4] = [
-        (&[("ApiKey", DEMO_API_KEY), ("Content-Type", "application/json")], b"{not json", choices::E_MALFORMED),
-        (&[("ApiKey", DEMO_API_KEY), ("Content-Type", "application/json")], b"[1,2]", choices::E_MALFORMED),
-        (&[("ApiKey", DEMO_API_KEY), ("Content-Type", "text/plain")], b"ORDERNO=1", choices::E_CONTENT_TYPE),
-        (&[("ApiKey", DEMO_API_KEY), ("Content-Type", "application/x-www-form-urlencoded")], b"\xff\xfe=\xff", choices::E_MALFORMED),
+        (
+            &[("ApiKey", DEMO_API_KEY), ("Content-Type", "application/json")],
+            b"{not json",
+            choices::E_MALFORMED,
+        ),
+        (
+            &[("ApiKey", DEMO_API_KEY), ("Content-Type", "application/json")],
+            b"[1,2]",
+            choices::E_MALFORMED,
+        ),
+        (
+            &[("ApiKey", DEMO_API_KEY), ("Content-Type", "text/plain")],
+            b"ORDERNO=1",
+            choices::E_CONTENT_TYPE,
+        ),
+        (
+            &[
+                ("ApiKey", DEMO_API_KEY),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            b"\xff\xfe=\xff",
+            choices::E_MALFORMED,
+        ),
     ];
     for (h, body, e) in cases {
         let (s, ct, text) = api.post_raw("/pay/ready", h, body);

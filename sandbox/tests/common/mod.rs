@@ -23,7 +23,10 @@ pub fn start_with(f: impl FnOnce(&mut Options)) -> Sandbox {
 }
 
 pub fn other_merchant() -> Merchant {
-    Merchant { api_id: "sandbox_other02".into(), api_key: "otherkey_".to_string() + &"k".repeat(41) }
+    Merchant {
+        api_id: "sandbox_other02".into(),
+        api_key: "otherkey_".to_string() + &"k".repeat(41),
+    }
 }
 
 pub fn client() -> reqwest::blocking::Client {
@@ -52,7 +55,10 @@ pub struct Api {
 
 impl Api {
     pub fn http(sb: &Sandbox) -> Api {
-        Api { base: sb.http_url(), c: client() }
+        Api {
+            base: sb.http_url(),
+            c: client(),
+        }
     }
 
     pub fn post_json(&self, path: &str, headers: &[(&str, &str)], body: &Value) -> (u16, String, String) {
@@ -62,7 +68,12 @@ impl Api {
         }
         let r = rb.send().expect("request");
         let status = r.status().as_u16();
-        let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
         (status, ct, r.text().expect("body"))
     }
 
@@ -73,7 +84,12 @@ impl Api {
         }
         let r = rb.send().expect("request");
         let status = r.status().as_u16();
-        let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
         (status, ct, r.text().expect("body"))
     }
 
@@ -86,7 +102,10 @@ impl Api {
         let r = self.c.get(format!("{}{}", self.base, path)).send().expect("request");
         let s = r.status().as_u16();
         let t = r.text().expect("body");
-        (s, serde_json::from_str(&t).unwrap_or_else(|e| panic!("{path}: non-JSON ({e}): {t}")))
+        (
+            s,
+            serde_json::from_str(&t).unwrap_or_else(|e| panic!("{path}: non-JSON ({e}): {t}")),
+        )
     }
 
     pub fn token_for(&self, id: &str, key: &str) -> String {
@@ -148,7 +167,11 @@ impl Api {
     }
 
     pub fn decrypt_as(&self, key: &str, api_id: &str, enc: &str) -> Value {
-        self.json("/EdiAuth/cookiepay_edi_decrypt", &[("ApiKey", key)], &json!({ "API_ID": api_id, "ENC_DATA": enc }))
+        self.json(
+            "/EdiAuth/cookiepay_edi_decrypt",
+            &[("ApiKey", key)],
+            &json!({ "API_ID": api_id, "ENC_DATA": enc }),
+        )
     }
 
     pub fn decrypt(&self, enc: &str) -> Value {
@@ -204,11 +227,21 @@ pub fn ready_body(api_id: &str) -> Value {
 }
 
 pub fn card(number: &str) -> Vec<(&str, &str)> {
-    vec![("CARDNO", number), ("EXPIREDT", FUTURE_EXPIRY), ("CARDAUTH", BIRTH), ("CARDPWD", "12"), ("QUOTA", "00")]
+    vec![
+        ("CARDNO", number),
+        ("EXPIREDT", FUTURE_EXPIRY),
+        ("CARDAUTH", BIRTH),
+        ("CARDPWD", "12"),
+        ("QUOTA", "00"),
+    ]
 }
 
 pub fn html_unescape(s: &str) -> String {
-    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 fn attr(tag: &str, name: &str) -> Option<String> {
@@ -257,7 +290,12 @@ pub fn parse_form(html: &str, id: &str) -> Option<Form> {
         }
         rest = &rest[1..];
     }
-    Some(Form { action: attr(open, "action")?, method: attr(open, "method")?, names, values })
+    Some(Form {
+        action: attr(open, "action")?,
+        method: attr(open, "method")?,
+        names,
+        values,
+    })
 }
 
 pub struct ReturnForm {
@@ -267,15 +305,25 @@ pub struct ReturnForm {
 
 impl ReturnForm {
     pub fn field(&self, name: &str) -> &str {
-        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_else(|| panic!("no {name}"))
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("no {name}"))
     }
 }
 
 pub fn return_form(html: &str) -> ReturnForm {
     let f = parse_form(html, "cookiepay-return").unwrap_or_else(|| panic!("no return form in {html}"));
     assert_eq!(f.method, "post");
-    assert!(html.contains("document.getElementById(\"cookiepay-return\").submit()"), "auto-submit script");
-    ReturnForm { action: f.action, fields: f.values }
+    assert!(
+        html.contains("document.getElementById(\"cookiepay-return\").submit()"),
+        "auto-submit script"
+    );
+    ReturnForm {
+        action: f.action,
+        fields: f.values,
+    }
 }
 
 // ---------------------------------------------------------------- raw sockets
@@ -293,12 +341,18 @@ pub fn read_response(s: &mut TcpStream) -> (u16, String, Vec<u8>) {
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
         let n = s.read(&mut byte).expect("read head");
-        assert!(n > 0, "connection closed before a full head: {:?}", String::from_utf8_lossy(&head));
+        assert!(
+            n > 0,
+            "connection closed before a full head: {:?}",
+            String::from_utf8_lossy(&head)
+        );
         head.push(byte[0]);
     }
     let head = String::from_utf8_lossy(&head).to_string();
     let status: u16 = head.split(' ').nth(1).and_then(|x| x.parse().ok()).expect("status");
-    let cl = header_value(&head, "content-length").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
+    let cl = header_value(&head, "content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
     let mut body = vec![0u8; cl];
     s.read_exact(&mut body).expect("read body");
     (status, head, body)
@@ -325,7 +379,10 @@ pub fn closed_by_peer(s: &mut TcpStream) -> bool {
 }
 
 pub fn raw_request(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
-    let mut r = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n", body.len());
+    let mut r = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         r.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -344,4 +401,120 @@ pub fn assert_alive(sb: &Sandbox) {
     let api = Api::http(sb);
     let t = api.token();
     assert!(!t.is_empty());
+}
+
+// ---------------------------------------------------------------- 정기결제 helpers
+
+impl Api {
+    pub fn get_text(&self, path: &str) -> (u16, String) {
+        let r = self.c.get(format!("{}{}", self.base, path)).send().expect("request");
+        let s = r.status().as_u16();
+        (s, r.text().expect("body"))
+    }
+
+    /// ApiKey + TOKEN headers of the demo merchant, with a fresh token.
+    pub fn subscribe_json(&self, path: &str, body: &Value) -> Value {
+        let t = self.token();
+        self.json(path, &[("ApiKey", DEMO_API_KEY), ("TOKEN", &t)], body)
+    }
+
+    /// billkeygen with valid demo fields (plaintext reply), `extra` overriding (null removes).
+    pub fn billkeygen(&self, extra: Value) -> Value {
+        let mut body = billkeygen_body();
+        if let (Value::Object(b), Value::Object(e)) = (&mut body, extra) {
+            for (k, v) in e {
+                if v.is_null() {
+                    b.remove(&k);
+                } else {
+                    b.insert(k, v);
+                }
+            }
+        }
+        self.subscribe_json("/Subscribe/billkeygen", &body)
+    }
+
+    /// `/_sandbox/clock` forward by whole days; returns the answer.
+    pub fn advance_days(&self, days: u64) -> Value {
+        let (s, _, t) = self.post_json("/_sandbox/clock", &[], &json!({ "advance_days": days }));
+        assert_eq!(s, 200, "{t}");
+        serde_json::from_str(&t).expect("json")
+    }
+
+    /// The sandbox clock's date, (year, month, day).
+    pub fn today(&self) -> (i64, u32, u32) {
+        let (_, v) = self.get_json("/_sandbox/clock");
+        let now = v["now"].as_str().expect("now");
+        (
+            now[..4].parse().unwrap(),
+            now[5..7].parse().unwrap(),
+            now[8..10].parse().unwrap(),
+        )
+    }
+
+    pub fn subscription(&self, reserve_id: &str) -> Value {
+        let (_, v) = self.get_json("/_sandbox/subscriptions");
+        v["subscriptions"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|s| s["RESERVE_ID"] == reserve_id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no subscription {reserve_id} in {v}"))
+    }
+}
+
+pub fn billkeygen_body() -> Value {
+    json!({
+        "API_ID": DEMO_API_ID,
+        "ORDERNO": "SUB-1",
+        "PRODUCTNAME": "정기구독 1개월",
+        "AMOUNT": "9900",
+        "BUYERNAME": "홍길동",
+        "BUYEREMAIL": "buyer@example.com",
+        "BUYERID": "guest",
+        "BUYERADDRESS": "서울",
+        "BUYERPHONE": "01012345678",
+        "PRODUCTCODE": "SUB1",
+        "ETC1": "e1", "ETC2": "e2", "ETC3": "e3", "ETC4": "e4", "ETC5": "e5",
+        "CARDNO": "4111111111111111",
+        "EXPIREDT": FUTURE_EXPIRY,
+        "CARDAUTH": BIRTH,
+        "CARDPWD": "12",
+        "QUOTA": "00",
+        "ENC_YN": "N"
+    })
+}
+
+/// A monthly schedule on `pay_day`, cycles START..=LAST (0 = no end).
+pub fn monthly(pay_day: &str, start: &str, last: &str) -> Value {
+    json!({ "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": pay_day, "START_PAY_CNT": start, "LAST_PAY_CNT": last })
+}
+
+pub fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a civil date.
+pub fn day_number(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+}
+
+/// (year, month, day) of a `YYYYMMDD…` or `YYYY-MM-DD` text.
+pub fn ymd(s: &str) -> (i64, u32, u32) {
+    let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
+    (
+        digits[..4].parse().unwrap(),
+        digits[4..6].parse().unwrap(),
+        digits[6..8].parse().unwrap(),
+    )
 }
