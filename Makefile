@@ -59,7 +59,7 @@ test-rust:
 	$(CARGO) test --workspace --locked
 
 $(SANDBOX_BIN): FORCE
-	$(CARGO) build --release --locked -p cookiepay-sandbox
+	$(CARGO) build --release --locked -p cookiepay -p cookiepay-sandbox
 
 $(CDYLIB): FORCE
 	$(CARGO) build --locked -p cookiepay --lib

@@ -135,7 +135,7 @@ fn subscription(client: &Client, base_url: &str) {
     }
     step(
         9,
-        "paysearch: every charge of this subscription is there",
+        "paysearch: the sign-up charge, looked up by its TID",
         &client.call(Operation::Paysearch, &json!({"tid": sub["TID"]}).to_string()),
     );
     let refund = json!({"tid": sub["TID"], "reason": "부분 환불 (고객 요청)", "amount": 3000});

@@ -44,7 +44,9 @@ impl Context {
     pub fn with_token<T>(&self, usage: TokenUse, call: impl Fn(&str) -> Result<T>) -> Result<T> {
         let (token, fetched) = self.tokens.get(&self.channel, usage == TokenUse::Fresh)?;
         let result = call(&token.value);
-        let Some(code) = doubtful_code(&result) else { return result };
+        let Some(code) = doubtful_code(&result) else {
+            return result;
+        };
         if fetched {
             // A TOKEN fetched just now got this answer: it is the server's answer, not a rejection.
             token.learn_business_code(&code);

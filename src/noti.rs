@@ -32,6 +32,14 @@ pub fn parse(body: &[u8]) -> Result<Value> {
             "the Noti carries a field named {name}: not a CookiePay Noti"
         )));
     }
+    if !["TID", "ORDERNO", "RESERVE_ID"]
+        .iter()
+        .any(|n| !text(&fields, n).is_empty())
+    {
+        return Err(Error::invalid(
+            "not a CookiePay Noti: it names no TID, ORDERNO or RESERVE_ID",
+        ));
+    }
     let mut fields = normalize(fields);
     let kind = kind_of(&fields);
     let dedup_key = dedup_key(kind, &fields);

@@ -50,8 +50,10 @@ pub fn api_error(answer: &Value, code_field: &str, message_field: &str, layer: O
     }
 }
 
-/// Add the missing twin of every aliased field; unknown fields and value types stay as received.
+/// Add the missing twin of every aliased field, and mask card data (`secrets::mask_card_data`);
+/// unknown fields and value types stay as received.
 pub fn normalize(mut fields: Map<String, Value>) -> Map<String, Value> {
+    crate::secrets::mask_card_data(&mut fields);
     for (a, b) in ALIASES {
         match (fields.contains_key(a), fields.contains_key(b)) {
             (true, false) => {

@@ -32,6 +32,45 @@ pub fn mask_fields(value: &mut Value) {
     }
 }
 
+/// Card data in an answer or a Noti as this library hands it on: a card number keeps only its last
+/// four digits (CookiePay's own answers are masked already; a forged or misconfigured one may not be),
+/// and expiry, birth date and password are never passed on.
+pub fn mask_card_data(fields: &mut serde_json::Map<String, Value>) {
+    for (key, value) in fields.iter_mut() {
+        let Value::String(text) = value else { continue };
+        if text.is_empty() {
+            continue;
+        }
+        if key.eq_ignore_ascii_case("cardno") {
+            if text.contains('*') {
+                continue; // masked by CookiePay already: keep its form
+            }
+            let digits = text.bytes().filter(u8::is_ascii_digit).count();
+            let mut seen = 0;
+            let masked: String = text
+                .chars()
+                .map(|c| {
+                    if !c.is_ascii_digit() {
+                        return c;
+                    }
+                    seen += 1;
+                    if digits - seen < 4 {
+                        c
+                    } else {
+                        '*'
+                    }
+                })
+                .collect();
+            *text = masked;
+        } else if ["cardpwd", "cardauth", "expiredt"]
+            .iter()
+            .any(|k| key.eq_ignore_ascii_case(k))
+        {
+            *text = REDACTED.into();
+        }
+    }
+}
+
 /// A body for a log: JSON with its secret fields masked, or the text as it is.
 pub fn masked_body(body: &[u8]) -> String {
     match serde_json::from_slice::<Value>(body) {
@@ -122,6 +161,21 @@ mod tests {
             assert!(!out.contains("ab"), "{out}");
             assert!(out.contains(REDACTED));
         }
+    }
+
+    #[test]
+    fn card_data_is_masked_in_answers() {
+        let mut m = json!({"CARDNO": "4111-1111-1111-1234", "CARDPWD": "12", "EXPIREDT": "", "X": "4111111111111111"})
+            .as_object()
+            .unwrap()
+            .clone();
+        mask_card_data(&mut m);
+        assert_eq!(m["CARDNO"], "****-****-****-1234");
+        assert_eq!(m["CARDPWD"], REDACTED);
+        assert_eq!(m["EXPIREDT"], "");
+        let mut already = json!({"CARDNO": "**********002163"}).as_object().unwrap().clone();
+        mask_card_data(&mut already);
+        assert_eq!(already["CARDNO"], "**********002163");
     }
 
     #[test]

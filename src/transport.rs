@@ -250,7 +250,9 @@ impl Transport {
     fn timeout_error(&self, outcome: Outcome) -> Error {
         let mut message = format!("CookiePay did not answer within {} ms", self.config.timeout.as_millis());
         if outcome == Outcome::Unknown {
-            message.push_str("; the request may have taken effect: check by order number before retrying");
+            message.push_str(
+                "; the request may have taken effect: look it up (paysearch by TID or date, paycert) before trying again",
+            );
         }
         Error::Timeout { message, outcome }
     }
