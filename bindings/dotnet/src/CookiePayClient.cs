@@ -398,7 +398,7 @@ namespace CookiePay
 
         /// <summary>The <c>data</c> of an ok envelope, or the exception of an error envelope. Card data is
         /// masked first (in <paramref name="envelope"/> too, which is re-written only when it held any).</summary>
-        private static IDictionary<string, object> Unwrap(ref string envelope, CardRedactor redactor)
+        internal static IDictionary<string, object> Unwrap(ref string envelope, CardRedactor redactor)
         {
             var parsed = Parse(ref envelope, redactor);
             if (parsed != null && Field.Get(parsed, "ok") is bool && (bool)parsed["ok"])

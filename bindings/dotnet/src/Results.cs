@@ -58,7 +58,7 @@ namespace CookiePay
             return GetValue(field) is bool && (bool)GetValue(field);
         }
 
-        private string DebuggerText { get { return ToString(); } }
+        internal string DebuggerText { get { return ToString(); } }
 
         /// <summary>A field that may hold a JSON boolean or null: null when absent or not a boolean.</summary>
         protected bool? OptionalFlag(string field)
