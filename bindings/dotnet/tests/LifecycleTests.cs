@@ -150,6 +150,11 @@ namespace CookiePay.Tests
 
                 StringAssert.DoesNotContain(signUp.BillKey, signUp.ToString());
                 AssertNoCardData(request, signUp, verified);
+
+                // paycert used the cached TOKEN; the next money call fetches a fresh one again.
+                Assert.AreEqual(1, sandbox.Requests("token"));
+                fresh.Billkeygen(Sandbox.Subscription(1000, schedule: false));
+                Assert.AreEqual(2, sandbox.Requests("token"), "every money call fetches its own TOKEN");
             }
         }
 
