@@ -13,6 +13,7 @@ namespace CookiePay
     internal sealed class CardRedactor
     {
         private static readonly string[] CardFields = { "CARDNO", "CARDPWD", "CARDAUTH", "EXPIREDT" };
+        private static readonly string[] QuotedCardFields = { "\"CARDNO\"", "\"CARDPWD\"", "\"CARDAUTH\"", "\"EXPIREDT\"" };
 
         // Keys whose values are prose (messages, excerpts), where a card value typed by the buyer could be quoted.
         private static bool IsMessageKey(string key)
@@ -66,8 +67,8 @@ namespace CookiePay
         /// <summary>Whether an envelope needs the (slower) walk at all.</summary>
         public bool MayContainCardData(string envelope)
         {
-            foreach (string field in CardFields)
-                if (envelope.IndexOf("\"" + field + "\"", StringComparison.OrdinalIgnoreCase) >= 0) return true;
+            foreach (string quoted in QuotedCardFields)
+                if (envelope.IndexOf(quoted, StringComparison.OrdinalIgnoreCase) >= 0) return true;
             if (cardNumber != null && envelope.IndexOf(cardNumber, StringComparison.Ordinal) >= 0) return true;
             foreach (string value in shortValues)
                 if (envelope.IndexOf(value, StringComparison.Ordinal) >= 0) return true;
