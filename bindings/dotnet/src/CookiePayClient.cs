@@ -297,7 +297,7 @@ namespace CookiePay
         /// </summary>
         /// <param name="path">e.g. "/api/paylist".</param>
         /// <param name="body">Anything JSON can hold: a dictionary, a list, strings, numbers, … (null: no body key).</param>
-        /// <param name="auth">Any of "api_key", "token"; none given: the library's default.</param>
+        /// <param name="auth">Any of "api_key", "token"; none given: no authentication header.</param>
         /// <returns>The HTTP status and the body (parsed when it was JSON). A non-success RESULTCODE is not
         /// an exception here: read it from <see cref="ApiResponse.BodyObject"/>.</returns>
         public ApiResponse Request(string path, object body, params string[] auth)

@@ -247,4 +247,58 @@ namespace CookiePay.Tests
             }
         }
     }
+
+    /// <summary>A 통지 URL for tests: an HttpListener on a free loopback port that keeps every body it receives.</summary>
+    public sealed class NotiSink : IDisposable
+    {
+        private readonly HttpListener listener = new HttpListener();
+        private readonly List<byte[]> bodies = new List<byte[]>();
+        private readonly Thread thread;
+
+        public string Url { get; private set; }
+
+        public NotiSink()
+        {
+            var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            Url = "http://127.0.0.1:" + port + "/noti/";
+            listener.Prefixes.Add(Url);
+            listener.Start();
+            thread = new Thread(Serve) { IsBackground = true };
+            thread.Start();
+        }
+
+        private void Serve()
+        {
+            while (true)
+            {
+                HttpListenerContext context;
+                try { context = listener.GetContext(); }
+                catch (Exception) { return; }
+                using (var buffer = new MemoryStream())
+                {
+                    context.Request.InputStream.CopyTo(buffer);
+                    lock (bodies) bodies.Add(buffer.ToArray());
+                }
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            }
+        }
+
+        /// <summary>The bodies received so far, once at least <paramref name="count"/> arrived (or 10 s passed).</summary>
+        public List<byte[]> WaitFor(int count)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (true)
+            {
+                lock (bodies)
+                    if (bodies.Count >= count || DateTime.UtcNow > deadline) return new List<byte[]>(bodies);
+                Thread.Sleep(50);
+            }
+        }
+
+        public void Dispose() { listener.Close(); }
+    }
 }
