@@ -35,7 +35,7 @@ namespace Shop.Controllers
             string cardNo, string expiry, string birthDate, string cardPassword)
         {
             // INSERT INTO charge (id, kind, order_no, amount, status) VALUES (?, 'signup', ?, ?, 'pending')
-            ChargeRow row = charges.CreatePending("signup", amount, null, null);
+            ChargeRow row = charges.CreatePending("signup", amount, null, null, null);
             if (!charges.TryClaim(row.Id)) return "이미 처리 중입니다.";  // someone else owns this charge
 
             try
@@ -47,6 +47,9 @@ namespace Shop.Controllers
                     { "AMOUNT", amount },
                     { "BUYERNAME", buyerName },
                     { "BUYEREMAIL", buyerEmail },
+                    // Our subscription's id: every charge of the schedule carries ETC2, so a lost
+                    // answer can be found again with Paysearch (Settle below).
+                    { "ETC2", row.Tag },
                     { "CARDNO", cardNo },                   // digits; checked (Luhn) before anything is sent
                     { "EXPIREDT", expiry },                 // YYMM
                     { "CARDAUTH", birthDate },              // 생년월일 6 digits (or 사업자번호 10)
@@ -150,9 +153,11 @@ namespace Shop.Controllers
             foreach (Payment payment in found.Payments)
             {
                 bool same = row.Kind == "signup"
-                    ? payment.OrderNo == row.OrderNo                                       // our own ORDERNO
-                    : payment["RESERVE_ID"] == row.ReserveId && payment.PayCount != null   // CookiePay's SRS… ORDERNO:
-                      && !charges.HasTid(payment.Tid) && payment.Amount == row.Amount.ToString();  // the schedule's charge we lack
+                    ? payment.OrderNo == row.OrderNo              // the sign-up: our own ORDERNO
+                    : payment["ETC2"] == row.Tag                  // a cycle: CookiePay made its ORDERNO ("SRS…"),
+                      && payment.OrderNo.StartsWith("SRS", StringComparison.Ordinal)   // so: our schedule's tag,
+                      && !charges.HasTid(payment.Tid)             // a charge we have not recorded yet,
+                      && payment.Amount == row.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 if (!same) continue;
                 // It exists: confirm with paycert before recording it as paid.
                 cookiepay.Verify(payment.Tid, payment.OrderNo, row.Amount);
@@ -181,8 +186,9 @@ namespace Shop.Controllers
                 if (noti.ResultCode != "0000") return "recurring charge declined: " + noti.ResultMsg;
                 Payment confirmed = cookiepay.Paycert(noti.Tid);   // what CookiePay says, not what was posted
                 if (confirmed.Amount != noti.Amount || !string.IsNullOrEmpty(confirmed.CancelDate)) return "rejected: paycert disagrees";
-                charges.RecordCycle(noti.ReserveId, noti.PayCount, confirmed.Tid, long.Parse(confirmed.Amount));
-                return "recurring charge " + noti.PayCount + "회차 recorded: " + confirmed.Tid;
+                bool added = charges.RecordCycle(noti.ReserveId, noti.PayCount, confirmed.Tid, long.Parse(confirmed.Amount));
+                return "recurring charge " + noti.PayCount + "회차 " + confirmed.Tid
+                    + (added ? ": recorded" : ": already recorded (our own call charged it)");
             }
             if (noti.IsCancel) return "cancel Noti for " + noti.Tid + " noted";
             return noti.Kind + " Noti for " + noti.Tid + " noted";
@@ -192,7 +198,7 @@ namespace Shop.Controllers
         public string Refund(string chargeId, long? amount, string reason)
         {
             ChargeRow paid = charges.Get(chargeId);
-            ChargeRow refund = charges.CreatePending("refund", amount ?? paid.Amount, null, null);
+            ChargeRow refund = charges.CreatePending("refund", amount ?? paid.Amount, null, null, paid.Tag);
             if (!charges.TryClaim(refund.Id)) return "이미 처리 중입니다.";
             try
             {
@@ -231,8 +237,13 @@ namespace Shop.Controllers
         {
             ChargeRow row = charges.Get(signUpChargeId);
             ScheduleCancelResult ended = cookiepay.ScheduleCancel(row.ReserveId);   // again: AlreadyCancelled, fine
+            string schedule = ended.AlreadyCancelled
+                ? "schedule was already cancelled at " + ended.CancelledAt
+                : "schedule cancelled";
+            if (row.BillKey == null) return schedule + "; billing key already deleted";
             cookiepay.BillkeyDelete(row.BillKey);
-            return ended.AlreadyCancelled ? "schedule was already cancelled at " + ended.CancelledAt : "schedule cancelled, billing key deleted";
+            charges.ForgetBillKey(signUpChargeId);   // deleting it twice is an error at CookiePay: remember it is gone
+            return schedule + ", billing key deleted";
         }
 
         private static string[] Texts<T>(IEnumerable<T> items)
@@ -248,6 +259,7 @@ namespace Shop.Controllers
         public string Id;
         public string Kind;        // signup | cycle | refund
         public string OrderNo;
+        public string Tag;         // the subscription's id, sent as ETC2 at sign-up: charges of a schedule carry it
         public long Amount;
         public string ReserveId;
         public string BillKey;
@@ -266,15 +278,16 @@ namespace Shop.Controllers
         private int sequence;
 
         /// <summary>INSERT … status='pending'.</summary>
-        public ChargeRow CreatePending(string kind, long amount, string reserveId, string billKey)
+        public ChargeRow CreatePending(string kind, long amount, string reserveId, string billKey, string tag)
         {
             lock (gate)
             {
                 int n = ++sequence;
+                string orderNo = "SUB-" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff") + "-" + n;
                 var row = new ChargeRow
                 {
                     Id = "C" + n, Kind = kind, Amount = amount, ReserveId = reserveId, BillKey = billKey, Status = "pending",
-                    OrderNo = "SUB-" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff") + "-" + n,
+                    OrderNo = orderNo, Tag = tag ?? orderNo,
                 };
                 rows[row.Id] = row;
                 return row;
@@ -333,18 +346,26 @@ namespace Shop.Controllers
             lock (gate) return seenNotis.Add(dedupKey);
         }
 
-        /// <summary>A recurring charge CookiePay made on its own (from its Noti), recorded once per TID.</summary>
-        public void RecordCycle(string reserveId, string payCount, string tid, long amount)
+        /// <summary>A recurring charge CookiePay made on its own (from its Noti), recorded once per TID:
+        /// INSERT … WHERE NOT EXISTS (SELECT 1 FROM charge WHERE tid=?) — false when it was there.</summary>
+        public bool RecordCycle(string reserveId, string payCount, string tid, long amount)
         {
             lock (gate)
             {
-                foreach (var row in rows.Values) if (row.Tid == tid) return;
+                foreach (var row in rows.Values) if (row.Tid == tid) return false;
                 int n = ++sequence;
                 rows["C" + n] = new ChargeRow
                 {
                     Id = "C" + n, Kind = "cycle", Amount = amount, ReserveId = reserveId, PayCount = payCount, Tid = tid, Status = "paid",
                 };
+                return true;
             }
+        }
+
+        /// <summary>UPDATE … SET billkey=NULL WHERE id=? — the key is deleted at CookiePay.</summary>
+        public void ForgetBillKey(string id)
+        {
+            lock (gate) rows[id].BillKey = null;
         }
 
         public bool HasTid(string tid)
@@ -363,7 +384,7 @@ namespace Shop.Controllers
                 var row = rows[id];
                 return new ChargeRow
                 {
-                    Id = row.Id, Kind = row.Kind, OrderNo = row.OrderNo, Amount = row.Amount, ReserveId = row.ReserveId,
+                    Id = row.Id, Kind = row.Kind, OrderNo = row.OrderNo, Tag = row.Tag, Amount = row.Amount, ReserveId = row.ReserveId,
                     BillKey = row.BillKey, PayCount = row.PayCount, Status = row.Status, Tid = row.Tid, ClaimedAt = row.ClaimedAt,
                 };
             }
