@@ -241,6 +241,19 @@ namespace CookiePay.Tests
             Assert.IsTrue(client.Billkeygen(business).Charged);
         }
 
+        [Test]
+        public void ARevokedTokenCannotMakeAChargeFail()
+        {
+            var signUp = client.Billkeygen(Sandbox.Subscription(9900));
+            client.Paycert(signUp.Tid);   // the client now holds a cached TOKEN…
+            sandbox.Control("POST", "/_sandbox/tokens/revoke", new Dictionary<string, object>());   // …that CookiePay rejects
+            sandbox.Reset();
+            var charge = client.RecurringCharge(signUp.ReserveId, signUp.BillKey);
+            Assert.AreEqual("0000", charge.ResultCode);
+            Assert.AreEqual(1, sandbox.Requests("token"), "the money call fetched its own TOKEN");
+            Assert.AreEqual(1, sandbox.Requests("recurring_charge"), "and was sent once");
+        }
+
         // ---- charging a schedule ----
 
         [Test]
@@ -546,6 +559,17 @@ namespace CookiePay.Tests
                 + "\"ACCEPT_NO\":\"12345678\",\"RESULTCODE\":\"0000\"}");
             Assert.AreEqual("payment", payment.Kind);
             Assert.AreNotEqual(recurring.DedupKey, payment.DedupKey);
+
+            // A Noti is whatever anyone posts: card fields in it, even unmasked, never reach the shop's logs.
+            var careless = CookiePayClient.ParseNoti(
+                "{\"TID\":\"SBX26112700000099999\",\"CARDNO\":\"4111111111111111\",\"CARDAUTH\":\"900101\",\"CARDPWD\":\"12\",\"EXPIREDT\":\"3012\"}");
+            Assert.AreEqual("************1111", careless["CARDNO"]);
+            Assert.AreEqual("******", careless["CARDAUTH"]);
+            Assert.AreEqual("**", careless["CARDPWD"]);
+            Assert.AreEqual("****", careless["EXPIREDT"]);
+            StringAssert.DoesNotContain("4111111111111111", careless.RawJson);
+            StringAssert.DoesNotContain("900101", careless.RawJson);
+            Assert.AreEqual("payment:SBX26112700000099999", careless.DedupKey);
 
             Assert.Throws<CookiePayInvalidArgumentException>(() => CookiePayClient.ParseNoti((string)null));
             Assert.Throws<CookiePayInvalidArgumentException>(() => CookiePayClient.ParseNoti((byte[])null));
