@@ -118,10 +118,12 @@ namespace CookiePay
         public string Code { get; private set; }
         /// <summary>CookiePay's own message for the code.</summary>
         public string ApiMessage { get; private set; }
-        /// <summary>For decrypt: "outer" (the decryption call) or "inner" (the payment, e.g. declined); else null.</summary>
+        /// <summary>For decrypt and RecurringCharge: "outer" (the call itself) or "inner" (the payment, e.g. declined); else null.</summary>
         public string Layer { get; private set; }
         /// <summary>The whole answer as parsed, for logs and support tickets.</summary>
         public IReadOnlyDictionary<string, object> Response { get; private set; }
+        /// <summary>What to do, when the library knows (e.g. Cancel's 9029: use 입금후 취소); else null.</summary>
+        public string Hint { get; private set; }
 
         public CookiePayApiException(string message, IDictionary<string, object> error, string errorJson)
             : base("api", message, error, errorJson)
@@ -130,6 +132,7 @@ namespace CookiePay
             ApiMessage = Field.Str(error, "api_message");
             Layer = Field.Str(error, "layer");
             Response = Field.Obj(error, "response");
+            Hint = Field.Str(error, "hint");
         }
     }
 

@@ -406,6 +406,9 @@ namespace CookiePay.Tests
             var e = Assert.Throws<CookiePayApiException>(() => client.Cancel(signUp.Tid, "고객 요청"));
             Assert.AreEqual("9029", e.Code);
             StringAssert.Contains("입금후 취소", e.Message);
+            StringAssert.Contains("입금후 취소", e.Hint);
+            Assert.IsFalse(e.OutcomeUnknown, "an answer: nothing was refunded");
+            Assert.IsNullOrEmpty(client.Paycert(signUp.Tid).CancelDate, "not cancelled");
         }
 
         // ---- payment search, receipt ----
