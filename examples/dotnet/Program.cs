@@ -1,6 +1,9 @@
 // `make demo` for C#: the whole 정기결제 (인증방식) flow through HomeController against a sandbox that
-// scripts/with-sandbox.sh starts. The buyer's browser is played by two HTTP requests to the sandbox's
-// test-only /_sandbox/checkout endpoint.
+// scripts/with-sandbox.sh starts, then subscriptions (정기결제 비인증) through SubscriptionController:
+// sign-up, a charge claimed once by two concurrent runs, a lost answer settled with Paysearch, Notis,
+// refunds and the end of the subscription. The buyer's browser is played by two HTTP requests to the
+// sandbox's test-only /_sandbox/checkout endpoint; its clock and fault controls stand in for time
+// passing and a slow network.
 
 using System;
 using System.Collections.Generic;
