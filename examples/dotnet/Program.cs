@@ -1,8 +1,12 @@
 // `make demo` for C#: the whole 정기결제 (인증방식) flow through HomeController against a sandbox that
-// scripts/with-sandbox.sh starts. The buyer's browser is played by two HTTP requests to the sandbox's
-// test-only /_sandbox/checkout endpoint.
+// scripts/with-sandbox.sh starts, then subscriptions (정기결제 비인증) through SubscriptionController:
+// sign-up, a charge claimed once by two concurrent runs, a lost answer settled with Paysearch, Notis,
+// refunds and the end of the subscription. The buyer's browser is played by two HTTP requests to the
+// sandbox's test-only /_sandbox/checkout endpoint; its clock and fault controls stand in for time
+// passing and a slow network.
 
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Net;
 using System.Text;
@@ -68,12 +72,109 @@ namespace Shop
 
                 Step(8, "an order the manual's rules reject (PRODUCTNAME with '&', no buyer name): nothing is sent");
                 Console.WriteLine(home.ReadyCall("A & B", 9900, "", "buyer@example.com", returnUrl));
+
+                int failed = Subscriptions(cookiepay, options, sandboxUrl);
+                if (failed != 0) return failed;
             }
             Console.WriteLine("\nDone.");
             return 0;
         }
 
+        /// <summary>정기결제 비인증: sign-up, charges claimed once, a lost answer settled, Notis, refunds, the end.</summary>
+        private static int Subscriptions(CookiePayClient cookiepay, CookiePayOptions options, string sandboxUrl)
+        {
+            var charges = new ChargeTable();
+            var subscriptions = new SubscriptionController(cookiepay, charges);
+            string expiry = DateTime.UtcNow.AddYears(3).ToString("yyMM");
+
+            // The shop's 통지 URL: a listener in this process, registered with the sandbox (with CookiePay: in
+            // its dashboard). Received bodies wait in a queue so that the steps' output stays in order.
+            var notis = new NotiEndpoint();
+            Control(sandboxUrl, "/_sandbox/noti", "{\"url\":\"" + notis.Url + "\"}");
+
+            Step(9, "SignUp: billing key + first charge + monthly schedule in one Billkeygen call (card data never stored)");
+            Console.WriteLine(subscriptions.SignUp("홍길동", "buyer@example.com", 9900, "05", CardOk, expiry, "900101", "12"));
+            const string signUp = "C1";
+            if (charges.Get(signUp).Status != "paid") return Fail("the sign-up was not charged");
+
+            Step(10, "the same card form with a bad card number, a past expiry, a 5-digit birth date: nothing is sent");
+            Console.WriteLine(subscriptions.SignUp("홍길동", "buyer@example.com", 9900, "05", "4111111111111112", "2001", "90010", "12"));
+
+            Step(11, "a cycle to charge now (a retried month): two job runs at once, one conditional UPDATE → one charge");
+            ChargeRow signUpRow = charges.Get(signUp);
+            string cycle = charges.CreatePending("cycle", 9900, signUpRow.ReserveId, signUpRow.BillKey, signUpRow.Tag).Id;
+            long before = SandboxCount(sandboxUrl, "recurring_charge");
+            var answers = new string[2];
+            var runs = new System.Threading.Thread[2];
+            for (int i = 0; i < 2; i++)
+            {
+                int me = i;
+                runs[i] = new System.Threading.Thread(() => answers[me] = subscriptions.ChargeCycle(cycle));
+                runs[i].Start();
+            }
+            foreach (var run in runs) run.Join();
+            foreach (string answer in answers) Console.WriteLine(answer);
+            long sent = SandboxCount(sandboxUrl, "recurring_charge") - before;
+            Console.WriteLine("recurring_charge requests CookiePay received: {0}", sent);
+            if (sent != 1) return Fail("the cycle was charged " + sent + " times");
+
+            Step(12, "the answer is lost (CookiePay is slow, our timeout 300 ms): outcome unknown → settle with Paysearch");
+            var impatientOptions = new CookiePayOptions { BaseUrl = options.BaseUrl, ApiId = options.ApiId, ApiKey = options.ApiKey, TimeoutMs = 300 };
+            using (var impatient = new CookiePayClient(impatientOptions))
+            {
+                var slow = new SubscriptionController(impatient, charges);
+                string lost = charges.CreatePending("cycle", 9900, signUpRow.ReserveId, signUpRow.BillKey, signUpRow.Tag).Id;
+                Control(sandboxUrl, "/_sandbox/faults", "{\"endpoint\":\"recurring_charge\",\"mode\":\"delay\",\"delay_ms\":1500,\"count\":1}");
+                before = SandboxCount(sandboxUrl, "recurring_charge");
+                Console.WriteLine(slow.ChargeCycle(lost));
+                Console.WriteLine(subscriptions.ChargeCycle(lost));     // another run: the row is not 'pending'
+                System.Threading.Thread.Sleep(2000);                     // meanwhile CookiePay finished the charge
+                Console.WriteLine(subscriptions.Settle(lost, TimeSpan.FromMinutes(1)));
+                sent = SandboxCount(sandboxUrl, "recurring_charge") - before;
+                Console.WriteLine("recurring_charge requests CookiePay received: {0}; the row is {1}", sent, charges.Get(lost).Status);
+                if (sent != 1 || charges.Get(lost).Status != "paid") return Fail("the lost charge was not settled once");
+            }
+
+            Step(13, "CookiePay charges the next cycle on PAY_DAY by itself (the sandbox's clock moved 70 days); then the Notis\n"
+                + "     it posted to our 통지 URL: unauthenticated, so each is confirmed with paycert, and each handled once");
+            Control(sandboxUrl, "/_sandbox/clock", "{\"advance_days\":70}");
+            System.Threading.Thread.Sleep(500);
+            byte[] body;
+            byte[] last = null;
+            while (notis.TryTake(out body))
+            {
+                Console.WriteLine(subscriptions.Noti(body));
+                last = body;
+            }
+            if (last == null) return Fail("no Noti arrived");
+            Console.WriteLine("the last one again (CookiePay may resend): " + subscriptions.Noti(last));
+
+            Step(14, "refunds of the sign-up charge: 3,000원, then more than is left, then the rest, then again");
+            Console.WriteLine(subscriptions.Refund(signUp, 3000, "부분 환불"));
+            Console.WriteLine(subscriptions.Refund(signUp, 9000, "남은 금액 초과"));
+            Console.WriteLine(subscriptions.Refund(signUp, null, "나머지 환불"));
+            Console.WriteLine(subscriptions.Refund(signUp, null, "고객 요청"));
+
+            Step(15, "ending the subscription: cancel the schedule and delete the billing key; a second time is harmless");
+            Console.WriteLine(subscriptions.Unsubscribe(signUp));
+            Console.WriteLine(subscriptions.Unsubscribe(signUp));
+            Console.WriteLine("receipt of the first charge: {0}", cookiepay.ReceiptUrl(signUpRow.Tid));
+            notis.Dispose();
+            return 0;
+        }
+
         private static void Step(int n, string title) { Console.WriteLine("\n[{0}] {1}", n, title); }
+
+        /// <summary>Requests the sandbox received for one endpoint (its test-only /_sandbox/stats:
+        /// <c>"endpoint":{"total":N,…}</c>).</summary>
+        private static long SandboxCount(string sandboxUrl, string endpoint)
+        {
+            string stats = Browser.Get(sandboxUrl + "/_sandbox/stats");
+            Match total = Regex.Match(stats, "\"" + Regex.Escape(endpoint) + "\":\\{[^{}]*?\"total\":(\\d+)");
+            return total.Success ? long.Parse(total.Groups[1].Value) : 0;
+        }
+
+        private static void Control(string sandboxUrl, string path, string json) { Browser.Post(sandboxUrl + path, json); }
 
         private static int Fail(string why)
         {
@@ -110,7 +211,16 @@ namespace Shop
             return body.Groups[1].Value;
         }
 
-        private static string Post(string url, string json)
+        public static string Get(string url)
+        {
+            var request = (HttpWebRequest)WebRequest.Create(url);
+            request.Proxy = null;
+            using (var response = (HttpWebResponse)request.GetResponse())
+            using (var reader = new StreamReader(response.GetResponseStream(), Encoding.UTF8))
+                return reader.ReadToEnd();
+        }
+
+        public static string Post(string url, string json)
         {
             var request = (HttpWebRequest)WebRequest.Create(url);
             request.Method = "POST";
@@ -123,5 +233,50 @@ namespace Shop
             using (var reader = new StreamReader(response.GetResponseStream(), Encoding.UTF8))
                 return reader.ReadToEnd();
         }
+    }
+
+    /// <summary>The shop's 통지 URL for the demo: an HttpListener on a free loopback port that queues each body.</summary>
+    internal sealed class NotiEndpoint : IDisposable
+    {
+        private readonly HttpListener listener = new HttpListener();
+        private readonly System.Collections.Concurrent.BlockingCollection<byte[]> bodies =
+            new System.Collections.Concurrent.BlockingCollection<byte[]>();
+
+        public string Url { get; private set; }
+
+        public NotiEndpoint()
+        {
+            var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            Url = "http://127.0.0.1:" + port + "/cookiepay/noti/";
+            listener.Prefixes.Add(Url);
+            listener.Start();
+            var thread = new System.Threading.Thread(Serve) { IsBackground = true };
+            thread.Start();
+        }
+
+        private void Serve()
+        {
+            while (listener.IsListening)
+            {
+                HttpListenerContext context;
+                try { context = listener.GetContext(); }
+                catch (Exception) { return; }   // stopped
+                using (var buffer = new MemoryStream())
+                {
+                    context.Request.InputStream.CopyTo(buffer);   // the raw body, as Request.InputStream in MVC
+                    bodies.Add(buffer.ToArray());
+                }
+                // The reply format is not documented; P1 answers an empty 200 to recurring Notis.
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            }
+        }
+
+        public bool TryTake(out byte[] body) { return bodies.TryTake(out body, 200); }
+
+        public void Dispose() { listener.Close(); }
     }
 }

@@ -5,6 +5,7 @@
 
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -92,7 +93,8 @@ namespace CookiePay
             if (handle.IsInvalid)
             {
                 handle.Dispose();
-                throw ToException(TakeString(error));
+                string envelope = TakeString(error);
+                throw ToException(Parse(ref envelope, CardRedactor.KeysOnly), envelope);
             }
         }
 
@@ -172,6 +174,164 @@ namespace CookiePay
             return new Payment(data, raw);
         }
 
+        // ---- subscriptions (정기결제 비인증: billing key, schedule, charges, refunds) ----
+
+        /// <summary>
+        /// 빌링키 발급: issue a billing key from card data and make the first charge, optionally registering a
+        /// recurring schedule in the same call. Money call: sent exactly once, never retried, with a fresh TOKEN.
+        /// </summary>
+        /// <param name="request">The order fields (<c>ORDERNO</c> new and unique, <c>PRODUCTNAME</c>,
+        /// <c>AMOUNT</c>, <c>BUYERNAME</c>, optional <c>BUYEREMAIL</c>, <c>BUYERID</c>, <c>BUYERADDRESS</c>,
+        /// <c>BUYERPHONE</c>, <c>PRODUCTCODE</c>, <c>ETC1</c>–<c>ETC5</c>; no RETURNURL), the card
+        /// (<c>CARDNO</c>, <c>EXPIREDT</c> YYMM, <c>CARDAUTH</c> 6-digit birth date or 10-digit business
+        /// number, <c>CARDPWD</c> first 2 digits, <c>QUOTA</c> "00"…) and, for a schedule,
+        /// <c>RECURRENCE_PAY</c> "Y", <c>RECURRENCE_TYPE</c> "M"/"W", <c>PAY_DAY</c>, <c>START_PAY_CNT</c>,
+        /// <c>LAST_PAY_CNT</c>. <c>API_ID</c> is filled in. Card values never appear in what this binding
+        /// returns or throws.</param>
+        /// <returns>The billing key, the first charge's TID, and <see cref="BillkeyResult.Scheduled"/>:
+        /// false means charged but NOT scheduled — do not charge again.</returns>
+        /// <exception cref="CookiePayValidationException">A card or order field is wrong (Luhn, past expiry,
+        /// CARDAUTH not 6 or 10 digits, CARDPWD not 2 digits, …): every bad field is listed and nothing was sent.</exception>
+        /// <exception cref="CookiePayApiException">Declined: <c>Code</c> says why (e.g. C001).</exception>
+        /// <exception cref="CookiePayException">With <see cref="CookiePayException.OutcomeUnknown"/>: the card
+        /// may have been charged; look the order up (Paysearch by date) before trying again.</exception>
+        public BillkeyResult Billkeygen(IDictionary<string, object> request)
+        {
+            var data = Call(BillkeygenFunction, request, out string raw, CardRedactor.ForRequest(request));
+            return new BillkeyResult(data, raw);
+        }
+
+        /// <summary>
+        /// 반복결제 즉시결제: charge a registered schedule now (e.g. retry a declined cycle). Money call: sent
+        /// exactly once, never retried, with a fresh TOKEN.
+        /// </summary>
+        /// <returns>The decrypted payment: <c>Tid</c>, <c>OrderNo</c> (made by CookiePay, "SRS…"),
+        /// <c>Amount</c>, <c>PayCount</c>, <c>NextPayDate</c>.</returns>
+        /// <exception cref="CookiePayApiException">Declined (<c>Layer</c> "inner", <c>Code</c> e.g. C001), or
+        /// <c>Code</c> "E103" when the schedule was cancelled.</exception>
+        /// <exception cref="CookiePayException">With <see cref="CookiePayException.OutcomeUnknown"/>: the card
+        /// may have been charged; settle with Paysearch before trying again, never charge blindly.</exception>
+        public Payment RecurringCharge(string reserveId, string billkey)
+        {
+            var request = new Dictionary<string, object> { { "RESERVE_ID", reserveId }, { "BILLKEY", billkey } };
+            var data = Call(RecurringChargeFunction, request, out string raw);
+            return new Payment(data, raw);
+        }
+
+        /// <summary>반복결제 해지: end a recurring schedule. A schedule already cancelled is not an error:
+        /// <see cref="ScheduleCancelResult.AlreadyCancelled"/> is true and <c>CancelledAt</c> says when.</summary>
+        public ScheduleCancelResult ScheduleCancel(string reserveId)
+        {
+            var data = Call(ScheduleCancelFunction, new Dictionary<string, object> { { "RESERVE_ID", reserveId } }, out string raw);
+            return new ScheduleCancelResult(data, raw);
+        }
+
+        /// <summary>빌링키 폐기: delete a billing key. To end a subscription call <see cref="ScheduleCancel"/>
+        /// too: whether deleting the key stops its schedule is not documented.</summary>
+        public BillkeyDeleteResult BillkeyDelete(string billkey)
+        {
+            var data = Call(BillkeyDeleteFunction, new Dictionary<string, object> { { "BILLKEY", billkey } }, out string raw);
+            return new BillkeyDeleteResult(data, raw);
+        }
+
+        /// <summary>
+        /// 결제취소: refund a payment in full, or in part with <paramref name="amount"/>. Use the client of the
+        /// credential pair that made the payment. Money call: sent exactly once, never retried.
+        /// </summary>
+        /// <param name="tid">The payment's TID.</param>
+        /// <param name="reason">취소사유, e.g. "고객요청".</param>
+        /// <param name="amount">The amount to refund; null refunds what is left in full.</param>
+        /// <param name="bank">Refund account (virtual-account payments): bank.</param>
+        /// <param name="accountNo">Refund account number.</param>
+        /// <param name="accountName">Refund account holder.</param>
+        /// <returns><see cref="CancelResult.AlreadyCancelled"/> true when CookiePay said it was cancelled
+        /// before ("이미 취소" / "원거래 기취소"): nothing more was refunded.</returns>
+        /// <exception cref="CookiePayApiException"><c>Code</c> "9029": the payment is settled and needs 입금후
+        /// 취소 (cancel after deposit, KiwoomPay); other codes e.g. for more than is left.</exception>
+        /// <exception cref="CookiePayException">With <see cref="CookiePayException.OutcomeUnknown"/>: the refund
+        /// may have happened; check with Paysearch / Paycert (CANCELDATE) before trying again.</exception>
+        public CancelResult Cancel(string tid, string reason, long? amount = null,
+            string bank = null, string accountNo = null, string accountName = null)
+        {
+            var request = new Dictionary<string, object> { { "tid", tid }, { "reason", reason } };
+            if (amount.HasValue) request["amount"] = amount.Value;
+            if (bank != null) request["bank"] = bank;
+            if (accountNo != null) request["account_no"] = accountNo;
+            if (accountName != null) request["account_name"] = accountName;
+            var data = Call(CancelFunction, request, out string raw);
+            return new CancelResult(data, raw);
+        }
+
+        /// <summary>결제내역 조회 by TID: how CookiePay sees one payment (e.g. to settle an unknown outcome).
+        /// Nothing found is an empty list, not an error. Read-only: retried on connection errors.</summary>
+        public PaysearchResult Paysearch(string tid)
+        {
+            var data = Call(PaysearchFunction, new Dictionary<string, object> { { "tid", tid } }, out string raw);
+            return new PaysearchResult(data, raw);
+        }
+
+        /// <summary>결제내역 조회 by date range (inclusive; the dates' calendar days, Korean time as CookiePay
+        /// keeps it). Nothing found is an empty list, not an error.</summary>
+        public PaysearchResult Paysearch(DateTime from, DateTime to)
+        {
+            var request = new Dictionary<string, object>
+            {
+                { "from", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) },
+                { "to", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) },
+            };
+            var data = Call(PaysearchFunction, request, out string raw);
+            return new PaysearchResult(data, raw);
+        }
+
+        /// <summary>The address of a payment's receipt (전표) page, to open in the buyer's browser (no network).</summary>
+        public string ReceiptUrl(string tid)
+        {
+            var data = Call(ReceiptUrlFunction, new Dictionary<string, object> { { "tid", tid } }, out string raw);
+            return Field.Str(data, "url");
+        }
+
+        /// <summary>
+        /// The escape hatch: POST <paramref name="body"/> as JSON to a CookiePay path this binding does not
+        /// wrap yet, with the headers named in <paramref name="auth"/> ("api_key" for ApiKey, "token" for a
+        /// TOKEN the client fetches). Never retried (it may move money).
+        /// </summary>
+        /// <param name="path">e.g. "/api/paylist".</param>
+        /// <param name="body">Anything JSON can hold: a dictionary, a list, strings, numbers, … (null: no body key).</param>
+        /// <param name="auth">Any of "api_key", "token"; none given: no authentication header.</param>
+        /// <returns>The HTTP status and the body (parsed when it was JSON). A non-success RESULTCODE is not
+        /// an exception here: read it from <see cref="ApiResponse.BodyObject"/>.</returns>
+        public ApiResponse Request(string path, object body, params string[] auth)
+        {
+            var request = new Dictionary<string, object> { { "path", path } };
+            if (body != null) request["body"] = body;
+            if (auth != null && auth.Length > 0) request["auth"] = auth;
+            var data = Call(RequestFunction, request, out string raw);
+            return new ApiResponse(data, raw);
+        }
+
+        /// <summary>
+        /// Parse the JSON body CookiePay POSTs to the shop's 통지 (Noti) URL (no network). A Noti is not
+        /// authenticated: confirm it with <see cref="Verify(string, string, long)"/> / <see cref="Paycert"/>
+        /// before marking anything paid, and process each <see cref="Noti.DedupKey"/> once.
+        /// </summary>
+        public static Noti ParseNoti(string body)
+        {
+            return ParseNotiTerminated(body == null ? null : ToUtf8(body));
+        }
+
+        /// <summary>Parse the raw bytes of a Noti, e.g. read from Request.InputStream / Request.Body.</summary>
+        public static Noti ParseNoti(byte[] body)
+        {
+            return ParseNotiTerminated(Terminate(body));
+        }
+
+        private static Noti ParseNotiTerminated(byte[] nulTerminatedBody)
+        {
+            string envelope = TakeString(NativeMethods.cookiepay_parse_noti(nulTerminatedBody));
+            var data = Unwrap(ref envelope, CardRedactor.KeysOnly);
+            return new Noti(data, envelope);
+        }
+
         /// <summary>Parse the raw body CookiePay made the browser POST to RETURNURL (no network).</summary>
         public static ReturnPost ParseReturn(string rawBody)
         {
@@ -181,19 +341,23 @@ namespace CookiePay
         /// <summary>Parse the raw bytes of the RETURNURL post, e.g. read from Request.Body / InputStream.</summary>
         public static ReturnPost ParseReturn(byte[] rawBody)
         {
-            byte[] body = null;
-            if (rawBody != null)
-            {
-                body = new byte[rawBody.Length + 1];
-                Buffer.BlockCopy(rawBody, 0, body, 0, rawBody.Length);
-            }
-            return ParseTerminated(body);
+            return ParseTerminated(Terminate(rawBody));
         }
 
         private static ReturnPost ParseTerminated(byte[] nulTerminatedBody)
         {
             string envelope = TakeString(NativeMethods.cookiepay_parse_return(nulTerminatedBody));
-            return new ReturnPost(Unwrap(envelope), envelope);
+            var data = Unwrap(ref envelope, CardRedactor.KeysOnly);
+            return new ReturnPost(data, envelope);
+        }
+
+        /// <summary>A copy with a NUL at the end (the C functions take NUL-terminated text); null stays null.</summary>
+        private static byte[] Terminate(byte[] body)
+        {
+            if (body == null) return null;
+            var terminated = new byte[body.Length + 1];
+            Buffer.BlockCopy(body, 0, terminated, 0, body.Length);
+            return terminated;
         }
 
         /// <summary>Release the client. Calls still running finish first; later calls throw ObjectDisposedException.</summary>
@@ -213,28 +377,45 @@ namespace CookiePay
         private static readonly NativeCall DecryptFunction = NativeMethods.cookiepay_decrypt;
         private static readonly NativeCall PaycertFunction = NativeMethods.cookiepay_paycert;
         private static readonly NativeCall VerifyFunction = NativeMethods.cookiepay_verify;
+        private static readonly NativeCall BillkeygenFunction = NativeMethods.cookiepay_billkeygen;
+        private static readonly NativeCall RecurringChargeFunction = NativeMethods.cookiepay_recurring_charge;
+        private static readonly NativeCall ScheduleCancelFunction = NativeMethods.cookiepay_schedule_cancel;
+        private static readonly NativeCall BillkeyDeleteFunction = NativeMethods.cookiepay_billkey_delete;
+        private static readonly NativeCall CancelFunction = NativeMethods.cookiepay_cancel;
+        private static readonly NativeCall PaysearchFunction = NativeMethods.cookiepay_paysearch;
+        private static readonly NativeCall ReceiptUrlFunction = NativeMethods.cookiepay_receipt_url;
+        private static readonly NativeCall RequestFunction = NativeMethods.cookiepay_request;
 
-        private IDictionary<string, object> Call(NativeCall function, object request, out string envelope)
+        private IDictionary<string, object> Call(NativeCall function, object request, out string envelope,
+            CardRedactor redactor = null)
         {
             if (Volatile.Read(ref disposed) != 0) throw new ObjectDisposedException(typeof(CookiePayClient).FullName);
             byte[] json = ToUtf8(Json.Write(request));
             // The SafeHandle parameter keeps the client alive for the call even if another thread disposes it.
             envelope = TakeString(function(handle, json));
-            return Unwrap(envelope);
+            return Unwrap(ref envelope, redactor ?? CardRedactor.KeysOnly);
         }
 
-        /// <summary>The <c>data</c> of an ok envelope, or the exception of an error envelope.</summary>
-        private static IDictionary<string, object> Unwrap(string envelope)
+        /// <summary>The <c>data</c> of an ok envelope, or the exception of an error envelope. Card data is
+        /// masked first (in <paramref name="envelope"/> too, which is re-written only when it held any).</summary>
+        internal static IDictionary<string, object> Unwrap(ref string envelope, CardRedactor redactor)
         {
-            var parsed = Json.Parse(envelope) as IDictionary<string, object>;
+            var parsed = Parse(ref envelope, redactor);
             if (parsed != null && Field.Get(parsed, "ok") is bool && (bool)parsed["ok"])
                 return Field.Get(parsed, "data") as IDictionary<string, object> ?? new Dictionary<string, object>();
-            throw ToException(envelope);
+            throw ToException(parsed, envelope);
         }
 
-        private static CookiePayException ToException(string envelope)
+        private static IDictionary<string, object> Parse(ref string envelope, CardRedactor redactor)
         {
             var parsed = Json.Parse(envelope) as IDictionary<string, object>;
+            if (parsed != null && redactor.MayContainCardData(envelope) && redactor.Redact(parsed))
+                envelope = Json.Write(parsed);
+            return parsed;
+        }
+
+        private static CookiePayException ToException(IDictionary<string, object> parsed, string envelope)
+        {
             var error = Field.Get(parsed, "error") as IDictionary<string, object>;
             return CookiePayException.FromError(error ?? new Dictionary<string, object>(), envelope);
         }
@@ -316,7 +497,34 @@ namespace CookiePay
         internal static extern IntPtr cookiepay_verify(ClientHandle client, byte[] requestJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr cookiepay_billkeygen(ClientHandle client, byte[] requestJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr cookiepay_recurring_charge(ClientHandle client, byte[] requestJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr cookiepay_schedule_cancel(ClientHandle client, byte[] requestJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr cookiepay_billkey_delete(ClientHandle client, byte[] requestJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr cookiepay_cancel(ClientHandle client, byte[] requestJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr cookiepay_paysearch(ClientHandle client, byte[] requestJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr cookiepay_receipt_url(ClientHandle client, byte[] requestJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr cookiepay_request(ClientHandle client, byte[] requestJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern IntPtr cookiepay_parse_return(byte[] formBody);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr cookiepay_parse_noti(byte[] body);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern void cookiepay_string_free(IntPtr text);

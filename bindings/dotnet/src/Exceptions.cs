@@ -6,10 +6,12 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
+using System.Diagnostics;
 
 namespace CookiePay
 {
     /// <summary>Any failure reported by the CookiePay library.</summary>
+    [DebuggerDisplay("{GetType().Name,nq} ({Kind,nq}): {Message}")]
     public class CookiePayException : Exception
     {
         private static readonly IReadOnlyDictionary<string, object> NoFields =
@@ -25,12 +27,25 @@ namespace CookiePay
         /// <summary>The parsed <c>error</c> object, for fields this binding does not name.</summary>
         public IReadOnlyDictionary<string, object> Error { get; private set; }
 
+        /// <summary>
+        /// "unknown" when the call may have taken effect at CookiePay although no answer arrived (a money
+        /// call — Billkeygen, RecurringCharge, Cancel, Request — or Ready that timed out or lost its
+        /// connection after sending): settle it with <see cref="CookiePayClient.Paysearch(string)"/> or
+        /// Paycert before trying again, never by simply repeating the call. "not_applied" when it certainly
+        /// did not; null when the error does not say (it was answered).
+        /// </summary>
+        public string Outcome { get; private set; }
+
+        /// <summary>True when <see cref="Outcome"/> is "unknown".</summary>
+        public bool OutcomeUnknown { get { return Outcome == "unknown"; } }
+
         public CookiePayException(string kind, string message, IDictionary<string, object> error, string errorJson)
             : base(message)
         {
             Kind = kind;
             ErrorJson = errorJson;
             Error = error == null ? NoFields : new ReadOnlyDictionary<string, object>(error);
+            Outcome = Field.Str(error, "outcome");
         }
 
         /// <summary>The exception for an error envelope: its <c>error</c> object and the raw text.</summary>
@@ -103,10 +118,12 @@ namespace CookiePay
         public string Code { get; private set; }
         /// <summary>CookiePay's own message for the code.</summary>
         public string ApiMessage { get; private set; }
-        /// <summary>For decrypt: "outer" (the decryption call) or "inner" (the payment, e.g. declined); else null.</summary>
+        /// <summary>For decrypt and RecurringCharge: "outer" (the call itself) or "inner" (the payment, e.g. declined); else null.</summary>
         public string Layer { get; private set; }
         /// <summary>The whole answer as parsed, for logs and support tickets.</summary>
         public IReadOnlyDictionary<string, object> Response { get; private set; }
+        /// <summary>What to do, when the library knows (e.g. Cancel's 9029: use 입금후 취소); else null.</summary>
+        public string Hint { get; private set; }
 
         public CookiePayApiException(string message, IDictionary<string, object> error, string errorJson)
             : base("api", message, error, errorJson)
@@ -115,6 +132,7 @@ namespace CookiePay
             ApiMessage = Field.Str(error, "api_message");
             Layer = Field.Str(error, "layer");
             Response = Field.Obj(error, "response");
+            Hint = Field.Str(error, "hint");
         }
     }
 
@@ -159,33 +177,24 @@ namespace CookiePay
     }
 
     /// <summary>The connection failed. <see cref="Phase"/>: dns, connect (often a firewall), tls (often an
-    /// inspecting proxy) or read (lost after sending).</summary>
+    /// inspecting proxy) or read (lost after sending). See <see cref="CookiePayException.OutcomeUnknown"/>.</summary>
     public class CookiePayNetworkException : CookiePayException
     {
         public string Phase { get; private set; }
-        /// <summary>"unknown" when the call may have taken effect (look the order up before retrying), else "not_applied".</summary>
-        public string Outcome { get; private set; }
-        public bool OutcomeUnknown { get { return Outcome == "unknown"; } }
 
         public CookiePayNetworkException(string message, IDictionary<string, object> error, string errorJson)
             : base("network", message, error, errorJson)
         {
             Phase = Field.Str(error, "phase");
-            Outcome = Field.Str(error, "outcome");
         }
     }
 
-    /// <summary>No answer within timeout_ms.</summary>
+    /// <summary>No answer within timeout_ms. See <see cref="CookiePayException.OutcomeUnknown"/>.</summary>
     public class CookiePayTimeoutException : CookiePayException
     {
-        /// <summary>"unknown" when the call may have taken effect (Ready: look the order up before retrying), else "not_applied".</summary>
-        public string Outcome { get; private set; }
-        public bool OutcomeUnknown { get { return Outcome == "unknown"; } }
-
         public CookiePayTimeoutException(string message, IDictionary<string, object> error, string errorJson)
             : base("timeout", message, error, errorJson)
         {
-            Outcome = Field.Str(error, "outcome");
         }
     }
 

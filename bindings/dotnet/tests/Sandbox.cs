@@ -18,6 +18,10 @@ namespace CookiePay.Tests
         public const string ApiKey = "sbxkey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
         public const string CardOk = "4111111111111111";
         public const string CardLimit = "4000000000009995";
+        /// <summary>Approves every charge but the third of a schedule (sandbox/README.md "Test cards").</summary>
+        public const string CardDunning = "4000000000000333";
+        public const string BirthDate = "900101";
+        public const string CardPassword = "12";
 
         private static int orderCounter;
 
@@ -120,6 +124,34 @@ namespace CookiePay.Tests
             };
         }
 
+        /// <summary>An expiry (YYMM) two years ahead.</summary>
+        public static string FutureExpiry()
+        {
+            return DateTime.UtcNow.AddYears(2).ToString("yyMM", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>A billkeygen request: order, card and (unless schedule is false) a monthly schedule.</summary>
+        public static Dictionary<string, object> Subscription(long amount, string cardNo = CardOk, bool schedule = true)
+        {
+            var request = new Dictionary<string, object>
+            {
+                { "ORDERNO", UniqueOrderNo() }, { "PRODUCTNAME", "쿠키 정기구독 (월간) 🍪" }, { "AMOUNT", amount },
+                { "BUYERNAME", "홍길동" }, { "BUYEREMAIL", "buyer@example.com" }, { "BUYERPHONE", "010-1234-5678" },
+                { "ETC1", "구독 ✓" },
+                { "CARDNO", cardNo }, { "EXPIREDT", FutureExpiry() }, { "CARDAUTH", BirthDate }, { "CARDPWD", CardPassword },
+                { "QUOTA", "00" },
+            };
+            if (schedule)
+            {
+                request["RECURRENCE_PAY"] = "Y";
+                request["RECURRENCE_TYPE"] = "M";
+                request["PAY_DAY"] = "05";
+                request["START_PAY_CNT"] = "1";
+                request["LAST_PAY_CNT"] = "12";
+            }
+            return request;
+        }
+
         /// <summary>What the buyer's browser does: submit the window with a card; returns the RETURNURL post body.</summary>
         public string PayInWindow(string windowHtml, string cardNo)
         {
@@ -150,6 +182,24 @@ namespace CookiePay.Tests
 
         public void Cancel(string tid) { Control("POST", "/_sandbox/payments/" + tid + "/cancel", new Dictionary<string, object>()); }
 
+        /// <summary>The next cancel of this payment answers 9029 (settled: 입금후 취소 needed).</summary>
+        public void Settle(string tid) { Control("POST", "/_sandbox/payments/" + tid + "/settle", new Dictionary<string, object>()); }
+
+        /// <summary>Move the sandbox's clock forward; due recurring charges run. Answers the control API's JSON.</summary>
+        public IDictionary<string, object> AdvanceDays(int days)
+        {
+            return Control("POST", "/_sandbox/clock", new Dictionary<string, object> { { "advance_days", days } });
+        }
+
+        /// <summary>Where the sandbox POSTs Notis from now on.</summary>
+        public void NotiUrl(string url) { Control("POST", "/_sandbox/noti", new Dictionary<string, object> { { "url", url } }); }
+
+        /// <summary>The Notis the sandbox has sent.</summary>
+        public IDictionary<string, object> Notis() { return Control("GET", "/_sandbox/notis", null); }
+
+        /// <summary>The recurring schedules as the sandbox keeps them.</summary>
+        public IDictionary<string, object> Subscriptions() { return Control("GET", "/_sandbox/subscriptions", null); }
+
         /// <summary>Requests the sandbox has answered for an endpoint (token, ready, decrypt, paycert, …).</summary>
         public long Requests(string endpoint)
         {
@@ -158,7 +208,17 @@ namespace CookiePay.Tests
             return (long)((IDictionary<string, object>)requests[endpoint])["total"];
         }
 
-        private IDictionary<string, object> Control(string method, string path, object body)
+        /// <summary>Requests the sandbox has answered, all endpoints together.</summary>
+        public long AllRequests()
+        {
+            var stats = Control("GET", "/_sandbox/stats", null);
+            long total = 0;
+            foreach (var endpoint in ((IDictionary<string, object>)stats["requests"]).Values)
+                total += (long)((IDictionary<string, object>)endpoint)["total"];
+            return total;
+        }
+
+        public IDictionary<string, object> Control(string method, string path, object body)
         {
             var request = (HttpWebRequest)WebRequest.Create(Url + path);
             request.Method = method;
@@ -186,5 +246,59 @@ namespace CookiePay.Tests
                 throw;
             }
         }
+    }
+
+    /// <summary>A 통지 URL for tests: an HttpListener on a free loopback port that keeps every body it receives.</summary>
+    public sealed class NotiSink : IDisposable
+    {
+        private readonly HttpListener listener = new HttpListener();
+        private readonly List<byte[]> bodies = new List<byte[]>();
+        private readonly Thread thread;
+
+        public string Url { get; private set; }
+
+        public NotiSink()
+        {
+            var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            Url = "http://127.0.0.1:" + port + "/noti/";
+            listener.Prefixes.Add(Url);
+            listener.Start();
+            thread = new Thread(Serve) { IsBackground = true };
+            thread.Start();
+        }
+
+        private void Serve()
+        {
+            while (true)
+            {
+                HttpListenerContext context;
+                try { context = listener.GetContext(); }
+                catch (Exception) { return; }
+                using (var buffer = new MemoryStream())
+                {
+                    context.Request.InputStream.CopyTo(buffer);
+                    lock (bodies) bodies.Add(buffer.ToArray());
+                }
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            }
+        }
+
+        /// <summary>The bodies received so far, once at least <paramref name="count"/> arrived (or 10 s passed).</summary>
+        public List<byte[]> WaitFor(int count)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (true)
+            {
+                lock (bodies)
+                    if (bodies.Count >= count || DateTime.UtcNow > deadline) return new List<byte[]>(bodies);
+                Thread.Sleep(50);
+            }
+        }
+
+        public void Dispose() { listener.Close(); }
     }
 }

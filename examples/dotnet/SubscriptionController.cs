@@ -1,0 +1,404 @@
+// Subscriptions (정기결제 비인증) in the style of an ASP.NET MVC controller: sign-up with a billing key
+// and a monthly schedule, charging a cycle now (e.g. retrying a declined month), the Noti handler,
+// refunds and ending a subscription. Like HomeController it is a plain class; return Content(...) of the
+// same strings from a real controller.
+//
+// THE RULE FOR MONEY: every charge and every refund is a row in the shop's database BEFORE the call,
+// and a call is only made by whoever moved that row from 'pending' to 'charging' with one conditional
+// UPDATE. Two requests, two servers or a retried job racing for the same row: exactly one wins, so the
+// card is charged once. The library never retries a money call; when the answer is lost
+// (CookiePayException.OutcomeUnknown) the row becomes 'unknown' and is settled by looking the payment
+// up with Paysearch (or by the Noti) — never by charging again "to be sure".
+
+using System;
+using System.Collections.Generic;
+using CookiePay;
+
+namespace Shop.Controllers
+{
+    public class SubscriptionController
+    {
+        private readonly CookiePayClient cookiepay;   // one per credential pair (the 정기 pair), shared
+        private readonly ChargeTable charges;
+
+        public SubscriptionController(CookiePayClient cookiepay, ChargeTable charges)
+        {
+            this.cookiepay = cookiepay;
+            this.charges = charges;
+        }
+
+        /// <summary>
+        /// Sign-up: the card form posts here (over HTTPS; the card data is passed on and never stored or
+        /// logged). Issues the billing key, makes the first charge and registers a monthly schedule.
+        /// </summary>
+        public string SignUp(string buyerName, string buyerEmail, long amount, string payDay,
+            string cardNo, string expiry, string birthDate, string cardPassword)
+        {
+            // INSERT INTO charge (id, kind, order_no, amount, status) VALUES (?, 'signup', ?, ?, 'pending')
+            ChargeRow row = charges.CreatePending("signup", amount, null, null, null);
+            if (!charges.TryClaim(row.Id)) return "이미 처리 중입니다.";  // someone else owns this charge
+
+            try
+            {
+                BillkeyResult result = cookiepay.Billkeygen(new Dictionary<string, object>
+                {
+                    { "ORDERNO", row.OrderNo },             // new and unique for every attempt
+                    { "PRODUCTNAME", "쿠키 정기구독 (월간)" },
+                    { "AMOUNT", amount },
+                    { "BUYERNAME", buyerName },
+                    { "BUYEREMAIL", buyerEmail },
+                    // Our subscription's id: every charge of the schedule carries ETC2, so a lost
+                    // answer can be found again with Paysearch (Settle below).
+                    { "ETC2", row.Tag },
+                    { "CARDNO", cardNo },                   // digits; checked (Luhn) before anything is sent
+                    { "EXPIREDT", expiry },                 // YYMM
+                    { "CARDAUTH", birthDate },              // 생년월일 6 digits (or 사업자번호 10)
+                    { "CARDPWD", cardPassword },            // first 2 digits of the card PIN
+                    { "QUOTA", "00" },                      // 일시불
+                    { "RECURRENCE_PAY", "Y" },              // register the schedule in the same call
+                    { "RECURRENCE_TYPE", "M" },             // monthly
+                    { "PAY_DAY", payDay },                  // e.g. "05"
+                    { "START_PAY_CNT", "1" },
+                    { "LAST_PAY_CNT", "12" },
+                });
+
+                // The first charge is made: record it once, with the billing key (a secret: encrypt it at rest).
+                // UPDATE charge SET status='paid', tid=?, … WHERE id=? AND status='charging'
+                charges.MarkPaid(row.Id, result.Tid, result.ReserveId, result.BillKey, "1");
+                if (result.Scheduled == false)
+                {
+                    // Charged, but CookiePay refused the schedule. NEVER charge again: keep the subscription
+                    // active for this month and fix the schedule (staff alert, or retry the registration).
+                    return "가입 완료 (첫 결제 " + result.Tid + "), 정기결제 등록 실패: " + result.ReserveResultMsg;
+                }
+                return "가입 완료: 첫 결제 " + result.Tid + ", 다음 결제일 " + result.ReserveNextPayDate;
+            }
+            catch (CookiePayValidationException e)
+            {
+                // Nothing was sent: the buyer fixes the form (the messages never contain the card data).
+                charges.Release(row.Id, "declined");
+                return "카드 정보를 확인해 주세요: " + string.Join("; ", Texts(e.Fields));
+            }
+            catch (CookiePayApiException e)
+            {
+                charges.Release(row.Id, "declined");
+                return "카드 승인이 거절되었습니다 (" + e.Code + "): " + e.ApiMessage;
+            }
+            catch (CookiePayException e) when (e.Outcome == "not_applied")
+            {
+                // Certainly not sent (e.g. no connection): nothing happened, the buyer may try again.
+                charges.Release(row.Id, "failed");
+                return "결제 서버에 연결하지 못했습니다. 잠시 후 다시 시도해 주세요.";
+            }
+            catch (CookiePayException)
+            {
+                // Timeout, connection lost, a 5xx, an unreadable answer: the card may or may not have been
+                // charged (e.OutcomeUnknown). Do not try again: Settle() decides. If it finds the charge, the
+                // BILLKEY and RESERVE_ID come with the payment's Noti (or refund it and ask the buyer again).
+                charges.Release(row.Id, "unknown");
+                return "결제 결과를 확인 중입니다. 잠시 후 주문 내역을 확인해 주세요.";
+            }
+        }
+
+        /// <summary>
+        /// Charge a due cycle now — the job that retries a declined month (CookiePay charges the schedule
+        /// itself on PAY_DAY; its results arrive as Notis). Safe to run twice at once: one run charges.
+        /// </summary>
+        public string ChargeCycle(string chargeId)
+        {
+            // UPDATE charge SET status='charging', claimed_at=now() WHERE id=? AND status='pending'
+            // → 1 row: this run charges; 0 rows: another run has it, or it is done.
+            if (!charges.TryClaim(chargeId)) return "skip " + chargeId + ": " + charges.Get(chargeId).Status;
+            ChargeRow row = charges.Get(chargeId);
+            try
+            {
+                Payment payment = cookiepay.RecurringCharge(row.ReserveId, row.BillKey);
+                charges.MarkPaid(chargeId, payment.Tid, row.ReserveId, row.BillKey, payment.PayCount);
+                return "charged " + chargeId + ": " + payment.Tid + " (" + payment.Amount + "원, " + payment.PayCount + "회차)";
+            }
+            catch (CookiePayApiException e) when (e.Code == "E103")
+            {
+                charges.Release(chargeId, "ended");      // the schedule was cancelled: nothing to charge
+                return "schedule ended: " + e.ApiMessage;
+            }
+            catch (CookiePayApiException e)
+            {
+                charges.Release(chargeId, "declined");   // dunning: mail the buyer, set it 'pending' again later
+                return "declined " + chargeId + " (" + e.Code + "): " + e.ApiMessage;
+            }
+            catch (CookiePayException e) when (e.Outcome == "not_applied")
+            {
+                charges.Release(chargeId, "pending");    // certainly not sent: a later run may charge it
+                return "not sent for " + chargeId + ": " + e.Message;
+            }
+            catch (CookiePayException e)
+            {
+                // No trustworthy answer (timeout, lost connection, 5xx…: e.OutcomeUnknown or unsaid): the card
+                // may have been charged. Settle with Paysearch; never charge again blindly.
+                charges.Release(chargeId, "unknown");
+                return "outcome unknown for " + chargeId + " (" + e.Kind + "): settle it before anything else";
+            }
+        }
+
+        /// <summary>
+        /// Settle a charge whose answer was lost: look it up at CookiePay. Found → paid (never charged
+        /// twice). Not found → back to 'pending' only once the lost request can no longer be in flight.
+        /// </summary>
+        public string Settle(string chargeId, TimeSpan inFlightLimit)
+        {
+            ChargeRow row = charges.Get(chargeId);
+            if (row.Status != "unknown") return "nothing to settle: " + row.Status;
+            DateTime today = DateTime.UtcNow.AddHours(9).Date;          // CookiePay keeps Korean dates
+            PaysearchResult found = cookiepay.Paysearch(today.AddDays(-1), today.AddDays(1));
+            foreach (Payment payment in found.Payments)
+            {
+                bool same = row.Kind == "signup"
+                    ? payment.OrderNo == row.OrderNo              // the sign-up: our own ORDERNO
+                    : payment["ETC2"] == row.Tag                  // a cycle: CookiePay made its ORDERNO ("SRS…"),
+                      && payment.OrderNo.StartsWith("SRS", StringComparison.Ordinal)   // so: our schedule's tag,
+                      && !charges.HasTid(payment.Tid)             // a charge we have not recorded yet,
+                      && payment.Amount == row.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (!same) continue;
+                // It exists: confirm with paycert before recording it as paid.
+                cookiepay.Verify(payment.Tid, payment.OrderNo, row.Amount);
+                charges.Settle(chargeId, "paid", payment.Tid);
+                return "settled " + chargeId + ": charged as " + payment.Tid + " — not charged again";
+            }
+            if (DateTime.UtcNow - row.ClaimedAt < inFlightLimit) return "not found yet for " + chargeId + ": look again later";
+            charges.Settle(chargeId, "pending", null);   // certainly not charged: a later run may charge it
+            return "settled " + chargeId + ": not charged, pending again";
+        }
+
+        /// <summary>
+        /// The 통지 URL. A Noti is NOT authenticated: anyone can post one. Record each once (DedupKey) and
+        /// believe it only after Verify/Paycert says the same.
+        /// </summary>
+        public string Noti(byte[] rawBody)
+        {
+            Noti noti;
+            try { noti = CookiePayClient.ParseNoti(rawBody); }
+            catch (CookiePayException) { return "ignored: not a Noti"; }
+
+            // INSERT INTO noti_seen (dedup_key) VALUES (?) — a unique key: a duplicate insert fails.
+            if (!charges.FirstTimeSeen(noti.DedupKey)) return "duplicate " + noti.Kind + " Noti: already handled";
+            if (noti.IsRecurring)
+            {
+                if (noti.ResultCode != "0000") return "recurring charge declined: " + noti.ResultMsg;
+                Payment confirmed = cookiepay.Paycert(noti.Tid);   // what CookiePay says, not what was posted
+                if (confirmed.Amount != noti.Amount || !string.IsNullOrEmpty(confirmed.CancelDate)) return "rejected: paycert disagrees";
+                bool added = charges.RecordCycle(noti.ReserveId, noti.PayCount, confirmed.Tid, long.Parse(confirmed.Amount));
+                return "recurring charge " + noti.PayCount + "회차 " + confirmed.Tid
+                    + (added ? ": recorded" : ": already recorded (our own call charged it)");
+            }
+            if (noti.IsCancel) return "cancel Noti for " + noti.Tid + " noted";
+            return noti.Kind + " Noti for " + noti.Tid + " noted";
+        }
+
+        /// <summary>Refund a paid charge in full (amount null) or in part — also a claimed row, sent once.</summary>
+        public string Refund(string chargeId, long? amount, string reason)
+        {
+            ChargeRow paid = charges.Get(chargeId);
+            ChargeRow refund = charges.CreatePending("refund", amount ?? paid.Amount, null, null, paid.Tag);
+            if (!charges.TryClaim(refund.Id)) return "이미 처리 중입니다.";
+            try
+            {
+                CancelResult result = cookiepay.Cancel(paid.Tid, reason, amount);
+                charges.Settle(refund.Id, "refunded", result.CancelTid);
+                return result.AlreadyCancelled
+                    ? "already cancelled: nothing more refunded (" + result.CancelMsg + ")"
+                    : "refunded " + result.CancelAmount + "원 of " + paid.Tid;
+            }
+            catch (CookiePayApiException e) when (e.Code == "9029")
+            {
+                // Settled with the card company: only 입금후 취소 (cancel after deposit, KiwoomPay) can refund it.
+                charges.Release(refund.Id, "needs_manual");
+                return "입금후 취소 필요: " + e.ApiMessage;
+            }
+            catch (CookiePayApiException e)
+            {
+                charges.Release(refund.Id, "refused");     // e.g. more than what is left
+                return "refund refused (" + e.Code + "): " + e.ApiMessage;
+            }
+            catch (CookiePayException e) when (e.Outcome == "not_applied")
+            {
+                charges.Release(refund.Id, "failed");      // certainly not sent
+                return "refund not sent: " + e.Message;
+            }
+            catch (CookiePayException e)
+            {
+                // Maybe refunded: Paysearch(tid) / Paycert(tid).CancelDate tells; never send it again blindly.
+                charges.Release(refund.Id, "unknown");
+                return "refund outcome unknown (" + e.Kind + "): check Paysearch(" + paid.Tid + ")";
+            }
+        }
+
+        /// <summary>End a subscription: cancel the schedule, then delete the billing key.</summary>
+        public string Unsubscribe(string signUpChargeId)
+        {
+            ChargeRow row = charges.Get(signUpChargeId);
+            ScheduleCancelResult ended = cookiepay.ScheduleCancel(row.ReserveId);   // again: AlreadyCancelled, fine
+            string schedule = ended.AlreadyCancelled
+                ? "schedule was already cancelled at " + ended.CancelledAt
+                : "schedule cancelled";
+            if (row.BillKey == null) return schedule + "; billing key already deleted";
+            cookiepay.BillkeyDelete(row.BillKey);
+            charges.ForgetBillKey(signUpChargeId);   // deleting it twice is an error at CookiePay: remember it is gone
+            return schedule + ", billing key deleted";
+        }
+
+        private static string[] Texts<T>(IEnumerable<T> items)
+        {
+            var list = new List<string>();
+            foreach (var item in items) list.Add(item.ToString());
+            return list.ToArray();
+        }
+    }
+
+    public sealed class ChargeRow
+    {
+        public string Id;
+        public string Kind;        // signup | cycle | refund
+        public string OrderNo;
+        public string Tag;         // the subscription's id, sent as ETC2 at sign-up: charges of a schedule carry it
+        public long Amount;
+        public string ReserveId;
+        public string BillKey;
+        public string PayCount;
+        public string Status;      // pending → charging → paid | declined | unknown | ended | refunded | …
+        public string Tid;
+        public DateTime ClaimedAt;
+    }
+
+    /// <summary>Stands in for the shop's charge table; each method is one SQL statement (in the comments).</summary>
+    public class ChargeTable
+    {
+        private readonly object gate = new object();
+        private readonly Dictionary<string, ChargeRow> rows = new Dictionary<string, ChargeRow>();
+        private readonly HashSet<string> seenNotis = new HashSet<string>();
+        private int sequence;
+
+        /// <summary>INSERT … status='pending'.</summary>
+        public ChargeRow CreatePending(string kind, long amount, string reserveId, string billKey, string tag)
+        {
+            lock (gate)
+            {
+                int n = ++sequence;
+                string orderNo = "SUB-" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff") + "-" + n;
+                var row = new ChargeRow
+                {
+                    Id = "C" + n, Kind = kind, Amount = amount, ReserveId = reserveId, BillKey = billKey, Status = "pending",
+                    OrderNo = orderNo, Tag = tag ?? orderNo,
+                };
+                rows[row.Id] = row;
+                return row;
+            }
+        }
+
+        /// <summary>UPDATE charge SET status='charging', claimed_at=now() WHERE id=? AND status='pending' — true when 1 row changed.</summary>
+        public bool TryClaim(string id)
+        {
+            lock (gate)
+            {
+                ChargeRow row;
+                if (!rows.TryGetValue(id, out row) || row.Status != "pending") return false;
+                row.Status = "charging";
+                row.ClaimedAt = DateTime.UtcNow;
+                return true;
+            }
+        }
+
+        /// <summary>UPDATE … SET status='paid', tid=?, reserve_id=?, billkey=?, pay_cnt=? WHERE id=? AND status='charging'.</summary>
+        public void MarkPaid(string id, string tid, string reserveId, string billKey, string payCount)
+        {
+            lock (gate)
+            {
+                var row = rows[id];
+                if (row.Status != "charging") return;
+                row.Status = "paid";
+                row.Tid = tid;
+                row.ReserveId = reserveId;
+                row.BillKey = billKey;
+                row.PayCount = payCount;
+            }
+        }
+
+        /// <summary>UPDATE … SET status=? WHERE id=? AND status='charging'.</summary>
+        public void Release(string id, string status)
+        {
+            lock (gate) { if (rows[id].Status == "charging") rows[id].Status = status; }
+        }
+
+        /// <summary>UPDATE … SET status=?, tid=? WHERE id=? AND status IN ('unknown','charging').</summary>
+        public void Settle(string id, string status, string tid)
+        {
+            lock (gate)
+            {
+                var row = rows[id];
+                if (row.Status != "unknown" && row.Status != "charging") return;
+                row.Status = status;
+                if (tid != null) row.Tid = tid;
+            }
+        }
+
+        /// <summary>INSERT INTO noti_seen (dedup_key) — false on a duplicate key.</summary>
+        public bool FirstTimeSeen(string dedupKey)
+        {
+            lock (gate) return seenNotis.Add(dedupKey);
+        }
+
+        /// <summary>A recurring charge CookiePay made on its own (from its Noti), recorded once per TID:
+        /// INSERT … WHERE NOT EXISTS (SELECT 1 FROM charge WHERE tid=?) — false when it was there.</summary>
+        public bool RecordCycle(string reserveId, string payCount, string tid, long amount)
+        {
+            lock (gate)
+            {
+                foreach (var row in rows.Values) if (row.Tid == tid) return false;
+                int n = ++sequence;
+                rows["C" + n] = new ChargeRow
+                {
+                    Id = "C" + n, Kind = "cycle", Amount = amount, ReserveId = reserveId, PayCount = payCount, Tid = tid, Status = "paid",
+                };
+                return true;
+            }
+        }
+
+        /// <summary>UPDATE … SET billkey=NULL WHERE id=? — the key is deleted at CookiePay.</summary>
+        public void ForgetBillKey(string id)
+        {
+            lock (gate) rows[id].BillKey = null;
+        }
+
+        public bool HasTid(string tid)
+        {
+            lock (gate)
+            {
+                foreach (var row in rows.Values) if (row.Tid == tid) return true;
+                return false;
+            }
+        }
+
+        public ChargeRow Get(string id)
+        {
+            lock (gate)
+            {
+                var row = rows[id];
+                return new ChargeRow
+                {
+                    Id = row.Id, Kind = row.Kind, OrderNo = row.OrderNo, Tag = row.Tag, Amount = row.Amount, ReserveId = row.ReserveId,
+                    BillKey = row.BillKey, PayCount = row.PayCount, Status = row.Status, Tid = row.Tid, ClaimedAt = row.ClaimedAt,
+                };
+            }
+        }
+
+        /// <summary>How many rows are in a status (for the demo's narration).</summary>
+        public int Count(string kind, string status)
+        {
+            lock (gate)
+            {
+                int n = 0;
+                foreach (var row in rows.Values) if (row.Kind == kind && row.Status == status) n++;
+                return n;
+            }
+        }
+    }
+}
