@@ -115,16 +115,26 @@ impl Client {
     pub fn call(&self, op: Operation, request_json: &str) -> String {
         let mut request = parse_request(request_json);
         let result = request.as_ref().map_err(Clone::clone).and_then(|r| self.run(op, r));
+        let text = match result {
+            Ok(data) => envelope(Ok(data)).to_string(),
+            Err(err) => {
+                let mut text = self.scrub(envelope(Err(err)).to_string());
+                if let Ok(request) = &request {
+                    // An error may quote what was sent (a gateway echoing the request): never the card.
+                    let card = crate::card::values_of(request);
+                    let card: Vec<&str> = card.iter().map(String::as_str).collect();
+                    text = crate::secrets::scrub(text, &card);
+                }
+                text
+            }
+        };
         if op == Operation::Billkeygen {
             // Card data: do not leave our copy of it in freed memory.
             if let Ok(r) = request.as_mut() {
                 crate::secrets::wipe_value(r);
             }
         }
-        match result {
-            Ok(data) => envelope(Ok(data)).to_string(),
-            Err(err) => self.scrub(envelope(Err(err)).to_string()),
-        }
+        text
     }
 
     /// Remove the API key and any cached TOKEN from an error text.
@@ -227,6 +237,18 @@ mod tests {
             .unwrap();
         assert!(!format!("{c:?}").contains("SECRETKEY123"));
         assert_eq!(c.scrub("x SECRETKEY123 y".into()), "x [REDACTED] y");
+    }
+
+    #[test]
+    fn an_error_never_quotes_the_card() {
+        let c = Client::from_json(r#"{"base_url":"http://127.0.0.1:1","api_id":"a","api_key":"bbbb","max_retries":0}"#)
+            .unwrap();
+        let request = r#"{"ORDERNO":"A","PRODUCTNAME":"p","AMOUNT":1,"BUYERNAME":"b","CARDNO":"4111 1111 1111 1111",
+                          "EXPIREDT":"3012","CARDAUTH":"900101","CARDPWD":"12"}"#;
+        let out = c.call(Operation::Billkeygen, request);
+        assert!(out.contains("\"network\"") && !out.contains("900101"), "{out}");
+        let card = crate::card::values_of(&serde_json::from_str(request).unwrap());
+        assert_eq!(card, ["4111 1111 1111 1111", "4111111111111111", "900101", "3012"]);
     }
 
     #[test]
