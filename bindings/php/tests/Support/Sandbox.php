@@ -15,6 +15,8 @@ final class Sandbox
     const API_KEY = 'sbxkey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
     const CARD_APPROVE = '4111111111111111';
     const CARD_DECLINE_LIMIT = '4000000000009995';
+    /** Approves every charge but the 3rd of its subscription (sandbox/README.md, "Test cards"). */
+    const CARD_DUNNING = '4000000000000341';
 
     /** @var resource|null */
     private static $process;
@@ -148,6 +150,85 @@ final class Sandbox
         return ['order' => $order, 'form_body' => $checkout['form_body'], 'payment' => $payment];
     }
 
+    /** Card fields for billkeygen: the approving test card unless overridden. */
+    public static function card(array $overrides = []): array
+    {
+        return $overrides + [
+            'CARDNO' => self::CARD_APPROVE,
+            'EXPIREDT' => '3012',
+            'CARDAUTH' => '900101',
+            'CARDPWD' => '12',
+            'QUOTA' => '00',
+        ];
+    }
+
+    /**
+     * A billkeygen request: a fresh order, the card, and a monthly schedule (unless $schedule is
+     * false) charged for $lastPayCnt cycles in all (the first one is billkeygen's own charge).
+     */
+    public static function subscription(array $overrides = [], bool $schedule = true, int $lastPayCnt = 12): array
+    {
+        $order = self::order();
+        unset($order['RETURNURL']);
+        $request = $overrides + self::card() + $order;
+        if ($schedule) {
+            $request += [
+                'RECURRENCE_PAY' => 'Y',
+                'RECURRENCE_TYPE' => 'M',
+                'PAY_DAY' => '10',
+                'START_PAY_CNT' => '1',
+                'LAST_PAY_CNT' => (string) $lastPayCnt,
+            ];
+        }
+        return $request;
+    }
+
+    /** Move the sandbox's clock forward; due recurring charges run (and their Notis go out). */
+    public static function advanceDays(int $days): array
+    {
+        return self::postJson('/_sandbox/clock', ['advance_days' => $days]);
+    }
+
+    /** Where the sandbox POSTs Notis from now on. */
+    public static function notiUrl(string $url): array
+    {
+        return self::postJson('/_sandbox/noti', ['url' => $url]);
+    }
+
+    /** The Notis the sandbox sent so far. */
+    public static function notis(): array
+    {
+        return self::request('GET', '/_sandbox/notis', null);
+    }
+
+    public static function subscriptions(): array
+    {
+        return self::request('GET', '/_sandbox/subscriptions', null);
+    }
+
+    /** The payment counts as settled (입금 완료): its next cancel answers 9029. */
+    public static function settle(string $tid): void
+    {
+        self::postJson('/_sandbox/payments/' . rawurlencode($tid) . '/settle', []);
+    }
+
+    /** The number of requests an endpoint received since the last reset. */
+    public static function count(string $endpoint): int
+    {
+        $requests = self::stats()['requests'];
+        return isset($requests[$endpoint]['total']) ? (int) $requests[$endpoint]['total'] : 0;
+    }
+
+    /** Every endpoint's count since the last reset, e.g. ['token' => 1, 'billkeygen' => 1]. */
+    public static function counts(): array
+    {
+        $counts = [];
+        foreach (self::stats()['requests'] as $endpoint => $numbers) {
+            $counts[$endpoint] = (int) $numbers['total'];
+        }
+        return $counts;
+    }
+
     public static function fault(string $endpoint, string $mode, int $count = 1, array $extra = []): void
     {
         self::postJson('/_sandbox/faults', ['endpoint' => $endpoint, 'mode' => $mode, 'count' => $count] + $extra);
@@ -174,7 +255,7 @@ final class Sandbox
         return self::request('POST', $path, (string) json_encode((object) $body, JSON_UNESCAPED_UNICODE));
     }
 
-    private static function request(string $method, string $path, ?string $body): array
+    public static function request(string $method, string $path, ?string $body): array
     {
         $context = stream_context_create(['http' => [
             'method' => $method,
