@@ -2,6 +2,7 @@
 // Shared by the example shop's pages: the CookiePay client, the SQLite orders table, HTML helpers.
 // With Composer you would `require 'vendor/autoload.php';` instead of the binding's own autoloader.
 require dirname(__DIR__, 3) . '/bindings/php/autoload.php';
+require __DIR__ . '/subscriptions.php';
 
 use CookiePay\Client;
 
@@ -68,6 +69,7 @@ function shop_db(): PDO
         created_at TEXT NOT NULL,
         paid_at    TEXT
     )");
+    shop_subscription_schema($db);
     return $db;
 }
 
@@ -79,12 +81,12 @@ function h($text): string
 /**
  * Answer with a small page and stop. X-Payment-Result names the outcome for scripts (demo, tests).
  */
-function shop_page(string $title, string $bodyHtml, int $status = 200, string $result = ''): void
+function shop_page(string $title, string $bodyHtml, int $status = 200, string $result = '', string $resultHeader = 'X-Payment-Result'): void
 {
     http_response_code($status);
     header('Content-Type: text/html; charset=utf-8');
     if ($result !== '') {
-        header('X-Payment-Result: ' . $result);
+        header($resultHeader . ': ' . $result);
     }
     echo "<!DOCTYPE html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\"><title>", h($title), "</title></head>\n",
         "<body><h1>", h($title), "</h1>\n<main>", $bodyHtml, "</main>\n<p><a href=\"/\">상점으로</a></p></body></html>\n";
