@@ -261,9 +261,16 @@ function shop_charge_due(PDO $db, Client $client, string $worker, string $today)
     foreach ($due->fetchAll(PDO::FETCH_COLUMN) as $chargeId) {
         $report[$chargeId] = shop_charge_one($db, $client, (int) $chargeId, $worker);
     }
-    $unknown = $db->query("SELECT id FROM charges WHERE status = 'unknown' ORDER BY id")->fetchAll(PDO::FETCH_COLUMN);
-    foreach ($unknown as $chargeId) {
-        $report[$chargeId] = 'settle:' . shop_settle_charge($db, $client, (int) $chargeId);
+    // Settle unknown outcomes, but only once CookiePay has had time to finish what it was doing
+    // (SHOP_SETTLE_AFTER_SECONDS, default 300) and never in the run that charged: a payment still in
+    // flight is not in paysearch yet, and "not found" would make the charge due again.
+    $grace = (int) shop_env('SHOP_SETTLE_AFTER_SECONDS', '300');
+    $unknown = $db->prepare("SELECT id FROM charges WHERE status = 'unknown' AND updated_at <= ? ORDER BY id");
+    $unknown->execute([date('Y-m-d H:i:s', time() - $grace)]);
+    foreach ($unknown->fetchAll(PDO::FETCH_COLUMN) as $chargeId) {
+        if (!isset($report[$chargeId])) {
+            $report[$chargeId] = 'settle:' . shop_settle_charge($db, $client, (int) $chargeId);
+        }
     }
     return $report;
 }

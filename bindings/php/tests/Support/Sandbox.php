@@ -44,6 +44,24 @@ final class Sandbox
 
     public static function start(): void
     {
+        $started = self::spawn();
+        self::$process = $started['process'];
+        self::$dir = $started['dir'];
+        self::$http = $started['http'];
+        self::$https = $started['https'];
+        self::$caPem = (string) file_get_contents(self::$dir . '/ca.pem');
+        self::$ownerPid = getmypid();
+        register_shutdown_function([self::class, 'stop']);
+    }
+
+    /**
+     * Start another cookiepay-sandbox (on ephemeral ports, HTTPS too): for tests that move its clock,
+     * which would otherwise move for every later test.
+     *
+     * @return array ['process' => resource, 'dir' => …, 'http' => URL, 'https' => URL]
+     */
+    public static function spawn(): array
+    {
         $bin = getenv('COOKIEPAY_SANDBOX_BIN');
         if (!is_string($bin) || $bin === '') {
             $bin = self::repoRoot() . '/target/release/cookiepay-sandbox';
@@ -51,22 +69,20 @@ final class Sandbox
         if (!is_executable($bin)) {
             throw new RuntimeException("cookiepay-sandbox not found at $bin: cargo build --release -p cookiepay-sandbox");
         }
-        self::$dir = self::tempDir('cookiepay-php-sandbox');
-        $ready = self::$dir . '/ready.json';
-        $log = self::$dir . '/sandbox.log';
-        self::$process = proc_open(
-            [$bin, '--port', '0', '--tls', '--ca-out', self::$dir . '/ca.pem', '--ready-file', $ready],
+        $dir = self::tempDir('cookiepay-php-sandbox');
+        $ready = $dir . '/ready.json';
+        $log = $dir . '/sandbox.log';
+        $process = proc_open(
+            [$bin, '--port', '0', '--tls', '--ca-out', $dir . '/ca.pem', '--ready-file', $ready],
             [0 => ['file', '/dev/null', 'r'], 1 => ['file', $log, 'a'], 2 => ['file', $log, 'a']],
             $pipes
         );
-        if (!is_resource(self::$process)) {
+        if (!is_resource($process)) {
             throw new RuntimeException('cannot start cookiepay-sandbox');
         }
-        self::$ownerPid = getmypid();
-        register_shutdown_function([self::class, 'stop']);
         $deadline = microtime(true) + 10;
         while (!is_file($ready) || filesize($ready) === 0) {
-            $status = proc_get_status(self::$process);
+            $status = proc_get_status($process);
             if (!$status['running']) {
                 throw new RuntimeException("cookiepay-sandbox exited early:\n" . file_get_contents($log));
             }
@@ -77,9 +93,25 @@ final class Sandbox
             clearstatcache();
         }
         $info = json_decode((string) file_get_contents($ready), true);
-        self::$http = $info['http'];
-        self::$https = $info['https'];
-        self::$caPem = (string) file_get_contents(self::$dir . '/ca.pem');
+        return ['process' => $process, 'dir' => $dir, 'http' => $info['http'], 'https' => $info['https']];
+    }
+
+    /** Stop a sandbox from spawn(). */
+    public static function stopSpawned(array $started): void
+    {
+        Processes::stop($started['process']);
+        self::removeTree($started['dir']);
+    }
+
+    /**
+     * Point every helper of this class (and Sandbox::client()) at another sandbox's URL; returns the
+     * previous one, to give back afterwards.
+     */
+    public static function useUrl(string $http): string
+    {
+        $previous = self::$http;
+        self::$http = $http;
+        return $previous;
     }
 
     public static function stop(): void
