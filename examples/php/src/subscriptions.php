@@ -199,7 +199,7 @@ function shop_subscribe(PDO $db, Client $client, string $planId, string $buyer, 
         return $fail('failed', 'declined', $e->getApiMessage() . ' (' . $e->getApiCode() . ')');
     } catch (CookiePayException $e) {
         error_log('cookiepay billkeygen: ' . $e->getErrorJson());
-        if (shop_outcome_known_not_applied($e)) {
+        if (!shop_money_may_have_moved($e)) {
             return $fail('failed', 'error', '카드사에 연결하지 못했습니다. 결제되지 않았습니다. 다시 시도해 주세요.');
         }
         // The card may have been charged: never charge again blindly. Look the ORDERNO up later
@@ -228,10 +228,19 @@ function shop_subscribe(PDO $db, Client $client, string $planId, string $buyer, 
     return ['result' => 'active', 'id' => $id, 'message' => '구독이 시작되었습니다. 첫 결제 ' . number_format($plan['amount']) . '원'];
 }
 
-/** A network or timeout error that says the request was not applied: safe to try again. */
-function shop_outcome_known_not_applied(CookiePayException $e): bool
+/**
+ * Could the money have moved although the call failed? Yes when the request may have reached
+ * CookiePay and its answer was lost or unreadable: a timeout or network error whose outcome is not
+ * "not_applied", an HTTP error (a 500 may come after the charge), an unreadable answer, or anything
+ * unexpected. No for errors raised before sending (validation, invalid argument, library) and for
+ * CookiePay's own refusals (api), which the callers handle first.
+ */
+function shop_money_may_have_moved(CookiePayException $e): bool
 {
-    return ($e instanceof NetworkException || $e instanceof TimeoutException) && $e->getOutcome() === 'not_applied';
+    if ($e instanceof NetworkException || $e instanceof TimeoutException) {
+        return $e->getOutcome() !== 'not_applied';
+    }
+    return !in_array($e->getKind(), ['validation', 'invalid_argument', 'library'], true);
 }
 
 /** Queue a shop-started charge of a cycle (e.g. a declined cycle to retry); once per cycle. */
@@ -272,7 +281,38 @@ function shop_charge_due(PDO $db, Client $client, string $worker, string $today)
             $report[$chargeId] = 'settle:' . shop_settle_charge($db, $client, (int) $chargeId);
         }
     }
+    $signUps = $db->prepare("SELECT id FROM subscriptions WHERE status = 'unknown' AND error NOT LIKE 'charged:%' AND created_at <= ?");
+    $signUps->execute([date('Y-m-d H:i:s', time() - $grace)]);
+    foreach ($signUps->fetchAll(PDO::FETCH_COLUMN) as $subscriptionId) {
+        $report['subscription ' . $subscriptionId] = shop_settle_sign_up($db, $client, (int) $subscriptionId);
+    }
     return $report;
+}
+
+/**
+ * A sign-up whose billkeygen outcome is unknown: paysearch for its ORDERNO. Not there → 'failed'
+ * (the buyer may sign up again). There → the payment is recorded, and the row stays 'unknown' with
+ * a note for staff: the BILLKEY and schedule are not in a payment listing; ask CookiePay.
+ */
+function shop_settle_sign_up(PDO $db, Client $client, int $id): string
+{
+    $subscription = shop_subscription($db, $id);
+    $day = substr($subscription['created_at'], 0, 10);
+    try {
+        $payments = $client->paysearch(date('Y-m-d', strtotime("$day -1 day")), date('Y-m-d', strtotime(shop_today() . ' +1 day')));
+    } catch (CookiePayException $e) {
+        return 'unknown';
+    }
+    foreach ($payments as $payment) {
+        if ($payment['ORDERNO'] === $subscription['orderno']) {
+            shop_record_payment($db, $payment, 'paysearch', $id, 1);
+            $db->prepare("UPDATE subscriptions SET first_tid = ?, error = ? WHERE id = ? AND status = 'unknown'")
+                ->execute([$payment['TID'], 'charged: ' . $payment['TID'] . '; BILLKEY and schedule unknown, ask CookiePay', $id]);
+            return 'charged, needs staff';
+        }
+    }
+    $db->prepare("UPDATE subscriptions SET status = 'failed', error = 'not charged (paysearch)' WHERE id = ? AND status = 'unknown'")->execute([$id]);
+    return 'not charged';
 }
 
 /** Claim one charge (pending → charging) and, if this process won it, charge it once. */
@@ -304,7 +344,7 @@ function shop_charge_one(PDO $db, Client $client, int $chargeId, string $worker)
         return $finish('failed', null, $e->getApiCode() . ' ' . $e->getApiMessage());
     } catch (CookiePayException $e) {
         error_log('cookiepay recurringCharge: ' . $e->getErrorJson());
-        if (shop_outcome_known_not_applied($e)) {
+        if (!shop_money_may_have_moved($e)) {
             return $finish('pending', null, $e->getMessage());   // never reached CookiePay: the next run tries again
         }
         // Timeout, connection lost after sending, an unreadable answer or an HTTP error: the card may
@@ -526,7 +566,7 @@ function shop_refund(PDO $db, Client $client, string $tid, ?int $amount, string 
         return ['result' => 'refused', 'message' => $e->getApiMessage() . ' (' . $e->getApiCode() . ')'];
     } catch (CookiePayException $e) {
         error_log('cookiepay cancel: ' . $e->getErrorJson());
-        if (shop_outcome_known_not_applied($e)) {
+        if (!shop_money_may_have_moved($e)) {
             return ['result' => 'error', 'message' => '쿠키페이에 연결하지 못했습니다. 환불되지 않았습니다.'];
         }
         return ['result' => 'unknown', 'message' => '환불 결과를 알 수 없습니다. 다시 누르기 전에 결제 상태(paycert)를 확인하세요.'];
