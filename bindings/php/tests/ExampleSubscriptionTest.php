@@ -277,4 +277,33 @@ final class ExampleSubscriptionTest extends TestCase
         $this->assertSame('settled', $headers['x-refund-result']);
         $this->assertStringContainsString('입금후 취소', $page);
     }
+
+    public function testASignUpWithAnUnknownOutcomeIsLookedUpNotChargedAgain(): void
+    {
+        // The answer was cut off after CookiePay charged: the buyer is told not to pay again…
+        Sandbox::fault('billkeygen', 'truncate', 1);
+        [$status, $headers, $page, $row] = self::signUp(self::$shop);
+        $this->assertSame(202, $status, $page);
+        $this->assertSame('unknown', $headers['x-subscription-result']);
+        $this->assertStringContainsString('다시 결제하지 마세요', $page);
+        $this->assertSame('unknown', $row['status']);
+
+        // …and charge-due finds the payment by ORDERNO and hands the rest to staff.
+        [$code, $out, $err] = self::$shop->chargeDue();
+        $this->assertSame(0, $code, $err);
+        $this->assertStringContainsString('subscription ' . $row['id'] . ': charged, needs staff', $out);
+        $settled = self::$shop->rows('SELECT * FROM subscriptions WHERE id = ?', [$row['id']])[0];
+        $this->assertSame('unknown', $settled['status']);
+        $this->assertNotEmpty($settled['first_tid']);
+        $this->assertCount(1, self::$shop->rows('SELECT * FROM payments WHERE subscription_id = ?', [$row['id']]));
+
+        // Reset before CookiePay did anything: paysearch shows no payment, the sign-up failed.
+        Sandbox::fault('billkeygen', 'reset', 1);
+        [, $headers, , $row] = self::signUp(self::$shop);
+        $this->assertSame('unknown', $headers['x-subscription-result']);
+        [, $out] = self::$shop->chargeDue();
+        $this->assertStringContainsString('subscription ' . $row['id'] . ': not charged', $out);
+        $this->assertSame('failed', self::$shop->rows('SELECT status FROM subscriptions WHERE id = ?', [$row['id']])[0]['status']);
+        $this->assertSame(2, Sandbox::count('billkeygen'), 'nothing was charged again');
+    }
 }
