@@ -56,20 +56,20 @@ final class ExampleYearTest extends TestCase
         return $payments;
     }
 
-    /** Wait until every Noti the sandbox sent has been answered by the shop. */
+    /** Wait until the shop has taken (answered 2xx) every Noti the sandbox sent. */
     private static function waitForNotis(): void
     {
-        $deadline = microtime(true) + 20;
+        $deadline = microtime(true) + 30;
         do {
             $pending = array_filter(Sandbox::notis()['notis'], function ($noti) {
-                return !isset($noti['status']) || $noti['status'] === 'pending';
+                return !$noti['delivered'];
             });
             if ($pending === []) {
                 return;
             }
             usleep(50000);
         } while (microtime(true) < $deadline);
-        self::fail('Notis not delivered: ' . json_encode($pending, JSON_UNESCAPED_UNICODE) . self::$shop->serverLog());
+        self::fail('Notis not taken by the shop: ' . json_encode(array_values($pending), JSON_UNESCAPED_UNICODE) . self::$shop->serverLog());
     }
 
     public function testAYearOfMonthlyChargesWithOneDeclinedCycleRetriedOnce(): void
@@ -100,10 +100,11 @@ final class ExampleYearTest extends TestCase
         $sandboxPayments = self::sandboxPayments($subscription['billkey']);
         $this->assertEqualsCanonicalizing(array_keys($sandboxPayments), array_column($ledger, 'tid'));
         $this->assertCount(12, $ledger, 'the first charge, ten scheduled ones and the retried cycle');
-        $sources = array_count_values(array_column($ledger, 'source'));
+        $sources = array_count_values(array_column($ledger, 'source')) + ['charge-due' => 0, 'noti' => 0];
         $this->assertSame(1, $sources['billkeygen']);
-        $this->assertSame(1, $sources['charge-due']);
-        $this->assertSame(10, $sources['noti']);
+        // The retry's own Noti may be recorded before charge-due records its answer: either is once.
+        $this->assertSame(11, $sources['noti'] + $sources['charge-due'], json_encode($sources));
+        $this->assertContains($charges[0]['tid'], array_column($ledger, 'tid'));
 
         // …and paysearch agrees with every row.
         foreach ($ledger as $row) {
@@ -117,8 +118,10 @@ final class ExampleYearTest extends TestCase
         $sent = Sandbox::notis()['notis'];
         $recurring = null;
         foreach ($sent as $noti) {
-            if (Client::parseNoti($noti['body'])['kind'] === 'recurring') {
-                $recurring = $noti['body'];
+            $body = (string) json_encode($noti['body'], JSON_UNESCAPED_UNICODE);
+            $parsed = Client::parseNoti($body);
+            if ($parsed['kind'] === 'recurring' && $parsed['TID'] !== '') {
+                $recurring = $body;
             }
         }
         $this->assertNotNull($recurring);

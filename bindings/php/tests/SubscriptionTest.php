@@ -192,8 +192,7 @@ final class SubscriptionTest extends TestCase
             $client->cancel($tid, '너무 많이', 7001);
             $this->fail('only 7000 remain');
         } catch (ApiException $e) {
-            $this->assertNotSame('', $e->getApiCode());
-            $this->assertNotSame('0000', $e->getApiCode());
+            $this->assertSame('E072', $e->getApiCode(), 'the sandbox\'s code for more than the remaining balance');
         }
 
         $rest = $client->cancel($tid, '나머지 환불');
@@ -356,12 +355,16 @@ final class SubscriptionTest extends TestCase
     {
         $client = Sandbox::client();
         Sandbox::notiUrl('http://127.0.0.1:' . Sandbox::freePort() . '/noti');
-        $tid = self::subscribe($client)['answer']['TID'];
-        $client->cancel($tid, 'Noti 견본');
+        try {
+            $tid = self::subscribe($client)['answer']['TID'];
+            $client->cancel($tid, 'Noti 견본');
+        } finally {
+            Sandbox::notiUrl(null);
+        }
         foreach (array_reverse(Sandbox::notis()['notis']) as $noti) {
-            $parsed = Client::parseNoti($noti['body']);
-            if ($parsed['kind'] === $kind) {
-                return $noti['body'];
+            $body = (string) json_encode($noti['body'], JSON_UNESCAPED_UNICODE);
+            if (Client::parseNoti($body)['kind'] === $kind) {
+                return $body;
             }
         }
         self::fail("the sandbox sent no $kind Noti: " . json_encode(Sandbox::notis(), JSON_UNESCAPED_UNICODE));

@@ -192,6 +192,10 @@ function shop_subscribe(PDO $db, Client $client, string $planId, string $buyer, 
             'PAY_DAY' => shop_env('SHOP_PAY_DAY', '10'),
             'START_PAY_CNT' => '1',
             'LAST_PAY_CNT' => (string) $plan['cycles'],
+            // Our own id on every charge of the schedule (CookiePay copies ETC1–ETC5 to each one):
+            // paysearch lists no RESERVE_ID or BILLKEY, so this is how charge-due finds a charge
+            // whose answer was lost.
+            'ETC1' => $orderNo,
         ]);
     } catch (\CookiePay\Exception\ValidationException $e) {
         return $fail('failed', 'invalid-card', '카드 정보를 확인해 주세요.', ['fields' => $e->getFields()]);
@@ -362,7 +366,7 @@ function shop_charge_one(PDO $db, Client $client, int $chargeId, string $worker)
  */
 function shop_settle_charge(PDO $db, Client $client, int $chargeId): string
 {
-    $row = $db->prepare('SELECT c.*, s.reserve_id, s.billkey, s.orderno AS subscription_orderno, s.amount
+    $row = $db->prepare('SELECT c.*, s.orderno AS subscription_orderno, s.amount, s.product, s.buyer
         FROM charges c JOIN subscriptions s ON s.id = c.subscription_id WHERE c.id = ?');
     $row->execute([$chargeId]);
     $charge = $row->fetch();
@@ -377,47 +381,34 @@ function shop_settle_charge(PDO $db, Client $client, int $chargeId): string
         return 'unknown';
     }
     $known = $db->prepare('SELECT 1 FROM payments WHERE tid = ?');
-    $candidates = [];
+    $ours = [];
+    $untagged = 0;
     foreach ($payments as $payment) {
-        if (!shop_payment_belongs_to($payment, $charge)) {
+        $known->execute([$payment['TID']]);
+        if ($known->fetchColumn() !== false || (int) $payment['AMOUNT'] !== (int) $charge['amount']) {
             continue;
         }
-        $known->execute([$payment['TID']]);
-        if ($known->fetchColumn() === false) {
-            $candidates[] = $payment;
+        $tag = isset($payment['ETC1']) ? (string) $payment['ETC1'] : '';
+        if ($tag === $charge['subscription_orderno']) {
+            $ours[] = $payment;
+        } elseif ($tag === '' && $payment['PRODUCTNAME'] === $charge['product'] && $payment['BUYERNAME'] === $charge['buyer']) {
+            $untagged++;   // looks like ours but carries no tag: cannot tell
         }
     }
-    if (count($candidates) === 1) {
-        $payment = $candidates[0];
-        shop_record_payment($db, $payment, 'paysearch', (int) $charge['subscription_id'], isset($payment['PAY_CNT']) ? (int) $payment['PAY_CNT'] : null);
+    if (count($ours) === 1 && $untagged === 0) {
+        $payment = $ours[0];
+        shop_record_payment($db, $payment, 'paysearch', (int) $charge['subscription_id'], (int) $charge['cycle']);
         $db->prepare("UPDATE charges SET status = 'charged', tid = ?, error = NULL, updated_at = ? WHERE id = ? AND status = 'unknown'")
             ->execute([$payment['TID'], shop_now(), $chargeId]);
         return 'charged';
     }
-    if ($candidates === []) {
+    if ($ours === [] && $untagged === 0) {
+        // CookiePay has no charge of this subscription we do not know of: it did not happen.
         $db->prepare("UPDATE charges SET status = 'pending', error = 'not charged (paysearch)', updated_at = ? WHERE id = ? AND status = 'unknown'")
             ->execute([shop_now(), $chargeId]);
         return 'pending';
     }
-    return 'unknown';
-}
-
-/** Is this paysearch row a charge of this subscription? By RESERVE_ID, else BILLKEY, else its order. */
-function shop_payment_belongs_to(array $payment, array $charge): bool
-{
-    if (isset($payment['CANCELDATE']) && $payment['CANCELDATE'] !== '') {
-        return false;
-    }
-    if ((int) $payment['AMOUNT'] !== (int) $charge['amount']) {
-        return false;
-    }
-    if (isset($payment['RESERVE_ID']) && $payment['RESERVE_ID'] !== '') {
-        return $payment['RESERVE_ID'] === $charge['reserve_id'];
-    }
-    if (isset($payment['BILLKEY']) && $payment['BILLKEY'] !== '') {
-        return $payment['BILLKEY'] === $charge['billkey'];
-    }
-    return isset($payment['RESERVE_ORDERNO']) && $payment['RESERVE_ORDERNO'] === $charge['subscription_orderno'];
+    return 'unknown';   // several candidates: a person decides
 }
 
 /**

@@ -221,13 +221,13 @@ final class Sandbox
         return self::postJson('/_sandbox/clock', ['advance_days' => $days]);
     }
 
-    /** Where the sandbox POSTs Notis from now on. */
-    public static function notiUrl(string $url): array
+    /** Where the sandbox POSTs Notis from now on (null: nowhere). */
+    public static function notiUrl(?string $url): array
     {
         return self::postJson('/_sandbox/noti', ['url' => $url]);
     }
 
-    /** The Notis the sandbox sent so far. */
+    /** The Notis the sandbox sent so far: {"url", "notis": [{"id","kind","body" (an object),"attempts","delivered",…}]}. */
     public static function notis(): array
     {
         return self::request('GET', '/_sandbox/notis', null);
