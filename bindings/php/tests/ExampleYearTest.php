@@ -100,10 +100,12 @@ final class ExampleYearTest extends TestCase
         $sandboxPayments = self::sandboxPayments($subscription['billkey']);
         $this->assertEqualsCanonicalizing(array_keys($sandboxPayments), array_column($ledger, 'tid'));
         $this->assertCount(12, $ledger, 'the first charge, ten scheduled ones and the retried cycle');
-        $sources = array_count_values(array_column($ledger, 'source')) + ['charge-due' => 0, 'noti' => 0];
-        $this->assertSame(1, $sources['billkeygen']);
-        // The retry's own Noti may be recorded before charge-due records its answer: either is once.
-        $this->assertSame(11, $sources['noti'] + $sources['charge-due'], json_encode($sources));
+        // A charge's own Noti may be recorded before the call that made it records its answer
+        // (billkeygen's first charge, charge-due's retry): whichever comes first, each TID is once.
+        $sources = array_count_values(array_column($ledger, 'source')) + ['billkeygen' => 0, 'charge-due' => 0, 'noti' => 0];
+        $this->assertSame(12, $sources['billkeygen'] + $sources['noti'] + $sources['charge-due'], json_encode($sources));
+        $this->assertGreaterThanOrEqual(9, $sources['noti'], 'the scheduled charges came by Noti');
+        $this->assertContains($subscription['first_tid'], array_column($ledger, 'tid'));
         $this->assertContains($charges[0]['tid'], array_column($ledger, 'tid'));
 
         // …and paysearch agrees with every row.
