@@ -69,8 +69,23 @@ function shop_db(): PDO
         created_at TEXT NOT NULL,
         paid_at    TEXT
     )");
+    // WAL: readers never block the writer (cron runs, Notis and pages use the file at once).
+    $db->exec('PRAGMA journal_mode = WAL');
     shop_subscription_schema($db);
     return $db;
+}
+
+/**
+ * The first row of a query, or null. The cursor is closed at once: an open one keeps a read lock,
+ * and a process holding it across a call to CookiePay would block every writer meanwhile.
+ */
+function shop_one(PDO $db, string $sql, array $params = []): ?array
+{
+    $query = $db->prepare($sql);
+    $query->execute($params);
+    $row = $query->fetch();
+    $query->closeCursor();
+    return $row === false ? null : $row;
 }
 
 function h($text): string

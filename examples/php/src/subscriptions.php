@@ -123,18 +123,12 @@ function shop_today(): string
 /** The subscription row of a RESERVE_ID, or null. */
 function shop_subscription_by_reserve(PDO $db, string $reserveId): ?array
 {
-    $find = $db->prepare('SELECT * FROM subscriptions WHERE reserve_id = ?');
-    $find->execute([$reserveId]);
-    $row = $find->fetch();
-    return $row === false ? null : $row;
+    return shop_one($db, 'SELECT * FROM subscriptions WHERE reserve_id = ?', [$reserveId]);
 }
 
 function shop_subscription(PDO $db, int $id): ?array
 {
-    $find = $db->prepare('SELECT * FROM subscriptions WHERE id = ?');
-    $find->execute([$id]);
-    $row = $find->fetch();
-    return $row === false ? null : $row;
+    return shop_one($db, 'SELECT * FROM subscriptions WHERE id = ?', [$id]);
 }
 
 /**
@@ -332,10 +326,8 @@ function shop_charge_one(PDO $db, Client $client, int $chargeId, string $worker)
     if (!$claimed) {
         return 'skipped';   // another run has it
     }
-    $row = $db->prepare('SELECT c.cycle, s.id AS subscription_id, s.reserve_id, s.billkey, s.amount
-        FROM charges c JOIN subscriptions s ON s.id = c.subscription_id WHERE c.id = ?');
-    $row->execute([$chargeId]);
-    $charge = $row->fetch();
+    $charge = shop_one($db, 'SELECT c.cycle, s.id AS subscription_id, s.reserve_id, s.billkey, s.amount
+        FROM charges c JOIN subscriptions s ON s.id = c.subscription_id WHERE c.id = ?', [$chargeId]);
     $finish = function (string $status, ?string $tid, ?string $error) use ($db, $chargeId): string {
         $db->prepare("UPDATE charges SET status = ?, tid = ?, error = ?, updated_at = ? WHERE id = ? AND status = 'charging'")
             ->execute([$status, $tid, $error, shop_now(), $chargeId]);
@@ -366,10 +358,8 @@ function shop_charge_one(PDO $db, Client $client, int $chargeId, string $worker)
  */
 function shop_settle_charge(PDO $db, Client $client, int $chargeId): string
 {
-    $row = $db->prepare('SELECT c.*, s.orderno AS subscription_orderno, s.amount, s.product, s.buyer
-        FROM charges c JOIN subscriptions s ON s.id = c.subscription_id WHERE c.id = ?');
-    $row->execute([$chargeId]);
-    $charge = $row->fetch();
+    $charge = shop_one($db, 'SELECT c.*, s.orderno AS subscription_orderno, s.amount, s.product, s.buyer
+        FROM charges c JOIN subscriptions s ON s.id = c.subscription_id WHERE c.id = ?', [$chargeId]);
     $claimedDay = substr((string) $charge['claimed_at'], 0, 10);
     try {
         $payments = $client->paysearch(
@@ -380,12 +370,11 @@ function shop_settle_charge(PDO $db, Client $client, int $chargeId): string
         error_log('cookiepay paysearch: ' . $e->getErrorJson());
         return 'unknown';
     }
-    $known = $db->prepare('SELECT 1 FROM payments WHERE tid = ?');
     $ours = [];
     $untagged = 0;
     foreach ($payments as $payment) {
-        $known->execute([$payment['TID']]);
-        if ($known->fetchColumn() !== false || (int) $payment['AMOUNT'] !== (int) $charge['amount']) {
+        $known = shop_one($db, 'SELECT tid FROM payments WHERE tid = ?', [$payment['TID']]) !== null;
+        if ($known || (int) $payment['AMOUNT'] !== (int) $charge['amount']) {
             continue;
         }
         $tag = isset($payment['ETC1']) ? (string) $payment['ETC1'] : '';
@@ -476,16 +465,12 @@ function shop_process_noti(PDO $db, Client $client, array $noti): array
     if ($noti['kind'] === 'payment') {
         // A payment of ours: a subscription's first charge or an order of the window checkout.
         $orderNo = $field('ORDERNO');
-        $find = $db->prepare('SELECT id, amount FROM subscriptions WHERE orderno = ?');
-        $find->execute([$orderNo]);
-        $subscription = $find->fetch();
-        if ($subscription !== false) {
+        $subscription = shop_one($db, 'SELECT id, amount FROM subscriptions WHERE orderno = ?', [$orderNo]);
+        if ($subscription !== null) {
             return shop_confirm_payment($db, $client, $noti, (int) $subscription['id'], (int) $subscription['amount'], 1);
         }
-        $find = $db->prepare('SELECT orderno, amount FROM orders WHERE orderno = ?');
-        $find->execute([$orderNo]);
-        $order = $find->fetch();
-        if ($order === false) {
+        $order = shop_one($db, 'SELECT orderno, amount FROM orders WHERE orderno = ?', [$orderNo]);
+        if ($order === null) {
             return ['rejected', 'unknown-order', 'ORDERNO not ours'];
         }
         try {
@@ -501,9 +486,7 @@ function shop_process_noti(PDO $db, Client $client, array $noti): array
     }
 
     if ($noti['kind'] === 'cancel') {
-        $find = $db->prepare('SELECT tid FROM payments WHERE tid = ?');
-        $find->execute([$field('TID')]);
-        if ($find->fetchColumn() === false) {
+        if (shop_one($db, 'SELECT tid FROM payments WHERE tid = ?', [$field('TID')]) === null) {
             return ['ignored', 'unknown-payment', 'TID not in our payments'];
         }
         try {
@@ -542,10 +525,8 @@ function shop_confirm_payment(PDO $db, Client $client, array $noti, int $subscri
  */
 function shop_refund(PDO $db, Client $client, string $tid, ?int $amount, string $reason): array
 {
-    $find = $db->prepare('SELECT tid, amount, refunded FROM payments WHERE tid = ?');
-    $find->execute([$tid]);
-    $payment = $find->fetch();
-    if ($payment === false) {
+    $payment = shop_one($db, 'SELECT tid, amount, refunded FROM payments WHERE tid = ?', [$tid]);
+    if ($payment === null) {
         return ['result' => 'not-found', 'message' => '결제 내역이 없습니다.'];
     }
     try {

@@ -16,7 +16,7 @@ final class Sandbox
     const CARD_APPROVE = '4111111111111111';
     const CARD_DECLINE_LIMIT = '4000000000009995';
     /** Approves every charge but the 3rd of its subscription (sandbox/README.md, "Test cards"). */
-    const CARD_DUNNING = '4000000000000341';
+    const CARD_DUNNING = '4000000000000333';
 
     /** @var resource|null */
     private static $process;
