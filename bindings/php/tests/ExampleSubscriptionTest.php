@@ -157,7 +157,9 @@ final class ExampleSubscriptionTest extends TestCase
         Sandbox::fault('recurring_charge', 'delay', 2, ['delay_ms' => 1500]);
 
         $logs = [self::$shop->dir . '/run1.log', self::$shop->dir . '/run2.log'];
-        $runs = [self::$shop->spawnChargeDue($logs[0]), self::$shop->spawnChargeDue($logs[1])];
+        // Both runs list the charge as due before either claims it (SHOP_CHARGE_DUE_PAUSE_MS).
+        $pause = ['SHOP_CHARGE_DUE_PAUSE_MS' => '700'];
+        $runs = [self::$shop->spawnChargeDue($logs[0], $pause), self::$shop->spawnChargeDue($logs[1], $pause)];
         $codes = [];
         foreach ($runs as $run) {
             $deadline = microtime(true) + 30;
@@ -171,6 +173,7 @@ final class ExampleSubscriptionTest extends TestCase
         $this->assertSame([0, 0], $codes, $output);
         $this->assertSame(1, Sandbox::count('recurring_charge'), "exactly one charge:\n$output");
         $this->assertSame(1, substr_count($output, "charge $chargeId: charged"), $output);
+        $this->assertSame(1, substr_count($output, "charge $chargeId: skipped"), "the other run saw it due and lost the claim:\n$output");
 
         $charge = self::charge($chargeId);
         $this->assertSame('charged', $charge['status']);

@@ -265,7 +265,11 @@ function shop_charge_due(PDO $db, Client $client, string $worker, string $today)
     $due = $db->prepare("SELECT c.id FROM charges c JOIN subscriptions s ON s.id = c.subscription_id
         WHERE c.status = 'pending' AND c.due_date <= ? AND s.status = 'active' ORDER BY c.id");
     $due->execute([$today]);
-    foreach ($due->fetchAll(PDO::FETCH_COLUMN) as $chargeId) {
+    $dueIds = $due->fetchAll(PDO::FETCH_COLUMN);
+    // Tests widen the race on purpose: both overlapping runs have listed the charge before either
+    // claims it, so only the conditional UPDATE below can keep it to one charge.
+    usleep(1000 * (int) shop_env('SHOP_CHARGE_DUE_PAUSE_MS', '0'));
+    foreach ($dueIds as $chargeId) {
         $report[$chargeId] = shop_charge_one($db, $client, (int) $chargeId, $worker);
     }
     // Settle unknown outcomes, but only once CookiePay has had time to finish what it was doing
