@@ -38,7 +38,7 @@ function page_text(string $html): string
     if (preg_match('/<main>(.*)<\/main>/s', $html, $m) === 1) {
         $html = $m[1];
     }
-    return trim(preg_replace('/\s+/', ' ', strip_tags($html)));
+    return trim(preg_replace('/\s+/', ' ', html_entity_decode(preg_replace('/<[^>]+>/', ' ', $html))));
 }
 
 function step(string $title): void
