@@ -163,4 +163,21 @@ final class ExampleYearTest extends TestCase
         self::waitForNotis();
         $this->assertCount(1, self::sandboxPayments($subscription['billkey']), 'only the first charge');
     }
+
+    public function testCancelNotisAreConfirmedWithPaycert(): void
+    {
+        $subscription = self::signUp(Sandbox::CARD_APPROVE);
+        $tid = $subscription['first_tid'];
+        [, $headers] = self::$shop->post('/refund.php', ['tid' => $tid, 'amount' => '1000', 'reason' => '부분']);
+        $this->assertSame('refunded', $headers['x-refund-result']);
+        [, $headers] = self::$shop->post('/refund.php', ['tid' => $tid, 'reason' => '나머지']);
+        $this->assertSame('refunded', $headers['x-refund-result']);
+        self::waitForNotis();
+
+        $cancels = self::$shop->rows("SELECT status, detail FROM notis WHERE kind = 'cancel' AND tid = ? ORDER BY received_at, status", [$tid]);
+        $this->assertEqualsCanonicalizing(['ignored', 'recorded'], array_column($cancels, 'status'), json_encode($cancels, JSON_UNESCAPED_UNICODE));
+        $payment = self::$shop->rows('SELECT * FROM payments WHERE tid = ?', [$tid])[0];
+        $this->assertNotEmpty($payment['cancelled_at'], 'the full cancel, confirmed by paycert');
+        $this->assertSame(9900, (int) $payment['refunded']);
+    }
 }

@@ -425,13 +425,19 @@ function shop_handle_noti(PDO $db, Client $client, string $rawBody): array
     $done = function (string $status, string $detail = '') use ($db, $noti): void {
         $db->prepare('UPDATE notis SET status = ?, detail = ? WHERE dedup_key = ?')->execute([$status, $detail, $noti['dedup_key']]);
     };
+    $forget = function () use ($db, $noti): array {
+        // Not processed: forget this delivery so that the next one is.
+        $db->prepare("DELETE FROM notis WHERE dedup_key = ? AND status = 'processing'")->execute([$noti['dedup_key']]);
+        return [503, 'retry-later'];
+    };
     try {
         [$status, $result, $detail] = shop_process_noti($db, $client, $noti);
     } catch (CookiePayException $e) {
-        // paycert could not answer: forget this delivery so that the next one is processed.
-        error_log('cookiepay Noti: ' . $e->getErrorJson());
-        $db->prepare("DELETE FROM notis WHERE dedup_key = ? AND status = 'processing'")->execute([$noti['dedup_key']]);
-        return [503, 'retry-later'];
+        error_log('cookiepay Noti: ' . $e->getErrorJson());   // paycert could not answer
+        return $forget();
+    }
+    if ($status === 'retry') {
+        return $forget();
     }
     $done($status, $detail);
     return [200, $result];
@@ -448,6 +454,12 @@ function shop_process_noti(PDO $db, Client $client, array $noti): array
     if ($noti['kind'] === 'recurring') {
         $subscription = shop_subscription_by_reserve($db, $field('RESERVE_ID'));
         if ($subscription === null) {
+            // The first charge's Noti can overtake billkeygen's answer: its sign-up is still being
+            // recorded. Have CookiePay send it again rather than reject it.
+            $signingUp = shop_one($db, "SELECT id FROM subscriptions WHERE orderno = ? AND status = 'signing_up'", [$field('RESERVE_ORDERNO')]);
+            if ($signingUp !== null) {
+                return ['retry', 'retry-later', 'sign-up not recorded yet'];
+            }
             return ['rejected', 'unknown-subscription', 'RESERVE_ID not ours'];
         }
         if (!$success) {
@@ -499,7 +511,9 @@ function shop_process_noti(PDO $db, Client $client, array $noti): array
             return ['rejected', 'not-found', $e->getApiCode()];
         }
         if (!isset($cert['CANCELDATE']) || $cert['CANCELDATE'] === '') {
-            return ['rejected', 'not-cancelled', 'paycert shows no cancellation'];
+            // paycert shows a cancellation only once nothing is left: a partial cancel cannot be
+            // confirmed here. Refunds made by refund.php are recorded from cancel's own answer.
+            return ['ignored', 'partial-cancel-unconfirmed', 'paycert shows no full cancellation'];
         }
         $db->prepare('UPDATE payments SET cancelled_at = ? WHERE tid = ?')->execute([$cert['CANCELDATE'], $cert['TID']]);
         return ['recorded', 'cancel-recorded', ''];
