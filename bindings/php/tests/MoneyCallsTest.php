@@ -112,6 +112,9 @@ final class MoneyCallsTest extends TestCase
             $e = $this->failOnce($endpoint, $call, 'http_500');
             $this->assertInstanceOf(HttpException::class, $e, "$endpoint: " . $e->getErrorJson());
             $this->assertSame(500, $e->getStatus());
+            // CookiePay's 500 came after the request was sent: the core cannot tell it did nothing.
+            $this->assertSame('unknown', $e->getOutcome(), $endpoint);
+            $this->assertTrue($e->isOutcomeUnknown());
         }
     }
 
