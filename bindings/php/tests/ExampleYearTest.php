@@ -25,13 +25,22 @@ final class ExampleYearTest extends TestCase
     {
         self::$sandbox = Sandbox::spawn();
         self::$previousSandbox = Sandbox::useUrl(self::$sandbox['http']);
-        self::$shop = new Shop(self::$sandbox['http'], ['SHOP_RETRY_AFTER_DAYS' => '0', 'SHOP_SETTLE_AFTER_SECONDS' => '0']);
-        Sandbox::notiUrl(self::$shop->url . '/noti.php');
+        try {
+            self::$shop = new Shop(self::$sandbox['http'], ['SHOP_RETRY_AFTER_DAYS' => '0', 'SHOP_SETTLE_AFTER_SECONDS' => '0']);
+            Sandbox::notiUrl(self::$shop->url . '/noti.php');
+        } catch (\Throwable $e) {
+            // PHPUnit skips tearDownAfterClass when this fails: stop what was started here.
+            self::tearDownAfterClass();
+            throw $e;
+        }
     }
 
     public static function tearDownAfterClass(): void
     {
-        self::$shop->stop();
+        if (self::$shop !== null) {
+            self::$shop->stop();
+            self::$shop = null;
+        }
         Sandbox::useUrl(self::$previousSandbox);
         Sandbox::stopSpawned(self::$sandbox);
     }
@@ -170,6 +179,7 @@ final class ExampleYearTest extends TestCase
         $tid = $subscription['first_tid'];
         [, $headers] = self::$shop->post('/refund.php', ['tid' => $tid, 'amount' => '1000', 'reason' => '부분']);
         $this->assertSame('refunded', $headers['x-refund-result']);
+        self::waitForNotis();   // (taken after the full refund, paycert would show that one)
         [, $headers] = self::$shop->post('/refund.php', ['tid' => $tid, 'reason' => '나머지']);
         $this->assertSame('refunded', $headers['x-refund-result']);
         self::waitForNotis();

@@ -39,18 +39,52 @@ final class Shop
             $this->dir . '/server.log',
             $this->env
         );
-        Processes::waitFor(function () use ($port) {
-            return Processes::canConnect('127.0.0.1', $port);
-        }, $this->server, 'php -S (examples/php)', $this->dir . '/server.log');
+        try {
+            Processes::waitFor(function () use ($port) {
+                return Processes::canConnect('127.0.0.1', $port);
+            }, $this->server, 'php -S (examples/php)', $this->dir . '/server.log');
+        } catch (\Throwable $e) {
+            $this->stop();
+            throw $e;
+        }
     }
 
     public function stop(): void
     {
         if ($this->server !== null) {
+            // php -S with workers forks them; they outlive a stopped master unless stopped too.
+            $workers = self::childrenOf((int) proc_get_status($this->server)['pid']);
             Processes::stop($this->server);
             $this->server = null;
+            foreach ($workers as $pid) {
+                posix_kill($pid, SIGTERM);
+            }
+            $deadline = microtime(true) + 5;
+            while (array_filter($workers, 'posix_getpgid') !== [] && microtime(true) < $deadline) {
+                usleep(20000);
+            }
+            foreach (array_filter($workers, 'posix_getpgid') as $pid) {
+                posix_kill($pid, SIGKILL);
+            }
         }
         Sandbox::removeTree($this->dir);
+    }
+
+    /** @return int[] the processes whose parent is $parent (from /proc) */
+    private static function childrenOf(int $parent): array
+    {
+        $children = [];
+        foreach (glob('/proc/[0-9]*/stat') ?: [] as $file) {
+            $stat = @file_get_contents($file);
+            if (!is_string($stat) || ($end = strrpos($stat, ')')) === false) {
+                continue;
+            }
+            $fields = explode(' ', trim(substr($stat, $end + 2)));
+            if (isset($fields[1]) && (int) $fields[1] === $parent) {
+                $children[] = (int) substr($stat, 0, (int) strpos($stat, ' '));
+            }
+        }
+        return $children;
     }
 
     public function db(): PDO
