@@ -1,7 +1,8 @@
 <?php
 // Plays the buyer's browser against the example shop and prints each step (what `make demo` shows):
 // order → CookiePay's window (the sandbox's /_sandbox/checkout fills in a test card) → the return post
-// → the same post again → a declined card.
+// → the same post again → a declined card; then a subscription: sign-up (billkeygen), a declined card,
+// a partial refund, the end of the subscription.
 // Usage: php demo-buyer.php http://127.0.0.1:8000   (env COOKIEPAY_SANDBOX_URL: the sandbox)
 if (PHP_SAPI !== 'cli' || !isset($argv[1])) {
     fwrite(STDERR, "usage: php demo-buyer.php SHOP_URL (env COOKIEPAY_SANDBOX_URL)\n");
@@ -37,7 +38,7 @@ function page_text(string $html): string
     if (preg_match('/<main>(.*)<\/main>/s', $html, $m) === 1) {
         $html = $m[1];
     }
-    return trim(preg_replace('/\s+/', ' ', strip_tags($html)));
+    return trim(preg_replace('/\s+/', ' ', html_entity_decode(preg_replace('/<[^>]+>/', ' ', $html))));
 }
 
 function step(string $title): void
@@ -92,3 +93,34 @@ if (preg_match_all('/<tr><td>(.*?)<\/td><td>(.*?)<\/td><td>(.*?)<\/td><td>(.*?)<
         printf("  %-24s %-8s %10s  %-21s %s\n", $row[1], $row[5], html_entity_decode($row[3]), $row[6] !== '' ? $row[6] : '-', html_entity_decode($row[2]));
     }
 }
+
+// Subscriptions (정기결제, 비인증): the card form posts to the shop, which calls billkeygen.
+function subscribe(string $shop, string $cardNo): array
+{
+    step('buyer signs up for the monthly cookie box with test card ' . substr($cardNo, 0, 4) . ' **** **** ' . substr($cardNo, -4));
+    $form = ['plan' => 'cookie-box-monthly', 'buyer' => '김구독', 'CARDNO' => $cardNo, 'EXPIREDT' => '3012', 'CARDAUTH' => '900101', 'CARDPWD' => '12'];
+    [$status, $headers, $page] = http_call('POST', "$shop/subscribe.php", http_build_query($form), 'application/x-www-form-urlencoded');
+    $result = isset($headers['x-subscription-result']) ? $headers['x-subscription-result'] : '?';
+    echo "$status  result: $result\n", page_text($page), "\n";
+    return [$result, isset($headers['x-subscription-id']) ? $headers['x-subscription-id'] : ''];
+}
+
+[$result, $subscriptionId] = subscribe($shop, '4111111111111111');
+if ($result !== 'active') {
+    exit(1);
+}
+subscribe($shop, '4000000000009995');
+
+step('the shop\'s subscription desk');
+[, , $page] = http_call('GET', "$shop/subscriptions.php", '', 'text/plain');
+preg_match('/name="tid" value="([^"]+)"/', $page, $m);
+$tid = isset($m[1]) ? $m[1] : '';
+echo "subscription #$subscriptionId: first charge $tid (billing key and RESERVE_ID stored from billkeygen's answer)\n";
+
+step("staff refunds 3,000 of $tid (partial cancel)");
+[$status, $headers, $page] = http_call('POST', "$shop/refund.php", http_build_query(['tid' => $tid, 'amount' => '3000', 'reason' => '한 박스 누락']), 'application/x-www-form-urlencoded');
+echo "$status  result: {$headers['x-refund-result']}\n", page_text($page), "\n";
+
+step('the buyer ends the subscription: scheduleCancel, then billkeyDelete');
+[$status, $headers, $page] = http_call('POST', "$shop/end-subscription.php", http_build_query(['id' => $subscriptionId]), 'application/x-www-form-urlencoded');
+echo "$status  result: {$headers['x-subscription-result']}\n", page_text($page), "\n";

@@ -2,8 +2,10 @@
 
 namespace CookiePay;
 
+use CookiePay\Exception\ApiException;
 use CookiePay\Exception\CookiePayException;
 use CookiePay\Exception\InvalidArgumentException;
+use CookiePay\Exception\ValidationException;
 use FFI\CData;
 
 /**
@@ -12,6 +14,10 @@ use FFI\CData;
  *
  * Requests are the manual's field names; the core validates, retries, caches the TOKEN and keeps the
  * connections alive. See the repository README for every field.
+ *
+ * Money calls (billkeygen, recurringCharge, cancel, request) are never retried. When one ends in a
+ * TimeoutException or NetworkException whose getOutcome() is "unknown", the money may have moved:
+ * look it up (paysearch, paysearchByTid, paycert) before trying again.
  */
 final class Client
 {
@@ -23,7 +29,7 @@ final class Client
 
     /**
      * @param array $config api_id, api_key, env ("sandbox"/"live") or base_url, connect_timeout_ms,
-     *     timeout_ms, ca_cert_pem, max_retries, retry_base_delay_ms, retry_max_delay_ms; and lib_path,
+     *     timeout_ms, ca_cert_pem, max_retries, retry_base_delay_ms, retry_max_delay_ms, shared; and lib_path,
      *     the libcookiepay file to load (default: COOKIEPAY_LIB, then the package's lib/ folder)
      * @throws CookiePayException ValidationException for a bad config, LibraryException when FFI or
      *     the library cannot be used
@@ -92,6 +98,150 @@ final class Client
     }
 
     /**
+     * Issue a billing key and take the first payment (/Subscribe/billkeygen, 비인증 정기결제), and with
+     * RECURRENCE_PAY "Y" register a recurring schedule in the same call. The card data passes through
+     * your server here only: it is checked before anything is sent (Luhn, EXPIREDT YYMM not past,
+     * CARDAUTH 6 or 10 digits, CARDPWD 2 digits) and never appears in an exception, trace or dump.
+     *
+     * A money call: never retried. A TimeoutException or NetworkException with an unknown outcome
+     * means the card may have been charged: look the ORDERNO up with paysearch() before trying again.
+     *
+     * @param array $request ORDERNO, PRODUCTNAME, AMOUNT, BUYERNAME, optional BUYEREMAIL, BUYERID,
+     *     BUYERADDRESS, BUYERPHONE, PRODUCTCODE, ETC1–ETC5; the card: CARDNO, EXPIREDT (YYMM), CARDAUTH
+     *     (birth date YYMMDD or 10-digit business number), CARDPWD (first 2 digits), QUOTA ("00"…);
+     *     optional schedule RECURRENCE_PAY ("Y"), RECURRENCE_TYPE ("M" monthly, "W" weekly), PAY_DAY,
+     *     START_PAY_CNT, LAST_PAY_CNT. API_ID is filled in; ENC_YN is "N" unless given.
+     * @return array every field CookiePay answered (BILLKEY, TID, GENDATE, RESERVE_ID, RESERVE_*, …)
+     *     plus 'charged' => true and 'scheduled' => true, false or null (no schedule asked for).
+     *     'scheduled' false = charged, but the schedule failed (RESERVE_RESULTCODE, RESERVE_RESULTMSG
+     *     say why): keep the BILLKEY and TID and do NOT charge again.
+     * @throws ValidationException a bad field, every one named, nothing sent
+     * @throws ApiException the card was declined (getApiCode(), e.g. "C001")
+     */
+    public function billkeygen(
+        #[\SensitiveParameter]
+        array $request
+    ): array {
+        $json = Native::encodeOrNull($request, $problem);
+        // PHP before 8.2 ignores #[\SensitiveParameter], and a trace shows a parameter's current value:
+        // overwrite the card fields here so that no exception thrown below carries them.
+        $request = Native::redactCard($request);
+        if ($json === null) {
+            throw new InvalidArgumentException('the request cannot be encoded as JSON: ' . $problem);
+        }
+        return Native::callSensitive('cookiepay_billkeygen', $this->handle, $json);
+    }
+
+    /**
+     * Charge a registered schedule now (/Subscribe/recurrence_request_payment), e.g. to retry a
+     * cycle that was declined. A money call: never retried; on an unknown outcome look the payment
+     * up with paysearch() before charging again.
+     *
+     * @return array the payment, decrypted: RESULTCODE, TID, ORDERNO (made by CookiePay, "SRS…"),
+     *     AMOUNT, PAY_CNT, NEXT_PAY_DATE, ACCEPT_NO/ACCEPTNO, …
+     * @throws ApiException declined (its code, getLayer() "inner"), or "E103": the schedule was cancelled
+     */
+    public function recurringCharge(string $reserveId, string $billkey): array
+    {
+        return $this->call('cookiepay_recurring_charge', ['RESERVE_ID' => $reserveId, 'BILLKEY' => $billkey]);
+    }
+
+    /**
+     * End a recurring schedule (/Subscribe/recurrence_schedule_cancel). Cancelling one that is
+     * already cancelled (CookiePay's E103) is not an error.
+     *
+     * @return array CookiePay's fields plus 'already_cancelled' => bool and 'cancelled_at'
+     *     ("YYYY-MM-DD HH:MM:SS" when already cancelled, else null)
+     */
+    public function scheduleCancel(string $reserveId): array
+    {
+        return $this->call('cookiepay_schedule_cancel', ['RESERVE_ID' => $reserveId]);
+    }
+
+    /**
+     * Dispose of a billing key (/Subscribe/billingkeycancel, 빌링키 폐기). Ending a subscription is
+     * scheduleCancel() and billkeyDelete(): deleting the key is not known to stop its schedule.
+     *
+     * @return array CookiePay's fields
+     */
+    public function billkeyDelete(string $billkey): array
+    {
+        return $this->call('cookiepay_billkey_delete', ['BILLKEY' => $billkey]);
+    }
+
+    /**
+     * Refund a payment, in whole or in part (/api/cancel). A money call: never retried; on an
+     * unknown outcome check the payment with paycert() before trying again.
+     *
+     * @param int|null $amount the amount to refund; null = the whole (remaining) payment
+     * @param array $refundAccount for a virtual-account payment: 'bank', 'account_no', 'account_name'
+     * @return array cancel_tid, cancel_code, cancel_msg, cancel_date, cancel_amt and 'already_cancelled'
+     *     => bool (true: CookiePay says it was cancelled before; nothing more was refunded now)
+     * @throws ApiException e.g. code "9029": settled already, only 입금후 취소 can refund it
+     */
+    public function cancel(string $tid, string $reason, ?int $amount = null, array $refundAccount = []): array
+    {
+        $unknown = array_diff(array_keys($refundAccount), ['bank', 'account_no', 'account_name']);
+        if ($unknown !== []) {
+            throw new InvalidArgumentException('unknown refund account field(s): ' . implode(', ', $unknown)
+                . ' (expected bank, account_no, account_name)');
+        }
+        $request = ['tid' => $tid, 'reason' => $reason] + $refundAccount;
+        if ($amount !== null) {
+            $request['amount'] = $amount;
+        }
+        return $this->call('cookiepay_cancel', $request);
+    }
+
+    /**
+     * Look a payment up by its TID (/api/paysearch): e.g. to settle a money call whose outcome is
+     * unknown, or to check a payment a Noti reported.
+     *
+     * @return array the list of payments found (empty when CookiePay has none: its E008 is not an error)
+     */
+    public function paysearchByTid(string $tid): array
+    {
+        return self::payments($this->call('cookiepay_paysearch', ['tid' => $tid]));
+    }
+
+    /**
+     * The payments between two days (/api/paysearch), both included.
+     *
+     * @param string $from YYYY-MM-DD
+     * @param string $to YYYY-MM-DD
+     * @return array the list of payments (paycert's fields each); empty when there are none
+     */
+    public function paysearch(string $from, string $to): array
+    {
+        return self::payments($this->call('cookiepay_paysearch', ['from' => $from, 'to' => $to]));
+    }
+
+    /** The address of a payment's receipt (전표) page, to open in a popup. No network. */
+    public function receiptUrl(string $tid): string
+    {
+        $data = $this->call('cookiepay_receipt_url', ['tid' => $tid]);
+        return isset($data['url']) ? (string) $data['url'] : '';
+    }
+
+    /**
+     * The escape hatch: POST a JSON body to any CookiePay path with the headers it needs, for an
+     * endpoint this library does not wrap yet. Never retried (it may move money).
+     *
+     * @param string $path e.g. "/api/paylist"
+     * @param array $body the JSON body (API_ID is not added for you)
+     * @param array $auth which headers to send: any of "api_key" (ApiKey) and "token" (TOKEN)
+     * @return array ['status' => the HTTP status, 'body' => the answer: an array when it is JSON, else the text]
+     */
+    public function request(
+        string $path,
+        #[\SensitiveParameter]
+        array $body,
+        array $auth = ['token']
+    ): array {
+        return $this->call('cookiepay_request', ['path' => $path, 'auth' => array_values($auth), 'body' => (object) $body]);
+    }
+
+    /**
      * Parse the raw body CookiePay's window posts to RETURNURL (give the raw body, not $_POST:
      * ENC_DATA is Base64 and its '+' must survive). No network.
      *
@@ -112,6 +262,31 @@ final class Client
             throw new InvalidArgumentException('cannot read the request body from ' . $stream);
         }
         return Native::parseReturn($body);
+    }
+
+    /**
+     * Parse the raw JSON body CookiePay POSTs to your 통지 URL (Noti). No network.
+     *
+     * A Noti is not authenticated: anyone can post one. Confirm it with paycert()/verify() before
+     * marking anything paid, and process each 'dedup_key' once (CookiePay may send it again).
+     *
+     * @return array its fields plus 'kind' ("payment", "recurring" or "cancel") and 'dedup_key'
+     */
+    public static function parseNoti(string $rawBody): array
+    {
+        return Native::parseNoti($rawBody);
+    }
+
+    /**
+     * parseNoti() of this request's raw body (php://input).
+     */
+    public static function parseNotiFromInput(string $stream = 'php://input'): array
+    {
+        $body = @file_get_contents($stream);
+        if ($body === false) {
+            throw new InvalidArgumentException('cannot read the request body from ' . $stream);
+        }
+        return Native::parseNoti($body);
     }
 
     /** The libcookiepay version, e.g. "0.1.0". */
@@ -145,8 +320,17 @@ final class Client
         return ['api_id' => $this->apiId, 'open' => $this->handle !== null];
     }
 
-    private function call(string $function, array $request): array
-    {
+    private function call(
+        string $function,
+        #[\SensitiveParameter]
+        array $request
+    ): array {
         return Native::call($function, $this->handle, Native::encode($request));
+    }
+
+    /** @param array $data paysearch's data: {"payments": [...]} */
+    private static function payments(array $data): array
+    {
+        return isset($data['payments']) && is_array($data['payments']) ? array_values($data['payments']) : [];
     }
 }

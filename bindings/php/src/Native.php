@@ -24,6 +24,9 @@ final class Native
     /** The FFI_SCOPE name of the preload header (bin/cookiepay-preload-header). */
     const SCOPE = 'cookiepay';
 
+    /** The card fields whose values never leave billkeygen(): in no exception, trace or dump. */
+    const CARD_FIELDS = ['CARDNO', 'CARDPWD', 'CARDAUTH', 'EXPIREDT'];
+
     /** @var FFI|null one instance per process (per request under fpm, where the scope is shared) */
     private static $ffi;
 
@@ -125,10 +128,41 @@ final class Native
      *
      * @return array the envelope's data
      */
-    public static function call(string $function, ?CData $handle, string $requestJson): array
-    {
+    public static function call(
+        string $function,
+        ?CData $handle,
+        #[\SensitiveParameter]
+        string $requestJson
+    ): array {
         $ffi = self::ffi();
-        return self::unwrap(self::take($ffi, $ffi->{$function}($handle, $requestJson)));
+        try {
+            $owned = $ffi->{$function}($handle, $requestJson);
+        } catch (FFI\Exception $e) {
+            throw self::missingFunction($function, $e);
+        }
+        return self::unwrap(self::take($ffi, $owned));
+    }
+
+    /**
+     * call() for a request holding card data: the caller's JSON variable is emptied as soon as the
+     * library has it, so that on PHP before 8.2 (which ignores #[\SensitiveParameter] and shows a
+     * parameter's current value in traces) no exception thrown afterwards carries it.
+     */
+    public static function callSensitive(
+        string $function,
+        ?CData $handle,
+        #[\SensitiveParameter]
+        string &$requestJson
+    ): array {
+        $ffi = self::ffi();
+        try {
+            $owned = $ffi->{$function}($handle, $requestJson);
+        } catch (FFI\Exception $e) {
+            $requestJson = '';
+            throw self::missingFunction($function, $e);
+        }
+        $requestJson = '';
+        return self::unwrap(self::take($ffi, $owned));
     }
 
     public static function parseReturn(string $body): array
@@ -139,6 +173,20 @@ final class Native
         }
         $ffi = self::ffi();
         return self::unwrap(self::take($ffi, $ffi->cookiepay_parse_return($body)));
+    }
+
+    public static function parseNoti(string $body): array
+    {
+        if (strpos($body, "\0") !== false) {
+            throw new InvalidArgumentException('the Noti body contains a NUL byte');
+        }
+        $ffi = self::ffi();
+        try {
+            $owned = $ffi->cookiepay_parse_noti($body);
+        } catch (FFI\Exception $e) {
+            throw self::missingFunction('cookiepay_parse_noti', $e);
+        }
+        return self::unwrap(self::take($ffi, $owned));
     }
 
     public static function version(): string
@@ -157,6 +205,62 @@ final class Native
             throw new InvalidArgumentException('the request cannot be encoded as JSON: ' . json_last_error_msg());
         }
         return $json;
+    }
+
+    /**
+     * encode() that answers null (and the reason in $problem) instead of throwing, so that the caller
+     * can redact its own arguments before it throws.
+     */
+    public static function encodeOrNull(
+        #[\SensitiveParameter]
+        array $request,
+        ?string &$problem = null
+    ): ?string {
+        $json = json_encode((object) $request, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
+        if ($json === false) {
+            $problem = json_last_error_msg();
+            return null;
+        }
+        $problem = null;
+        return $json;
+    }
+
+    /** The request with the card fields' values replaced (any spelling of the key). */
+    public static function redactCard(
+        #[\SensitiveParameter]
+        array $request
+    ): array {
+        foreach ($request as $key => $value) {
+            if (in_array(strtoupper((string) $key), self::CARD_FIELDS, true)) {
+                $request[$key] = '[redacted]';
+            }
+        }
+        return $request;
+    }
+
+    /** A function this binding calls is not in the loaded library or header: they are older than it. */
+    private static function missingFunction(string $function, FFI\Exception $e): LibraryException
+    {
+        if (strpos($e->getMessage(), 'undefined C function') === false) {
+            return new LibraryException($function . ': ' . $e->getMessage(), $e);
+        }
+        return new LibraryException(sprintf(
+            'The loaded libcookiepay (%s, from %s) has no %s: the library or its declarations (cookiepay_ffi.h, '
+            . 'or the ffi.preload header) are older than this binding. Install the matching library, '
+            . 'regenerate the preload header with bin/cookiepay-preload-header and restart php-fpm.',
+            self::safeVersion(),
+            self::$source,
+            $function
+        ), $e);
+    }
+
+    private static function safeVersion(): string
+    {
+        try {
+            return 'version ' . self::version();
+        } catch (\Throwable $e) {
+            return 'unknown version';
+        }
     }
 
     /** Copy a library-owned string and give it back to the library, whatever happens. */

@@ -64,6 +64,13 @@ final class FpmTest extends TestCase
             'AMOUNT' => (string) $paid['order']['AMOUNT'],
             'FORM_BODY' => $paid['form_body'],
         ];
+        // The lifecycle calls under the preload recipe too (billkeygen: the by-reference path).
+        $answer = $this->request($params + ['BILLKEYGEN' => '1']);
+        $this->assertTrue($answer['ok'], json_encode($answer, JSON_UNESCAPED_UNICODE));
+        $this->assertTrue($answer['billkeygen_charged']);
+        $this->assertSame('payment:' . $params['TID'], $answer['noti_key']);
+        $this->assertStringStartsWith(Sandbox::$http . '/api/receipt?tid=', $answer['receipt_url']);
+
         $paycertBefore = Sandbox::stats()['requests']['paycert']['total'];
 
         $requestsPerPid = [];

@@ -27,9 +27,25 @@ final class MemoryTest extends TestCase
         return (int) $m[1] * 1024;
     }
 
-    /** One round of four calls: two without network, two over keep-alive loopback. */
+    const CALLS_PER_ROUND = 7;
+
+    /**
+     * One round of seven calls: four without network (parseReturn, parseNoti, receiptUrl, a
+     * billkeygen refused before sending, which takes the card's by-reference path), ready refused,
+     * two over keep-alive loopback.
+     */
     private static function round(Client $client, string $tid, array $expected, string $formBody, array $badOrder): void
     {
+        if (Client::parseNoti('{"TID":"' . $tid . '","RESULTCODE":"0000"}')['kind'] !== 'payment') {
+            self::fail('parseNoti changed its answer');
+        }
+        $client->receiptUrl($tid);
+        try {
+            $client->billkeygen(['CARDNO' => '4111111111111112', 'CARDPWD' => '1'] + $badOrder);
+            self::fail('the card is invalid');
+        } catch (ValidationException $e) {
+            // expected: nothing was sent
+        }
         $post = Client::parseReturn($formBody);
         if (!$post['success']) {
             self::fail('parseReturn changed its answer');
@@ -59,7 +75,7 @@ final class MemoryTest extends TestCase
         $phpBefore = memory_get_usage();
         $rssBefore = self::rssBytes();
 
-        for ($i = 0; $i < self::CALLS / 4; $i++) {
+        for ($i = 0; $i < intdiv(self::CALLS, self::CALLS_PER_ROUND); $i++) {
             self::round($client, $tid, $expected, $paid['form_body'], $badOrder);
         }
         gc_collect_cycles();

@@ -6,8 +6,11 @@ use CookiePay\Client;
 use CookiePay\Exception\ApiException;
 use CookiePay\Exception\CookiePayException;
 use CookiePay\Exception\HttpException;
+use CookiePay\Exception\InvalidArgumentException;
 use CookiePay\Exception\NetworkException;
+use CookiePay\Exception\TimeoutException;
 use CookiePay\Exception\ValidationException;
+use CookiePay\Native;
 use CookiePay\Tests\Support\Sandbox;
 use PHPUnit\Framework\TestCase;
 
@@ -133,6 +136,140 @@ final class SecretsTest extends TestCase
             $this->fail('the card was declined');
         } catch (ApiException $e) {
             $this->assertHidesSecrets($e, [Sandbox::CARD_DECLINE_LIMIT, '900101', Sandbox::API_KEY]);
+        }
+    }
+
+    /** Card data of billkeygen, distinctive enough not to turn up anywhere by chance. */
+    const CARD = ['CARDNO' => '5555555555554444', 'EXPIREDT' => '2911', 'CARDAUTH' => '731224', 'CARDPWD' => '47'];
+
+    /**
+     * What must not show: the number (also its first 12 digits) and the birth date anywhere; the short
+     * values (too short to search for alone) next to their field names, as json_encode, print_r,
+     * var_export and var_dump would write them.
+     */
+    private static function cardSecrets(array $card): array
+    {
+        $secrets = [$card['CARDNO'], substr($card['CARDNO'], 0, 12)];
+        if (strlen($card['CARDAUTH']) >= 6) {
+            $secrets[] = $card['CARDAUTH'];
+        }
+        foreach ($card as $field => $value) {
+            $secrets[] = "\"$field\":\"$value\"";
+            $secrets[] = "[$field] => $value";
+            $secrets[] = "'$field' => '$value'";
+            $secrets[] = "[\"$field\"]=>\n" . '  string(' . strlen($value) . ") \"$value\"";
+        }
+        return $secrets;
+    }
+
+    /** What a careless shop prints: var_dump, print_r, var_export of the exception and the client. */
+    private function assertDumpsHideCard(CookiePayException $e, Client $client, array $secrets): void
+    {
+        ob_start();
+        var_dump($e, $client);
+        $dump = ob_get_clean() . print_r($client, true) . var_export($e->getError(), true) . json_encode($e->getTrace());
+        foreach ($secrets as $secret) {
+            $this->assertFalse(strpos($dump, $secret) !== false, 'a card value is in a dump of ' . get_class($e));
+        }
+    }
+
+    public function testBillkeygenValidationErrorsNameFieldsNotValues(): void
+    {
+        $client = Sandbox::client();
+        $bad = ['CARDNO' => '4111111111111112', 'EXPIREDT' => '0101', 'CARDAUTH' => '73122', 'CARDPWD' => '471'];
+        try {
+            $client->billkeygen(Sandbox::subscription($bad));
+            $this->fail('every card field is wrong');
+        } catch (ValidationException $e) {
+            $this->assertCount(4, $e->getFieldNames());
+            $secrets = array_merge(self::cardSecrets($bad), [Sandbox::API_KEY]);
+            $this->assertHidesSecrets($e, $secrets);
+            $this->assertDumpsHideCard($e, $client, $secrets);
+        }
+    }
+
+    public function testBillkeygenDeclinesAndNetworkErrorsCarryNoCardData(): void
+    {
+        $client = Sandbox::client(['max_retries' => 0, 'timeout_ms' => 400]);
+        $secrets = array_merge(self::cardSecrets(self::CARD), [Sandbox::API_KEY]);
+
+        $answer = $client->billkeygen(Sandbox::subscription(self::CARD));
+        $this->assertTrue($answer['charged']);
+        foreach ($secrets as $secret) {
+            $this->assertFalse(strpos(json_encode($answer), $secret) !== false, 'a card value is in the answer');
+        }
+
+        $declined = ['CARDNO' => Sandbox::CARD_DECLINE_LIMIT] + self::CARD;
+        try {
+            $client->billkeygen(Sandbox::subscription($declined));
+            $this->fail('declined');
+        } catch (ApiException $e) {
+            $this->assertHidesSecrets($e, array_merge(self::cardSecrets($declined), [Sandbox::API_KEY]));
+            $this->assertDumpsHideCard($e, $client, self::cardSecrets($declined));
+        }
+
+        foreach (['reset' => NetworkException::class, 'delay' => TimeoutException::class, 'http_500' => HttpException::class] as $mode => $class) {
+            Sandbox::fault('billkeygen', $mode, 1, ['delay_ms' => 2000]);
+            try {
+                $client->billkeygen(Sandbox::subscription(self::CARD));
+                $this->fail("the $mode fault");
+            } catch (CookiePayException $e) {
+                $this->assertSame($class, get_class($e));
+                $this->assertHidesSecrets($e, $secrets);
+                $this->assertDumpsHideCard($e, $client, $secrets);
+            }
+        }
+    }
+
+    public function testAnUnencodableBillkeygenRequestHidesTheCard(): void
+    {
+        $client = Sandbox::client();
+        try {
+            $client->billkeygen(Sandbox::subscription(self::CARD + ['BUYERNAME' => "\xB1\xE8"]));
+            $this->fail('not UTF-8');
+        } catch (InvalidArgumentException $e) {
+            $this->assertHidesSecrets($e, self::cardSecrets(self::CARD));
+            $this->assertDumpsHideCard($e, $client, self::cardSecrets(self::CARD));
+        }
+    }
+
+    /**
+     * PHP before 8.2 ignores #[\SensitiveParameter] and shows a parameter's current value in traces:
+     * the binding overwrites the card values it was given once the library has them.
+     */
+    public function testTheCardIsOverwrittenForOlderPhp(): void
+    {
+        $redacted = Native::redactCard(self::CARD + ['cardno' => '4111111111111111', 'AMOUNT' => 9900]);
+        $this->assertSame(9900, $redacted['AMOUNT']);
+        foreach (['CARDNO', 'EXPIREDT', 'CARDAUTH', 'CARDPWD', 'cardno'] as $field) {
+            $this->assertSame('[redacted]', $redacted[$field]);
+        }
+
+        $json = Native::encode(Sandbox::subscription(self::CARD));
+        $client = Sandbox::client();
+        $reflection = new \ReflectionProperty(Client::class, 'handle');
+        $reflection->setAccessible(true);
+        $answer = Native::callSensitive('cookiepay_billkeygen', $reflection->getValue($client), $json);
+        $this->assertTrue($answer['charged']);
+        $this->assertSame('', $json, 'the JSON with the card is gone from the caller\'s variable');
+    }
+
+    /** Canary: the patterns above do find the card in every dump of the raw request. */
+    public function testTheCardPatternsSeeARawRequest(): void
+    {
+        $request = Sandbox::subscription(self::CARD);
+        ob_start();
+        var_dump($request);
+        $dumps = ['json' => json_encode($request), 'print_r' => print_r($request, true),
+            'var_export' => var_export($request, true), 'var_dump' => ob_get_clean()];
+        foreach ($dumps as $how => $dump) {
+            foreach (['EXPIREDT', 'CARDPWD'] as $field) {
+                $single = self::cardSecrets(['CARDNO' => '', 'CARDAUTH' => '', $field => self::CARD[$field]]);
+                $seen = array_filter($single, function ($secret) use ($dump, $field) {
+                    return $secret !== '' && strpos($dump, $secret) !== false && strpos($secret, self::CARD[$field]) !== false;
+                });
+                $this->assertNotEmpty($seen, "$field in $how");
+            }
         }
     }
 }

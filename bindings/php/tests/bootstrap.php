@@ -3,5 +3,6 @@
 require dirname(__DIR__) . '/autoload.php';
 require __DIR__ . '/Support/Sandbox.php';
 require __DIR__ . '/Support/Processes.php';
+require __DIR__ . '/Support/Shop.php';
 
 CookiePay\Tests\Support\Sandbox::start();

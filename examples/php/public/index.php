@@ -18,6 +18,7 @@ shop_page('쿠키 상점', <<<HTML
   <label>이름 <input name="buyer" required maxlength="20"></label>
   <button type="submit">카드로 결제</button>
 </form>
+<p><a href="/subscribe.php">정기구독 신청 (카드 등록)</a> · <a href="/subscriptions.php">구독 관리</a></p>
 <h2>최근 주문</h2>
 <table><tr><th>주문번호</th><th>상품</th><th>금액</th><th>구매자</th><th>상태</th><th>TID</th></tr>
 $rows</table>

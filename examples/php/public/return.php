@@ -27,10 +27,8 @@ $client = shop_client();
 $db = shop_db();
 try {
     $payment = $post['encrypted'] ? $client->decrypt($post['ENC_DATA']) : $post;
-    $find = $db->prepare('SELECT orderno, amount, status, tid FROM orders WHERE orderno = ?');
-    $find->execute([$payment['ORDERNO']]);
-    $order = $find->fetch();
-    if ($order === false) {
+    $order = shop_one($db, 'SELECT orderno, amount, status, tid FROM orders WHERE orderno = ?', [$payment['ORDERNO']]);
+    if ($order === null) {
         shop_page('알 수 없는 주문', '<p>주문번호 ' . h($payment['ORDERNO']) . '</p>', 404, 'unknown-order');
     }
     // Never trust the amount the browser brought back: compare CookiePay's record with ours.

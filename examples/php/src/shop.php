@@ -2,6 +2,7 @@
 // Shared by the example shop's pages: the CookiePay client, the SQLite orders table, HTML helpers.
 // With Composer you would `require 'vendor/autoload.php';` instead of the binding's own autoloader.
 require dirname(__DIR__, 3) . '/bindings/php/autoload.php';
+require __DIR__ . '/subscriptions.php';
 
 use CookiePay\Client;
 
@@ -68,7 +69,23 @@ function shop_db(): PDO
         created_at TEXT NOT NULL,
         paid_at    TEXT
     )");
+    // WAL: readers never block the writer (cron runs, Notis and pages use the file at once).
+    $db->exec('PRAGMA journal_mode = WAL');
+    shop_subscription_schema($db);
     return $db;
+}
+
+/**
+ * The first row of a query, or null. The cursor is closed at once: an open one keeps a read lock,
+ * and a process holding it across a call to CookiePay would block every writer meanwhile.
+ */
+function shop_one(PDO $db, string $sql, array $params = []): ?array
+{
+    $query = $db->prepare($sql);
+    $query->execute($params);
+    $row = $query->fetch();
+    $query->closeCursor();
+    return $row === false ? null : $row;
 }
 
 function h($text): string
@@ -79,12 +96,12 @@ function h($text): string
 /**
  * Answer with a small page and stop. X-Payment-Result names the outcome for scripts (demo, tests).
  */
-function shop_page(string $title, string $bodyHtml, int $status = 200, string $result = ''): void
+function shop_page(string $title, string $bodyHtml, int $status = 200, string $result = '', string $resultHeader = 'X-Payment-Result'): void
 {
     http_response_code($status);
     header('Content-Type: text/html; charset=utf-8');
     if ($result !== '') {
-        header('X-Payment-Result: ' . $result);
+        header($resultHeader . ': ' . $result);
     }
     echo "<!DOCTYPE html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\"><title>", h($title), "</title></head>\n",
         "<body><h1>", h($title), "</h1>\n<main>", $bodyHtml, "</main>\n<p><a href=\"/\">상점으로</a></p></body></html>\n";

@@ -10,4 +10,15 @@ class DecodeException extends CookiePayException
     {
         return (string) $this->field('excerpt', '');
     }
+
+    /** "unknown" when the request was sent (a money call: look it up before trying again); else "". */
+    public function getOutcome(): string
+    {
+        return (string) $this->field('outcome', '');
+    }
+
+    public function isOutcomeUnknown(): bool
+    {
+        return $this->getOutcome() === 'unknown';
+    }
 }

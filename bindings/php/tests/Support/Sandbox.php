@@ -15,6 +15,8 @@ final class Sandbox
     const API_KEY = 'sbxkey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
     const CARD_APPROVE = '4111111111111111';
     const CARD_DECLINE_LIMIT = '4000000000009995';
+    /** Approves every charge but the 3rd of its subscription (sandbox/README.md, "Test cards"). */
+    const CARD_DUNNING = '4000000000000333';
 
     /** @var resource|null */
     private static $process;
@@ -42,6 +44,24 @@ final class Sandbox
 
     public static function start(): void
     {
+        $started = self::spawn();
+        self::$process = $started['process'];
+        self::$dir = $started['dir'];
+        self::$http = $started['http'];
+        self::$https = $started['https'];
+        self::$caPem = (string) file_get_contents(self::$dir . '/ca.pem');
+        self::$ownerPid = getmypid();
+        register_shutdown_function([self::class, 'stop']);
+    }
+
+    /**
+     * Start another cookiepay-sandbox (on ephemeral ports, HTTPS too): for tests that move its clock,
+     * which would otherwise move for every later test.
+     *
+     * @return array ['process' => resource, 'dir' => …, 'http' => URL, 'https' => URL]
+     */
+    public static function spawn(): array
+    {
         $bin = getenv('COOKIEPAY_SANDBOX_BIN');
         if (!is_string($bin) || $bin === '') {
             $bin = self::repoRoot() . '/target/release/cookiepay-sandbox';
@@ -49,22 +69,20 @@ final class Sandbox
         if (!is_executable($bin)) {
             throw new RuntimeException("cookiepay-sandbox not found at $bin: cargo build --release -p cookiepay-sandbox");
         }
-        self::$dir = self::tempDir('cookiepay-php-sandbox');
-        $ready = self::$dir . '/ready.json';
-        $log = self::$dir . '/sandbox.log';
-        self::$process = proc_open(
-            [$bin, '--port', '0', '--tls', '--ca-out', self::$dir . '/ca.pem', '--ready-file', $ready],
+        $dir = self::tempDir('cookiepay-php-sandbox');
+        $ready = $dir . '/ready.json';
+        $log = $dir . '/sandbox.log';
+        $process = proc_open(
+            [$bin, '--port', '0', '--tls', '--ca-out', $dir . '/ca.pem', '--ready-file', $ready],
             [0 => ['file', '/dev/null', 'r'], 1 => ['file', $log, 'a'], 2 => ['file', $log, 'a']],
             $pipes
         );
-        if (!is_resource(self::$process)) {
+        if (!is_resource($process)) {
             throw new RuntimeException('cannot start cookiepay-sandbox');
         }
-        self::$ownerPid = getmypid();
-        register_shutdown_function([self::class, 'stop']);
         $deadline = microtime(true) + 10;
         while (!is_file($ready) || filesize($ready) === 0) {
-            $status = proc_get_status(self::$process);
+            $status = proc_get_status($process);
             if (!$status['running']) {
                 throw new RuntimeException("cookiepay-sandbox exited early:\n" . file_get_contents($log));
             }
@@ -75,9 +93,25 @@ final class Sandbox
             clearstatcache();
         }
         $info = json_decode((string) file_get_contents($ready), true);
-        self::$http = $info['http'];
-        self::$https = $info['https'];
-        self::$caPem = (string) file_get_contents(self::$dir . '/ca.pem');
+        return ['process' => $process, 'dir' => $dir, 'http' => $info['http'], 'https' => $info['https']];
+    }
+
+    /** Stop a sandbox from spawn(). */
+    public static function stopSpawned(array $started): void
+    {
+        Processes::stop($started['process']);
+        self::removeTree($started['dir']);
+    }
+
+    /**
+     * Point every helper of this class (and Sandbox::client()) at another sandbox's URL; returns the
+     * previous one, to give back afterwards.
+     */
+    public static function useUrl(string $http): string
+    {
+        $previous = self::$http;
+        self::$http = $http;
+        return $previous;
     }
 
     public static function stop(): void
@@ -148,6 +182,85 @@ final class Sandbox
         return ['order' => $order, 'form_body' => $checkout['form_body'], 'payment' => $payment];
     }
 
+    /** Card fields for billkeygen: the approving test card unless overridden. */
+    public static function card(array $overrides = []): array
+    {
+        return $overrides + [
+            'CARDNO' => self::CARD_APPROVE,
+            'EXPIREDT' => '3012',
+            'CARDAUTH' => '900101',
+            'CARDPWD' => '12',
+            'QUOTA' => '00',
+        ];
+    }
+
+    /**
+     * A billkeygen request: a fresh order, the card, and a monthly schedule (unless $schedule is
+     * false) charged for $lastPayCnt cycles in all (the first one is billkeygen's own charge).
+     */
+    public static function subscription(array $overrides = [], bool $schedule = true, int $lastPayCnt = 12): array
+    {
+        $order = self::order();
+        unset($order['RETURNURL']);
+        $request = $overrides + self::card() + $order;
+        if ($schedule) {
+            $request += [
+                'RECURRENCE_PAY' => 'Y',
+                'RECURRENCE_TYPE' => 'M',
+                'PAY_DAY' => '10',
+                'START_PAY_CNT' => '1',
+                'LAST_PAY_CNT' => (string) $lastPayCnt,
+            ];
+        }
+        return $request;
+    }
+
+    /** Move the sandbox's clock forward; due recurring charges run (and their Notis go out). */
+    public static function advanceDays(int $days): array
+    {
+        return self::postJson('/_sandbox/clock', ['advance_days' => $days]);
+    }
+
+    /** Where the sandbox POSTs Notis from now on (null: nowhere). */
+    public static function notiUrl(?string $url): array
+    {
+        return self::postJson('/_sandbox/noti', ['url' => $url]);
+    }
+
+    /** The Notis the sandbox sent so far: {"url", "notis": [{"id","kind","body" (an object),"attempts","delivered",…}]}. */
+    public static function notis(): array
+    {
+        return self::request('GET', '/_sandbox/notis', null);
+    }
+
+    public static function subscriptions(): array
+    {
+        return self::request('GET', '/_sandbox/subscriptions', null);
+    }
+
+    /** The payment counts as settled (입금 완료): its next cancel answers 9029. */
+    public static function settle(string $tid): void
+    {
+        self::postJson('/_sandbox/payments/' . rawurlencode($tid) . '/settle', []);
+    }
+
+    /** The number of requests an endpoint received since the last reset. */
+    public static function count(string $endpoint): int
+    {
+        $requests = self::stats()['requests'];
+        return isset($requests[$endpoint]['total']) ? (int) $requests[$endpoint]['total'] : 0;
+    }
+
+    /** Every endpoint's count since the last reset, e.g. ['token' => 1, 'billkeygen' => 1]. */
+    public static function counts(): array
+    {
+        $counts = [];
+        foreach (self::stats()['requests'] as $endpoint => $numbers) {
+            $counts[$endpoint] = (int) $numbers['total'];
+        }
+        return $counts;
+    }
+
     public static function fault(string $endpoint, string $mode, int $count = 1, array $extra = []): void
     {
         self::postJson('/_sandbox/faults', ['endpoint' => $endpoint, 'mode' => $mode, 'count' => $count] + $extra);
@@ -174,7 +287,7 @@ final class Sandbox
         return self::request('POST', $path, (string) json_encode((object) $body, JSON_UNESCAPED_UNICODE));
     }
 
-    private static function request(string $method, string $path, ?string $body): array
+    public static function request(string $method, string $path, ?string $body): array
     {
         $context = stream_context_create(['http' => [
             'method' => $method,

@@ -19,14 +19,24 @@ try {
     $token = $client->token();
     $payment = $client->verify($param('TID'), ['ORDERNO' => $param('ORDERNO'), 'AMOUNT' => (int) $param('AMOUNT')]);
     $post = Client::parseReturn($param('FORM_BODY'));
-    echo json_encode([
+    $noti = Client::parseNoti('{"TID":"' . $payment['TID'] . '","ORDERNO":"x","RESULTCODE":"0000"}');
+    $answer = [
         'ok' => true,
         'pid' => getmypid(),
         'source' => Native::source(),
         'tid' => $payment['TID'],
         'token_ok' => $token['TOKEN'] !== '',
         'return_success' => $post['success'],
-    ]);
+        'noti_key' => $noti['dedup_key'],
+        'receipt_url' => $client->receiptUrl($payment['TID']),
+    ];
+    if ($param('BILLKEYGEN') === '1') {
+        $answer['billkeygen_charged'] = $client->billkeygen([
+            'ORDERNO' => 'FPM-' . getmypid() . '-' . bin2hex(random_bytes(4)), 'PRODUCTNAME' => '구독', 'AMOUNT' => 1000,
+            'BUYERNAME' => '홍길동', 'CARDNO' => '4111111111111111', 'EXPIREDT' => '3012', 'CARDAUTH' => '900101', 'CARDPWD' => '12',
+        ])['charged'];
+    }
+    echo json_encode($answer);
 } catch (Throwable $e) {
     echo json_encode(['ok' => false, 'pid' => getmypid(), 'class' => get_class($e), 'message' => $e->getMessage()]);
 }
