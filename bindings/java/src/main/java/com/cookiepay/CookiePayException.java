@@ -45,6 +45,16 @@ public class CookiePayException extends RuntimeException {
         return rawJson;
     }
 
+    /**
+     * Whether the call may have taken effect although it failed: a timeout or a lost connection
+     * after the request was sent ({@code outcome} {@code unknown}). After a money call (billkeygen,
+     * recurringCharge, cancel, request) look the payment up with paysearch or paycert before
+     * trying again; never repeat it blindly.
+     */
+    public boolean isOutcomeUnknown() {
+        return "unknown".equals(text("outcome"));
+    }
+
     /** One field of the error object as text (numbers too); null if absent. */
     protected String text(String field) {
         return Json.asText(getError().get(field));
