@@ -46,8 +46,17 @@ class LifecycleTest {
         assertThrows(IllegalStateException.class, () -> client.decrypt("x"));
         assertThrows(IllegalStateException.class, () -> client.paycert("x"));
         assertThrows(IllegalStateException.class, () -> client.verify("x", "y", 1L));
+        assertThrows(IllegalStateException.class, () -> client.billkeygen(Sandbox.signUp(Sandbox.CARD_OK, 1000, 0)));
+        assertThrows(IllegalStateException.class, () -> client.recurringCharge("r", "b"));
+        assertThrows(IllegalStateException.class, () -> client.scheduleCancel("r"));
+        assertThrows(IllegalStateException.class, () -> client.billkeyDelete("b"));
+        assertThrows(IllegalStateException.class, () -> client.cancel("x", "y"));
+        assertThrows(IllegalStateException.class, () -> client.paysearch("x"));
+        assertThrows(IllegalStateException.class, () -> client.receiptUrl("x"));
+        assertThrows(IllegalStateException.class, () -> client.request("/api/paycert", null));
         // Static calls need no client.
         assertEquals("0000", CookiePayClient.parseReturn("RESULTCODE=0000").getString("RESULTCODE"));
+        assertEquals("SBX1", CookiePayClient.parseNoti("{\"TID\":\"SBX1\",\"RESULTCODE\":\"0000\"}").getString("TID"));
     }
 
     @Test
