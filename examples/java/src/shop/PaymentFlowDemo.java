@@ -1,5 +1,6 @@
 package shop;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -78,7 +79,7 @@ public final class PaymentFlowDemo {
         System.out.println("\nDone.");
     }
 
-    /** Steps 7-11: a subscription without the window, its charges and a refund, each made once. */
+    /** Steps 7-12: a subscription without the window, its charges and a refund, each made once. */
     private static void subscriptions(CookiePayClient client, String sandboxUrl) throws Exception {
         System.out.println("\n7. Sign-up without the window (billkeygen): first charge + a monthly schedule");
         Map<String, Object> signUp = new LinkedHashMap<String, Object>();
@@ -147,7 +148,39 @@ public final class PaymentFlowDemo {
         System.out.println("   again: " + job.refund("refund-3", firstTid, null, "중복 요청") + " (" + charges.find("refund-3").getNote() + ")");
         System.out.println("   same refund row again: " + job.refund("refund-2", firstTid, null, "해지 환불") + " (claimed already: nothing sent)");
 
-        System.out.println("\n11. Ending the subscription: schedule, then the billing key");
+        System.out.println("\n11. Time passes (the sandbox clock): CookiePay charges the next cycle and POSTs a Noti");
+        NotiHandler notis = new NotiHandler(client);
+        notis.subscribe(reserveId, 9900);
+        java.util.concurrent.BlockingQueue<byte[]> received = new java.util.concurrent.LinkedBlockingQueue<byte[]>();
+        com.sun.net.httpserver.HttpServer notiUrl = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 8);
+        notiUrl.createContext("/cookiepay/noti", exchange -> {
+            byte[] body = readAll(exchange.getRequestBody());
+            received.add(body);
+            System.out.println("   Noti → " + notis.handle(body));
+            byte[] answer = "<RESULT>SUCCESS</RESULT>".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        notiUrl.start();
+        try {
+            SandboxBrowser.control(sandboxUrl, "noti", "{\"url\":\"http://127.0.0.1:" + notiUrl.getAddress().getPort() + "/cookiepay/noti\"}");
+            byte[] first = null;
+            for (int week = 1; week <= 10 && first == null; week++) {
+                SandboxBrowser.control(sandboxUrl, "clock", "{\"advance_days\":7}");
+                first = received.poll(week == 10 ? 3 : 1, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            if (first == null) {
+                throw new AssertionError("no Noti in ten weeks");
+            }
+            Thread.sleep(300);
+            System.out.println("   the same Noti again (CookiePay repeats them) → " + notis.handle(first));
+        } finally {
+            notiUrl.stop(0);
+        }
+
+        System.out.println("\n12. Ending the subscription: schedule, then the billing key");
         CookiePayResult ended = client.scheduleCancel(reserveId);
         System.out.println("   scheduleCancel: already_cancelled=" + ended.get("already_cancelled"));
         System.out.println("   again: already_cancelled=" + client.scheduleCancel(reserveId).get("already_cancelled") + " (E103 is not an error)");
@@ -158,6 +191,16 @@ public final class PaymentFlowDemo {
                 || !"already cancelled".equals(charges.find("refund-3").getNote())) {
             throw new AssertionError("the subscription flow did not end as expected");
         }
+    }
+
+    private static byte[] readAll(java.io.InputStream in) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        int n;
+        while ((n = in.read(buffer)) != -1) {
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
     }
 
     private static String env(String name) {

@@ -55,6 +55,13 @@ final class SandboxBrowser {
         }
     }
 
+    /** POST a sandbox control call (/_sandbox/{path}), e.g. clock or noti. */
+    static void control(String sandboxUrl, String path, String json) throws IOException {
+        if (post(sandboxUrl + "/_sandbox/" + path, json) == null) {
+            throw new IOException("the sandbox refused " + path);
+        }
+    }
+
     /** How many requests the sandbox has seen for an endpoint (its /_sandbox/stats). */
     static long count(String sandboxUrl, String endpoint) throws IOException {
         HttpURLConnection http = (HttpURLConnection) new URL(sandboxUrl + "/_sandbox/stats").openConnection();
