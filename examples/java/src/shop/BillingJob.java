@@ -59,9 +59,13 @@ public final class BillingJob {
     }
 
     /**
-     * Settle a charge whose outcome is unknown: look this schedule's payments up and take the one
-     * made since the attempt started. Found → paid (do not charge again); not found → pending (it
-     * may be charged again); paysearch itself failing → stays unknown, settle later.
+     * Settle a charge whose outcome is unknown: look up the day's payments and take one of this
+     * subscription — marked by the ETC1 the shop gave it at sign-up, which CookiePay copies to every
+     * charge of the schedule (paysearch rows carry no RESERVE_ID, and the ORDERNO of a recurring
+     * charge is made by CookiePay) — that the shop has not recorded yet. Found → paid (do not
+     * charge again); not found → pending (it may be charged again); paysearch itself failing →
+     * stays unknown, settle later. Run it some minutes after the attempt, not while it may still
+     * be under way.
      */
     public String settle(String chargeId, java.util.Set<String> tidsAlreadyRecorded) {
         ChargeStore.Charge row = charges.find(chargeId);
@@ -72,7 +76,7 @@ public final class BillingJob {
         try {
             for (Map<String, Object> payment : client.paysearch(today.minusDays(1), today.plusDays(1)).getList("payments")) {
                 String tid = String.valueOf(payment.get("TID"));
-                if (row.reserveId.equals(payment.get("RESERVE_ID")) && !tidsAlreadyRecorded.contains(tid)) {
+                if (row.tag.equals(payment.get("ETC1")) && !tidsAlreadyRecorded.contains(tid) && !"".equals(tid)) {
                     charges.finish(chargeId, ChargeStore.PAID, tid, "settled with paysearch");
                     return ChargeStore.PAID;
                 }

@@ -31,6 +31,8 @@ public final class ChargeStore {
         public final String id;
         public final String reserveId;
         public final String billKey;
+        /** The shop's mark on every payment of the subscription: what it put in ETC1 at sign-up. */
+        public final String tag;
         public final long amount;
         volatile String state = PENDING;
         volatile String tid;
@@ -38,10 +40,11 @@ public final class ChargeStore {
         /** When the last attempt started (sandbox days aside, the shop's own clock). */
         volatile long startedAtMillis;
 
-        Charge(String id, String reserveId, String billKey, long amount) {
+        Charge(String id, String reserveId, String billKey, String tag, long amount) {
             this.id = id;
             this.reserveId = reserveId;
             this.billKey = billKey;
+            this.tag = tag;
             this.amount = amount;
         }
 
@@ -61,8 +64,8 @@ public final class ChargeStore {
     private final Map<String, Charge> rows = new ConcurrentHashMap<String, Charge>();
 
     /** INSERT the row for a charge to make (once: the id is the primary key, e.g. reserveId + cycle). */
-    public Charge create(String id, String reserveId, String billKey, long amount) {
-        Charge charge = new Charge(id, reserveId, billKey, amount);
+    public Charge create(String id, String reserveId, String billKey, String tag, long amount) {
+        Charge charge = new Charge(id, reserveId, billKey, tag, amount);
         Charge existing = rows.putIfAbsent(id, charge);
         return existing != null ? existing : charge;
     }

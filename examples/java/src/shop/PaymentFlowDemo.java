@@ -83,7 +83,9 @@ public final class PaymentFlowDemo {
     private static void subscriptions(CookiePayClient client, String sandboxUrl) throws Exception {
         System.out.println("\n7. Sign-up without the window (billkeygen): first charge + a monthly schedule");
         Map<String, Object> signUp = new LinkedHashMap<String, Object>();
-        signUp.put("ORDERNO", "SUB-" + System.currentTimeMillis());   // new for every attempt
+        String subscriptionId = "SUB-" + System.currentTimeMillis();  // the shop's subscription row
+        signUp.put("ORDERNO", subscriptionId);        // new for every attempt
+        signUp.put("ETC1", "sub:" + subscriptionId);  // CookiePay copies it to every charge: paysearch finds them by it
         signUp.put("PRODUCTNAME", "쿠키 정기구독 🍪");
         signUp.put("AMOUNT", 9900);
         signUp.put("BUYERNAME", "홍길동");
@@ -114,7 +116,7 @@ public final class PaymentFlowDemo {
 
         System.out.println("\n8. An extra charge of this schedule, run twice at once (two servers, one cron)");
         String cycle = reserveId + "#extra-1";
-        charges.create(cycle, reserveId, billKey, 9900);
+        charges.create(cycle, reserveId, billKey, "sub:" + subscriptionId, 9900);
         long before = SandboxBrowser.count(sandboxUrl, "recurring_charge");
         ExecutorService two = Executors.newFixedThreadPool(2);
         try {
@@ -131,7 +133,7 @@ public final class PaymentFlowDemo {
 
         System.out.println("\n9. The next charge's answer is cut off on the way back (outcome unknown)");
         String next = reserveId + "#extra-2";
-        charges.create(next, reserveId, billKey, 9900);
+        charges.create(next, reserveId, billKey, "sub:" + subscriptionId, 9900);
         SandboxBrowser.fault(sandboxUrl, "recurring_charge", "truncate");
         System.out.println("   charge: " + job.charge(next) + " (" + charges.find(next).getNote() + ") - not charged again blindly");
         System.out.println("   settle with paysearch: " + job.settle(next, recorded) + ", TID " + charges.find(next).getTid());
@@ -140,11 +142,11 @@ public final class PaymentFlowDemo {
 
         System.out.println("\n10. Refunds: part of the first charge, then all of it, then once more");
         String firstTid = sub.getString("TID");
-        charges.create("refund-1", reserveId, billKey, 1000);
+        charges.create("refund-1", reserveId, billKey, null, 1000);
         System.out.println("   1,000원: " + job.refund("refund-1", firstTid, 1000L, "부분 환불") + " (" + charges.find("refund-1").getNote() + ")");
-        charges.create("refund-2", reserveId, billKey, 8900);
+        charges.create("refund-2", reserveId, billKey, null, 8900);
         System.out.println("   the rest: " + job.refund("refund-2", firstTid, null, "해지 환불") + " (" + charges.find("refund-2").getNote() + ")");
-        charges.create("refund-3", reserveId, billKey, 0);
+        charges.create("refund-3", reserveId, billKey, null, 0);
         System.out.println("   again: " + job.refund("refund-3", firstTid, null, "중복 요청") + " (" + charges.find("refund-3").getNote() + ")");
         System.out.println("   same refund row again: " + job.refund("refund-2", firstTid, null, "해지 환불") + " (claimed already: nothing sent)");
 
@@ -167,12 +169,12 @@ public final class PaymentFlowDemo {
         try {
             SandboxBrowser.control(sandboxUrl, "noti", "{\"url\":\"http://127.0.0.1:" + notiUrl.getAddress().getPort() + "/cookiepay/noti\"}");
             byte[] first = null;
-            for (int week = 1; week <= 10 && first == null; week++) {
+            for (int week = 1; week <= 20 && first == null; week++) {
                 SandboxBrowser.control(sandboxUrl, "clock", "{\"advance_days\":7}");
-                first = received.poll(week == 10 ? 3 : 1, java.util.concurrent.TimeUnit.SECONDS);
+                first = received.poll(week == 20 ? 3 : 1, java.util.concurrent.TimeUnit.SECONDS);
             }
             if (first == null) {
-                throw new AssertionError("no Noti in ten weeks");
+                throw new AssertionError("no Noti in twenty weeks");
             }
             Thread.sleep(300);
             System.out.println("   the same Noti again (CookiePay repeats them) → " + notis.handle(first));

@@ -31,7 +31,7 @@ final class Sandbox implements AutoCloseable {
     static final String CARD_OK = "4111111111111111";
     static final String CARD_LIMIT = "4000000000009995";
     /** Approves every charge of its billing key except the 3rd (the billkeygen charge is the 1st). */
-    static final String CARD_DUNNING = "4000000000000341";
+    static final String CARD_DUNNING = "4000000000000333";
     static final String BIRTH_DATE = "900101";
 
     private static final AtomicLong ORDERS = new AtomicLong();
