@@ -15,9 +15,9 @@ sandbox=${COOKIEPAY_SANDBOX_BIN:-$root/target/release/cookiepay-sandbox}
 test_lib=${COOKIEPAY_TEST_EXPORTS_LIB:-}
 if [ -z "$test_lib" ] || [ ! -f "$test_lib" ]; then
   echo "bindings/java: COOKIEPAY_TEST_EXPORTS_LIB must name the library built with the core's test exports" >&2
-  echo "  (got '${test_lib}'); the panic test runs against it, everything else against $lib. Build it with" >&2
-  echo "  cargo build --release -p cookiepay --features test-exports --target-dir target/test-exports" >&2
-  echo "  and set COOKIEPAY_TEST_EXPORTS_LIB=\$PWD/target/test-exports/release/libcookiepay.so" >&2
+  echo "  (got '${test_lib}'); the panic test runs against it, everything else against $lib." >&2
+  echo "  'make test-java' builds it (cargo build -p cookiepay --lib --features test-exports, copied to" >&2
+  echo "  target/test-exports/libcookiepay.so) and sets the variable." >&2
   exit 1
 fi
 test_lib=$(cd "$(dirname "$test_lib")" && pwd)/$(basename "$test_lib")
