@@ -141,7 +141,15 @@ class NotiTest {
             assertTrue(byKind.containsKey("recurring"), byKind.keySet().toString());
             assertTrue(byKind.containsKey("cancel"), byKind.keySet().toString());
 
-            CookiePayResult recurring = byKind.get("recurring").get(0);
+            // The sign-up's own charge is notified too (PAY_CNT 1, cancelled below); take cycle 2.
+            CookiePayResult recurring = null;
+            for (CookiePayResult noti : byKind.get("recurring")) {
+                if ("2".equals(noti.getString("PAY_CNT"))) {
+                    recurring = noti;
+                }
+            }
+            assertNotNull(recurring, "no Noti for the scheduled cycle 2");
+            assertTrue(recurring.getString("ORDERNO").startsWith("SRS"), recurring.getString("ORDERNO"));
             assertEquals(signUp.getString("RESERVE_ID"), recurring.getString("RESERVE_ID"));
             assertEquals("4400", recurring.getString("AMOUNT"));
             assertEquals("쿠키 정기구독 🍪", recurring.getString("PRODUCTNAME"), "the emoji survives the Noti");
