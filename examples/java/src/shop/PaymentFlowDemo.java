@@ -122,7 +122,7 @@ public final class PaymentFlowDemo {
         try {
             Future<String> a = two.submit(() -> job.charge(cycle));
             Future<String> b = two.submit(() -> job.charge(cycle));
-            System.out.println("   run A: " + a.get() + ", run B: " + b.get());
+            System.out.println("   run A: " + a.get() + ", run B: " + b.get() + " (the run that lost the claim sent nothing)");
         } finally {
             two.shutdown();
         }
@@ -143,12 +143,17 @@ public final class PaymentFlowDemo {
         System.out.println("\n10. Refunds: part of the first charge, then all of it, then once more");
         String firstTid = sub.getString("TID");
         charges.create("refund-1", reserveId, billKey, null, 1000);
-        System.out.println("   1,000원: " + job.refund("refund-1", firstTid, 1000L, "부분 환불") + " (" + charges.find("refund-1").getNote() + ")");
+        job.refund("refund-1", firstTid, 1000L, "부분 환불");
+        System.out.println("   1,000원: " + charges.find("refund-1").getNote());
         charges.create("refund-2", reserveId, billKey, null, 8900);
-        System.out.println("   the rest: " + job.refund("refund-2", firstTid, null, "해지 환불") + " (" + charges.find("refund-2").getNote() + ")");
+        job.refund("refund-2", firstTid, null, "해지 환불");
+        System.out.println("   the rest: " + charges.find("refund-2").getNote());
         charges.create("refund-3", reserveId, billKey, null, 0);
-        System.out.println("   again: " + job.refund("refund-3", firstTid, null, "중복 요청") + " (" + charges.find("refund-3").getNote() + ")");
-        System.out.println("   same refund row again: " + job.refund("refund-2", firstTid, null, "해지 환불") + " (claimed already: nothing sent)");
+        job.refund("refund-3", firstTid, null, "중복 요청");
+        System.out.println("   again, as a new refund: " + charges.find("refund-3").getNote() + " (a success, nothing refunded twice)");
+        long cancels = SandboxBrowser.count(sandboxUrl, "cancel");
+        job.refund("refund-2", firstTid, null, "해지 환불");
+        System.out.println("   the same refund row run again: " + (SandboxBrowser.count(sandboxUrl, "cancel") - cancels) + " requests sent (it is done)");
 
         System.out.println("\n11. Time passes (the sandbox clock): CookiePay charges the next cycle and POSTs a Noti");
         NotiHandler notis = new NotiHandler(client);

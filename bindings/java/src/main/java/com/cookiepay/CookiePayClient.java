@@ -155,9 +155,9 @@ public final class CookiePayClient implements AutoCloseable {
      * for the same sign-up: the buyer has paid; register the schedule another way or charge with
      * {@link #recurringCharge} later.
      *
-     * <p>A money call: sent exactly once, never retried. A {@link CookiePayTimeoutException} or
-     * {@link CookiePayNetworkException} with outcome {@code unknown} means the card may have been
-     * charged: settle it with {@link #paysearch(LocalDate, LocalDate)} (or your ORDERNO in the
+     * <p>A money call: sent exactly once, never retried. A failure with outcome {@code unknown}
+     * ({@link CookiePayException#isOutcomeUnknown()}: a timeout, a lost connection, a 5xx or
+     * unreadable answer) means the card may have been charged: settle it with {@link #paysearch(LocalDate, LocalDate)} (or your ORDERNO in the
      * payments) before trying again.
      *
      * @throws CookiePayApiException a declined card ({@code getCode()}, e.g. {@code C001})
@@ -276,8 +276,10 @@ public final class CookiePayClient implements AutoCloseable {
      * {@code "/api/get_cancel_bank_account"}) with the credentials named in {@code auth}
      * ({@code "api_key"} for the ApiKey header, {@code "token"} for a TOKEN header; none named, none
      * sent) → {@code status} (the HTTP status) and {@code body} (the parsed JSON, or the text).
-     * CookiePay's result codes are not interpreted: check them yourself. Never retried, as it may
-     * move money; outcome {@code unknown} on a timeout or lost connection.
+     * Nothing is interpreted: an HTTP 500 comes back as {@code status} 500, and CookiePay's result
+     * codes are for you to check. Never retried, as it may move money; a timeout or a lost
+     * connection throws with outcome {@code unknown}, and after a path that moves money a 5xx
+     * status means the same: settle before sending it again.
      */
     public CookiePayResult request(String path, Map<String, ?> body, String... auth) {
         Map<String, Object> request = new LinkedHashMap<String, Object>();
@@ -297,7 +299,8 @@ public final class CookiePayClient implements AutoCloseable {
      * <p><b>A Noti is not authenticated</b>: anyone can post one. Before marking anything paid,
      * confirm it with {@link #verify} (or {@link #paycert}) by its {@code TID}.
      *
-     * @throws CookiePayException a body that is not a Noti (not a JSON object, not UTF-8)
+     * @throws CookiePayInvalidArgumentException a body that is not a Noti: not a JSON object, not
+     *         UTF-8, over 64 KiB, or carrying a {@code kind}/{@code dedup_key} field of its own
      */
     public static CookiePayResult parseNoti(byte[] rawBody) {
         return unwrap(Native.parseNoti(rawBody));

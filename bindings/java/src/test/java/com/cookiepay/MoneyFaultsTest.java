@@ -64,6 +64,7 @@ class MoneyFaultsTest {
             case "http_500":
                 assertEquals("http", e.getKind(), e.getRawJson());
                 assertEquals(500, ((CookiePayHttpException) e).getStatus());
+                assertTrue(e.isOutcomeUnknown(), "a 500 after sending may hide a charge: " + e.getRawJson());
                 break;
             case "delay":
                 assertEquals("timeout", e.getKind(), e.getRawJson());

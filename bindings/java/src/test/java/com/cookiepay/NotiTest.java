@@ -105,9 +105,11 @@ class NotiTest {
     @Test
     void bodiesThatAreNotNotisAreRefused() {
         assertThrows(CookiePayInvalidArgumentException.class, () -> CookiePayClient.parseNoti((byte[]) null));
-        assertThrows(CookiePayException.class, () -> CookiePayClient.parseNoti("API_ID=x&TID=y"));
-        assertThrows(CookiePayException.class, () -> CookiePayClient.parseNoti("[1,2]"));
-        assertThrows(CookiePayException.class, () -> CookiePayClient.parseNoti(new byte[] {'{', '"', (byte) 0xff, '"', ':', '1', '}'}));
+        assertThrows(CookiePayInvalidArgumentException.class, () -> CookiePayClient.parseNoti("API_ID=x&TID=y"));
+        assertThrows(CookiePayInvalidArgumentException.class, () -> CookiePayClient.parseNoti("[1,2]"));
+        assertThrows(CookiePayInvalidArgumentException.class, () -> CookiePayClient.parseNoti(new byte[] {'{', '"', (byte) 0xff, '"', ':', '1', '}'}));
+        // A body may not choose its own kind or key.
+        assertThrows(CookiePayInvalidArgumentException.class, () -> CookiePayClient.parseNoti("{\"TID\":\"T\",\"kind\":\"payment\"}"));
     }
 
     @Test
