@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * 100,000 calls through every path of the boundary (network answer, cached answer, parse, error
- * envelope → exception): the Java heap and the process's RSS stay flat after warm-up, so no string,
+ * 100,000 calls through every path of the boundary (network answer, cached answer, both parsers,
+ * error envelope → exception): the Java heap and the process's RSS stay flat after warm-up, so no string,
  * handle or local reference leaks per call. The numbers are printed for the report.
  */
 class MemoryTest {
@@ -55,10 +55,14 @@ class MemoryTest {
         assertTrue(rss2 - rss0 < MAX_RSS_GROWTH, "RSS grew by " + mb(rss2 - rss0));
     }
 
-    /** n calls, a quarter on each path, each answer checked. */
+    /** A recurring-charge Noti with 한글 and an emoji: parseNoti's byte[] path. */
+    private static final byte[] NOTI = ("{\"TID\":\"SBX26112700000000099\",\"RESERVE_ID\":\"r1\",\"PAY_CNT\":\"2\","
+            + "\"RESULTCODE\":\"0000\",\"PRODUCTNAME\":\"쿠키 정기구독 🍪\",\"VENDOR_ORDER_NO\":null}").getBytes(StandardCharsets.UTF_8);
+
+    /** n calls, a fifth on each path, each answer checked. */
     private static void run(int n, Sandbox.Paid paid, String body, Map<String, Object> badOrder) {
         for (int i = 0; i < n; i++) {
-            switch (i % 4) {
+            switch (i % 5) {
                 case 0:
                     assertEquals(paid.tid, fx.client().paycert(paid.tid).getString("TID"));
                     break;
@@ -67,6 +71,9 @@ class MemoryTest {
                     break;
                 case 2:
                     assertEquals("성공 🍪", CookiePayClient.parseReturn(body).getString("RESULTMSG"));
+                    break;
+                case 3:
+                    assertEquals("쿠키 정기구독 🍪", CookiePayClient.parseNoti(NOTI).getString("PRODUCTNAME"));
                     break;
                 default:
                     assertThrows(CookiePayValidationException.class, () -> fx.client().ready(badOrder));

@@ -89,6 +89,29 @@ class NotiTest {
     }
 
     @Test
+    void aCancelNotiAndADeclinedCycle() {
+        Map<String, Object> cancel = paymentNoti("SBX26112700000000041");
+        cancel.put("CANCELDATE", "20261127100000");
+        cancel.put("CANCELMSG", "고객취소");
+        cancel.put("CANCEL_AMT", "3000");
+        CookiePayResult noti = CookiePayClient.parseNoti(Json.write(cancel));
+        assertEquals("cancel", noti.getString("kind"));
+        assertEquals("3000", noti.getString("CANCEL_AMT"));
+        // Two partial cancels of one payment are two events.
+        cancel.put("CANCELDATE", "20261127110000");
+        assertNotEquals(noti.getString("dedup_key"), CookiePayClient.parseNoti(Json.write(cancel)).getString("dedup_key"));
+
+        // A declined cycle has no TID: still one key per schedule, cycle and attempt.
+        Map<String, Object> declined = recurringNoti("");
+        declined.put("RESULTCODE", "C001");
+        declined.put("PAY_CNT", "3");
+        CookiePayResult first = CookiePayClient.parseNoti(Json.write(declined));
+        assertEquals("recurring", first.getString("kind"));
+        declined.put("TRY_CNT", "2");
+        assertNotEquals(first.getString("dedup_key"), CookiePayClient.parseNoti(Json.write(declined)).getString("dedup_key"));
+    }
+
+    @Test
     void hangulAndANonBmpCharacterSurviveAsBytesAsTextAndEscaped() {
         Map<String, Object> n = paymentNoti("SBX26112700000000031");
         n.put("ETC1", "메모 ✓ 😀 \u20a9");

@@ -51,11 +51,14 @@ class SubscriptionTest {
     void signUpChargesOnceAndSchedules() {
         CookiePayClient client = fx.client();
         Map<String, Object> request = Sandbox.signUp(Sandbox.CARD_OK, 9_900, 12);
+        client.token(); // a cached TOKEN is there: the money call must not use it
         long before = fx.sandbox().count("billkeygen");
+        long tokens = fx.sandbox().count("token");
 
         CookiePayResult signUp = client.billkeygen(request);
 
         assertEquals(before + 1, fx.sandbox().count("billkeygen"));
+        assertEquals(tokens + 1, fx.sandbox().count("token"), "a money call fetches a fresh TOKEN for itself");
         assertEquals(Boolean.TRUE, signUp.get("charged"));
         assertEquals(Boolean.TRUE, signUp.get("scheduled"));
         assertEquals("0000", signUp.getString("RESULTCODE"));
@@ -185,6 +188,19 @@ class SubscriptionTest {
         assertEquals("E103", stopped.getCode());
 
         assertNotNull(client.billkeyDelete(billkey).getData());
+    }
+
+    @Test
+    void aDeletedKeyDeclinesWithoutCardData() {
+        CookiePayClient client = fx.client();
+        Map<String, Object> request = Sandbox.signUp(Sandbox.CARD_OK, 6_600, 12);
+        CookiePayResult signUp = client.billkeygen(request);
+        assertEquals("0000", client.billkeyDelete(signUp.getString("BILLKEY")).getString("RESULTCODE"));
+        CookiePayApiException e = assertThrows(CookiePayApiException.class,
+                () -> client.recurringCharge(signUp.getString("RESERVE_ID"), signUp.getString("BILLKEY")));
+        assertEquals("C008", e.getCode(), e.getRawJson());
+        assertEquals("inner", e.getLayer());
+        assertNoCardData(everything(e), request);
     }
 
     @Test
