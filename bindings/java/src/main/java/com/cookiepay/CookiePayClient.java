@@ -197,7 +197,11 @@ public final class CookiePayClient implements AutoCloseable {
         return call(Native.OP_SCHEDULE_CANCEL, Collections.singletonMap("RESERVE_ID", reserveId));
     }
 
-    /** Delete (폐기) a billing key ({@code /Subscribe/billingkeycancel}) → CookiePay's fields. */
+    /**
+     * Delete (폐기) a billing key ({@code /Subscribe/billingkeycancel}) → CookiePay's fields. Its
+     * schedules are not cancelled by this (call {@link #scheduleCancel} first). Deleting a key
+     * that is already deleted is a {@link CookiePayApiException} (the sandbox's code: {@code E064}).
+     */
     public CookiePayResult billkeyDelete(String billkey) {
         return call(Native.OP_BILLKEY_DELETE, Collections.singletonMap("BILLKEY", billkey));
     }
