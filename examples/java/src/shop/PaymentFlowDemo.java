@@ -1,7 +1,14 @@
 package shop;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import com.cookiepay.CookiePayClient;
 import com.cookiepay.CookiePayResult;
@@ -9,7 +16,8 @@ import com.cookiepay.CookiePayResult;
 /**
  * The whole authenticated flow (정기결제 인증방식) against a local cookiepay-sandbox, step by step:
  * order page → payment window → return post → decrypt → verify → paid once, BILLKEY kept; then a
- * declined card. Run by bindings/java/demo.sh (scripts/with-sandbox.sh sets the environment).
+ * declined card; then a subscription without the window (billkeygen), its charges made once each
+ * (even run twice at once, even when an answer is lost), refunds and the end. Run by bindings/java/demo.sh (scripts/with-sandbox.sh sets the environment).
  */
 public final class PaymentFlowDemo {
     private PaymentFlowDemo() {}
@@ -65,8 +73,141 @@ public final class PaymentFlowDemo {
             if (!OrderStore.PAID.equals(order.getStatus()) || !OrderStore.FAILED.equals(store.find(declined).getStatus())) {
                 throw new AssertionError("the demo flow did not end as expected");
             }
+
+            subscriptions(client, sandboxUrl);
         }
         System.out.println("\nDone.");
+    }
+
+    /** Steps 7-12: a subscription without the window, its charges and a refund, each made once. */
+    private static void subscriptions(CookiePayClient client, String sandboxUrl) throws Exception {
+        System.out.println("\n7. Sign-up without the window (billkeygen): first charge + a monthly schedule");
+        Map<String, Object> signUp = new LinkedHashMap<String, Object>();
+        String subscriptionId = "SUB-" + System.currentTimeMillis();  // the shop's subscription row
+        signUp.put("ORDERNO", subscriptionId);        // new for every attempt
+        signUp.put("ETC1", "sub:" + subscriptionId);  // CookiePay copies it to every charge: paysearch finds them by it
+        signUp.put("PRODUCTNAME", "쿠키 정기구독 🍪");
+        signUp.put("AMOUNT", 9900);
+        signUp.put("BUYERNAME", "홍길동");
+        signUp.put("CARDNO", "4111111111111111");    // from the shop's HTTPS form; never logged
+        signUp.put("EXPIREDT", "3012");
+        signUp.put("CARDAUTH", "900101");
+        signUp.put("CARDPWD", "12");
+        signUp.put("QUOTA", "00");
+        signUp.put("RECURRENCE_PAY", "Y");
+        signUp.put("RECURRENCE_TYPE", "M");
+        signUp.put("PAY_DAY", "10");
+        signUp.put("START_PAY_CNT", "1");
+        signUp.put("LAST_PAY_CNT", "12");
+        CookiePayResult sub = client.billkeygen(signUp);
+        System.out.println("   charged " + sub.getString("AMOUNT") + "원, TID " + sub.getString("TID") + ", scheduled=" + sub.get("scheduled")
+                + ", next " + sub.getString("RESERVE_NEXT_PAY_DATE") + ", BILLKEY " + mask(sub.getString("BILLKEY")));
+        if (Boolean.FALSE.equals(sub.get("scheduled"))) {
+            // Paid, but no schedule: keep the payment, never call billkeygen again for it.
+            System.out.println("   schedule refused: " + sub.getString("RESERVE_RESULTMSG"));
+        }
+        String reserveId = sub.getString("RESERVE_ID");
+        String billKey = sub.getString("BILLKEY");
+        Set<String> recorded = new HashSet<String>();
+        recorded.add(sub.getString("TID"));
+
+        ChargeStore charges = new ChargeStore();
+        BillingJob job = new BillingJob(client, charges);
+
+        System.out.println("\n8. An extra charge of this schedule, run twice at once (two servers, one cron)");
+        String cycle = reserveId + "#extra-1";
+        charges.create(cycle, reserveId, billKey, "sub:" + subscriptionId, 9900);
+        long before = SandboxBrowser.count(sandboxUrl, "recurring_charge");
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            Future<String> a = two.submit(() -> job.charge(cycle));
+            Future<String> b = two.submit(() -> job.charge(cycle));
+            System.out.println("   run A: " + a.get() + ", run B: " + b.get() + " (the run that lost the claim sent nothing)");
+        } finally {
+            two.shutdown();
+        }
+        long sent = SandboxBrowser.count(sandboxUrl, "recurring_charge") - before;
+        ChargeStore.Charge row = charges.find(cycle);
+        System.out.println("   row " + row.getState() + ", TID " + row.getTid() + "; charges sent to CookiePay: " + sent);
+        recorded.add(row.getTid());
+
+        System.out.println("\n9. The next charge's answer is cut off on the way back (outcome unknown)");
+        String next = reserveId + "#extra-2";
+        charges.create(next, reserveId, billKey, "sub:" + subscriptionId, 9900);
+        SandboxBrowser.fault(sandboxUrl, "recurring_charge", "truncate");
+        System.out.println("   charge: " + job.charge(next) + " (" + charges.find(next).getNote() + ") - not charged again blindly");
+        System.out.println("   settle with paysearch: " + job.settle(next, recorded) + ", TID " + charges.find(next).getTid());
+        System.out.println("   charge again anyway: " + job.charge(next) + " (the row is not pending: nothing sent)");
+        recorded.add(charges.find(next).getTid());
+
+        System.out.println("\n10. Refunds: part of the first charge, then all of it, then once more");
+        String firstTid = sub.getString("TID");
+        charges.create("refund-1", reserveId, billKey, null, 1000);
+        job.refund("refund-1", firstTid, 1000L, "부분 환불");
+        System.out.println("   1,000원: " + charges.find("refund-1").getNote());
+        charges.create("refund-2", reserveId, billKey, null, 8900);
+        job.refund("refund-2", firstTid, null, "해지 환불");
+        System.out.println("   the rest: " + charges.find("refund-2").getNote());
+        charges.create("refund-3", reserveId, billKey, null, 0);
+        job.refund("refund-3", firstTid, null, "중복 요청");
+        System.out.println("   again, as a new refund: " + charges.find("refund-3").getNote() + " (a success, nothing refunded twice)");
+        long cancels = SandboxBrowser.count(sandboxUrl, "cancel");
+        job.refund("refund-2", firstTid, null, "해지 환불");
+        System.out.println("   the same refund row run again: " + (SandboxBrowser.count(sandboxUrl, "cancel") - cancels) + " requests sent (it is done)");
+
+        System.out.println("\n11. Time passes (the sandbox clock): CookiePay charges the next cycle and POSTs a Noti");
+        NotiHandler notis = new NotiHandler(client);
+        notis.subscribe(reserveId, 9900);
+        java.util.concurrent.BlockingQueue<byte[]> received = new java.util.concurrent.LinkedBlockingQueue<byte[]>();
+        com.sun.net.httpserver.HttpServer notiUrl = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 8);
+        notiUrl.createContext("/cookiepay/noti", exchange -> {
+            byte[] body = readAll(exchange.getRequestBody());
+            received.add(body);
+            System.out.println("   Noti → " + notis.handle(body));
+            byte[] answer = "<RESULT>SUCCESS</RESULT>".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        notiUrl.start();
+        try {
+            SandboxBrowser.control(sandboxUrl, "noti", "{\"url\":\"http://127.0.0.1:" + notiUrl.getAddress().getPort() + "/cookiepay/noti\"}");
+            byte[] first = null;
+            for (int week = 1; week <= 20 && first == null; week++) {
+                SandboxBrowser.control(sandboxUrl, "clock", "{\"advance_days\":7}");
+                first = received.poll(week == 20 ? 3 : 1, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            if (first == null) {
+                throw new AssertionError("no Noti in twenty weeks");
+            }
+            Thread.sleep(300);
+            System.out.println("   the same Noti again (CookiePay repeats them) → " + notis.handle(first));
+        } finally {
+            notiUrl.stop(0);
+        }
+
+        System.out.println("\n12. Ending the subscription: schedule, then the billing key");
+        CookiePayResult ended = client.scheduleCancel(reserveId);
+        System.out.println("   scheduleCancel: already_cancelled=" + ended.get("already_cancelled"));
+        System.out.println("   again: already_cancelled=" + client.scheduleCancel(reserveId).get("already_cancelled") + " (E103 is not an error)");
+        client.billkeyDelete(billKey);
+        System.out.println("   billing key deleted; receipt of the first charge: " + client.receiptUrl(firstTid));
+
+        if (sent != 1 || !ChargeStore.PAID.equals(row.getState()) || !ChargeStore.PAID.equals(charges.find(next).getState())
+                || !"already cancelled".equals(charges.find("refund-3").getNote())) {
+            throw new AssertionError("the subscription flow did not end as expected");
+        }
+    }
+
+    private static byte[] readAll(java.io.InputStream in) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        int n;
+        while ((n = in.read(buffer)) != -1) {
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
     }
 
     private static String env(String name) {

@@ -47,6 +47,40 @@ final class SandboxBrowser {
         return body.group(1).getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** The demo's stand-in for a flaky network: the sandbox misbehaves on the next request to an endpoint. */
+    static void fault(String sandboxUrl, String endpoint, String mode) throws IOException {
+        String answer = post(sandboxUrl + "/_sandbox/faults", "{\"endpoint\":\"" + endpoint + "\",\"mode\":\"" + mode + "\",\"count\":1}");
+        if (answer == null) {
+            throw new IOException("the sandbox refused the fault");
+        }
+    }
+
+    /** POST a sandbox control call (/_sandbox/{path}), e.g. clock or noti. */
+    static void control(String sandboxUrl, String path, String json) throws IOException {
+        if (post(sandboxUrl + "/_sandbox/" + path, json) == null) {
+            throw new IOException("the sandbox refused " + path);
+        }
+    }
+
+    /** How many requests the sandbox has seen for an endpoint (its /_sandbox/stats). */
+    static long count(String sandboxUrl, String endpoint) throws IOException {
+        HttpURLConnection http = (HttpURLConnection) new URL(sandboxUrl + "/_sandbox/stats").openConnection();
+        String stats = readAll(http.getInputStream());
+        Matcher m = Pattern.compile("\"" + endpoint + "\"\\s*:\\s*\\{[^}]*?\"total\"\\s*:\\s*(\\d+)").matcher(stats);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    private static String post(String url, String json) throws IOException {
+        HttpURLConnection http = (HttpURLConnection) new URL(url).openConnection();
+        http.setRequestMethod("POST");
+        http.setDoOutput(true);
+        http.setRequestProperty("Content-Type", "application/json");
+        try (OutputStream out = http.getOutputStream()) {
+            out.write(json.getBytes(StandardCharsets.UTF_8));
+        }
+        return http.getResponseCode() == 200 ? readAll(http.getInputStream()) : null;
+    }
+
     private static String readAll(InputStream in) throws IOException {
         try (InputStream input = in) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,6 +1,7 @@
 package com.cookiepay;
 
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,6 +13,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * share it: any number of threads may call it at once (the native client pools connections and
  * shares one TOKEN). Close it when the application stops; calls running at that moment finish
  * first, later calls throw {@link IllegalStateException}.
+ *
+ * <p>The authenticated window flow: {@link #ready}, {@link #parseReturn}, {@link #decrypt},
+ * {@link #verify}. Subscriptions without the window: {@link #billkeygen} (billing key, first
+ * charge, schedule), {@link #recurringCharge}, {@link #scheduleCancel}, {@link #billkeyDelete};
+ * refunds: {@link #cancel}; lookups: {@link #paycert}, {@link #paysearch}, {@link #receiptUrl};
+ * the 통지 (Noti) body: {@link #parseNoti}; anything else: {@link #request}. The money calls
+ * (billkeygen, recurringCharge, cancel, request) are sent exactly once, never retried.
  *
  * <p>Every method returns a {@link CookiePayResult} or throws a {@link CookiePayException} subclass
  * for the error's kind. Config keys, request fields and answers are those of the repository
@@ -117,6 +125,200 @@ public final class CookiePayClient implements AutoCloseable {
         expected.put("ORDERNO", orderNo);
         expected.put("AMOUNT", amount);
         return expected;
+    }
+
+    // ---- subscriptions (정기결제): billing key, schedule, charges ----
+
+    /**
+     * Issue a billing key with a first charge (비인증 정기결제, {@code /Subscribe/billkeygen}), and
+     * optionally register a recurring schedule in the same call.
+     *
+     * <p>{@code request} holds the order fields as for {@link #ready} but without RETURNURL
+     * ({@code ORDERNO}, {@code PRODUCTNAME}, {@code AMOUNT}, {@code BUYERNAME}, optional
+     * {@code BUYEREMAIL}, {@code BUYERID}, {@code BUYERADDRESS}, {@code BUYERPHONE},
+     * {@code PRODUCTCODE}, {@code ETC1}–{@code ETC5}), the card ({@code CARDNO}, {@code EXPIREDT} as
+     * YYMM, {@code CARDAUTH}: 6-digit birth date or 10-digit business number, {@code CARDPWD}: the
+     * first 2 digits of the PIN, {@code QUOTA}: {@code "00"} for 일시불) and, for a schedule,
+     * {@code RECURRENCE_PAY} {@code "Y"}, {@code RECURRENCE_TYPE} ({@code "M"}/{@code "W"}),
+     * {@code PAY_DAY}, {@code START_PAY_CNT}, {@code LAST_PAY_CNT}. {@code API_ID} is filled in.
+     *
+     * <p>The card fields are checked before anything is sent (Luhn, EXPIREDT not past, CARDAUTH 6
+     * or 10 digits, CARDPWD 2 digits): a {@link CookiePayValidationException} names every bad field
+     * and nothing, not even a TOKEN request, reaches the network. Card data never appears in an
+     * exception or a result's {@code toString()}.
+     *
+     * <p>The answer has every field CookiePay sent ({@code BILLKEY}, {@code TID}, {@code GENDATE},
+     * {@code RESERVE_ID}, {@code RESERVE_*}, …) plus {@code charged} ({@code true}) and
+     * {@code scheduled}: {@code true}, {@code null} when no schedule was asked for, or
+     * {@code false} when the card <em>was charged</em> but the schedule could not be registered
+     * ({@code RESERVE_RESULTCODE}/{@code RESERVE_RESULTMSG} say why). Then do not call this again
+     * for the same sign-up: the buyer has paid; register the schedule another way or charge with
+     * {@link #recurringCharge} later.
+     *
+     * <p>A money call: sent exactly once, never retried. A failure with outcome {@code unknown}
+     * ({@link CookiePayException#isOutcomeUnknown()}: a timeout, a lost connection, a 5xx or
+     * unreadable answer) means the card may have been charged: settle it with {@link #paysearch(LocalDate, LocalDate)} (or your ORDERNO in the
+     * payments) before trying again.
+     *
+     * @throws CookiePayApiException a declined card ({@code getCode()}, e.g. {@code C001})
+     * @throws CookiePayValidationException bad order or card fields, nothing sent
+     */
+    public CookiePayResult billkeygen(Map<String, ?> request) {
+        return call(Native.OP_BILLKEYGEN, request);
+    }
+
+    /**
+     * Charge a registered schedule now ({@code /Subscribe/recurrence_request_payment}): e.g. to
+     * retry a cycle whose scheduled charge was declined. → the decrypted payment: {@code RESULTCODE},
+     * {@code TID}, {@code ORDERNO} (made by CookiePay, {@code SRS…}), {@code AMOUNT},
+     * {@code PAY_CNT}, {@code NEXT_PAY_DATE}, … (aliased names under both spellings).
+     *
+     * <p>A money call: sent exactly once, never retried; outcome {@code unknown} on a timeout or a
+     * lost connection means: look the charge up with {@link #paysearch} before charging again.
+     *
+     * @throws CookiePayApiException declined ({@code getLayer()} {@code inner}, {@code getCode()}
+     *         the card company's code), or {@code E103} when the schedule was cancelled
+     */
+    public CookiePayResult recurringCharge(String reserveId, String billkey) {
+        Map<String, Object> request = new LinkedHashMap<String, Object>();
+        request.put("RESERVE_ID", reserveId);
+        request.put("BILLKEY", billkey);
+        return call(Native.OP_RECURRING_CHARGE, request);
+    }
+
+    /**
+     * Stop a recurring schedule ({@code /Subscribe/recurrence_schedule_cancel}). Cancelling one
+     * that is already cancelled is not an error: CookiePay's {@code E103} answer comes back as
+     * success with {@code already_cancelled} {@code true} and {@code cancelled_at}
+     * ({@code "YYYY-MM-DD HH:MM:SS"}, or null). To end a subscription completely, also delete the
+     * billing key ({@link #billkeyDelete}).
+     */
+    public CookiePayResult scheduleCancel(String reserveId) {
+        return call(Native.OP_SCHEDULE_CANCEL, Collections.singletonMap("RESERVE_ID", reserveId));
+    }
+
+    /**
+     * Delete (폐기) a billing key ({@code /Subscribe/billingkeycancel}) → CookiePay's fields. Its
+     * schedules are not cancelled by this (call {@link #scheduleCancel} first). Deleting a key
+     * that is already deleted is a {@link CookiePayApiException} (the sandbox's code: {@code E064}).
+     */
+    public CookiePayResult billkeyDelete(String billkey) {
+        return call(Native.OP_BILLKEY_DELETE, Collections.singletonMap("BILLKEY", billkey));
+    }
+
+    // ---- refunds, lookups ----
+
+    /**
+     * Cancel (refund) a whole payment. As {@link #cancel(String, String, Long, String, String, String)}.
+     */
+    public CookiePayResult cancel(String tid, String reason) {
+        return cancel(tid, reason, null, null, null, null);
+    }
+
+    /**
+     * Cancel a payment, partly when {@code amount} is given (null: the whole payment). As
+     * {@link #cancel(String, String, Long, String, String, String)}.
+     */
+    public CookiePayResult cancel(String tid, String reason, Long amount) {
+        return cancel(tid, reason, amount, null, null, null);
+    }
+
+    /**
+     * Cancel (refund) a payment ({@code /api/cancel}) → {@code cancel_tid}, {@code cancel_code},
+     * {@code cancel_msg}, {@code cancel_date}, {@code cancel_amt} and {@code already_cancelled}:
+     * a payment CookiePay reports as already cancelled ("이미 취소", "원거래 기취소") is a success
+     * with {@code already_cancelled} {@code true}, so running a refund twice is harmless.
+     *
+     * <p>A money call: sent exactly once, never retried; outcome {@code unknown} on a timeout or a
+     * lost connection means: look the payment up ({@link #paycert} or {@link #paysearch}) first.
+     *
+     * @param amount the amount to refund (a partial cancel), or null for the whole payment
+     * @param bank refund account for a virtual-account payment, or null (likewise the next two)
+     * @throws CookiePayApiException e.g. code {@code 9029}: the payment has been settled, refund it
+     *         with CookiePay's 입금후 취소 instead
+     */
+    public CookiePayResult cancel(String tid, String reason, Long amount, String bank, String accountNo, String accountName) {
+        Map<String, Object> request = new LinkedHashMap<String, Object>();
+        request.put("tid", tid);
+        request.put("reason", reason);
+        putIfGiven(request, "amount", amount);
+        putIfGiven(request, "bank", bank);
+        putIfGiven(request, "account_no", accountNo);
+        putIfGiven(request, "account_name", accountName);
+        return call(Native.OP_CANCEL, request);
+    }
+
+    /**
+     * The payments with this TID ({@code /api/paysearch}) → {@code payments}, a list of maps
+     * (read it with {@link CookiePayResult#getList}). Nothing found is an empty list, not an error.
+     * The way to settle an outcome {@code unknown} of a money call.
+     */
+    public CookiePayResult paysearch(String tid) {
+        return call(Native.OP_PAYSEARCH, Collections.singletonMap("tid", tid));
+    }
+
+    /** The payments from {@code from} to {@code to}, both included → {@code payments} (maybe empty). */
+    public CookiePayResult paysearch(LocalDate from, LocalDate to) {
+        return paysearch(from == null ? null : from.toString(), to == null ? null : to.toString());
+    }
+
+    /** As {@link #paysearch(LocalDate, LocalDate)}, with the dates as {@code YYYY-MM-DD} text. */
+    public CookiePayResult paysearch(String from, String to) {
+        Map<String, Object> request = new LinkedHashMap<String, Object>();
+        request.put("from", from);
+        request.put("to", to);
+        return call(Native.OP_PAYSEARCH, request);
+    }
+
+    /** The address of a payment's receipt (영수증) page, for the buyer's browser. No network. */
+    public String receiptUrl(String tid) {
+        return call(Native.OP_RECEIPT_URL, Collections.singletonMap("tid", tid)).getString("url");
+    }
+
+    /**
+     * The escape hatch: POST {@code body} as JSON to any CookiePay {@code path} (e.g.
+     * {@code "/api/get_cancel_bank_account"}) with the credentials named in {@code auth}
+     * ({@code "api_key"} for the ApiKey header, {@code "token"} for a TOKEN header; none named, none
+     * sent) → {@code status} (the HTTP status) and {@code body} (the parsed JSON, or the text).
+     * Nothing is interpreted: an HTTP 500 comes back as {@code status} 500, and CookiePay's result
+     * codes are for you to check. Never retried, as it may move money; a timeout or a lost
+     * connection throws with outcome {@code unknown}, and after a path that moves money a 5xx
+     * status means the same: settle before sending it again.
+     */
+    public CookiePayResult request(String path, Map<String, ?> body, String... auth) {
+        Map<String, Object> request = new LinkedHashMap<String, Object>();
+        request.put("path", path);
+        request.put("auth", auth == null ? new String[0] : auth);
+        request.put("body", body == null ? Collections.emptyMap() : body);
+        return call(Native.OP_REQUEST, request);
+    }
+
+    /**
+     * Parse the raw JSON body CookiePay POSTs to the shop's 통지 URL (Noti) → its fields plus
+     * {@code kind} ({@code payment}, {@code recurring} or {@code cancel}) and {@code dedup_key}:
+     * Notis repeat and race with your own calls, so process each {@code dedup_key} once (e.g. a
+     * unique column). Pass the body exactly as received ({@code request.getInputStream()}). No
+     * network, no client.
+     *
+     * <p><b>A Noti is not authenticated</b>: anyone can post one. Before marking anything paid,
+     * confirm it with {@link #verify} (or {@link #paycert}) by its {@code TID}.
+     *
+     * @throws CookiePayInvalidArgumentException a body that is not a Noti: not a JSON object, not
+     *         UTF-8, over 64 KiB, or carrying a {@code kind}/{@code dedup_key} field of its own
+     */
+    public static CookiePayResult parseNoti(byte[] rawBody) {
+        return unwrap(Native.parseNoti(rawBody));
+    }
+
+    /** As {@link #parseNoti(byte[])}, for a body already read as text (encoded back as UTF-8). */
+    public static CookiePayResult parseNoti(String rawBody) {
+        return parseNoti(rawBody == null ? null : rawBody.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void putIfGiven(Map<String, Object> request, String key, Object value) {
+        if (value != null) {
+            request.put(key, value);
+        }
     }
 
     /**

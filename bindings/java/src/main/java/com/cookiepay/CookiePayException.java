@@ -45,6 +45,25 @@ public class CookiePayException extends RuntimeException {
         return rawJson;
     }
 
+    /**
+     * {@code unknown} when the call may have taken effect although it failed — a timeout, a lost
+     * connection, or a 5xx or unreadable answer after the request was sent — {@code not_applied}
+     * when it certainly did not, or null when the kind does not say (validation, api, …: nothing
+     * was done).
+     */
+    public String getOutcome() {
+        return text("outcome");
+    }
+
+    /**
+     * Whether the call may have taken effect although it failed ({@link #getOutcome()}
+     * {@code unknown}). After a money call (billkeygen, recurringCharge, cancel, request) look the
+     * payment up with paysearch or paycert before trying again; never repeat it blindly.
+     */
+    public boolean isOutcomeUnknown() {
+        return "unknown".equals(getOutcome());
+    }
+
     /** One field of the error object as text (numbers too); null if absent. */
     protected String text(String field) {
         return Json.asText(getError().get(field));

@@ -19,6 +19,7 @@ public class CookiePayNetworkException extends CookiePayException {
      * {@code unknown} when the call may have taken effect (ready: look the order up before trying
      * again), else {@code not_applied}.
      */
+    @Override
     public String getOutcome() {
         return text("outcome");
     }

@@ -1,6 +1,8 @@
 package com.cookiepay;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,6 +32,18 @@ public final class CookiePayResult {
     /** One field as text (numbers and booleans too); null if absent, null or not a scalar. */
     public String getString(String field) {
         return Json.asText(data.get(field));
+    }
+
+    /**
+     * A field holding a list of objects, e.g. paysearch's {@code payments}, as maps; an empty list
+     * if the field is absent or not a list (items that are not objects become empty maps).
+     */
+    public List<Map<String, Object>> getList(String field) {
+        List<Map<String, Object>> out = new ArrayList<Map<String, Object>>();
+        for (Object item : Json.asList(data.get(field))) {
+            out.add(Json.asMap(item));
+        }
+        return Collections.unmodifiableList(out);
     }
 
     /** The whole envelope {@code {"ok":true,"data":{…}}} as the library returned it. */

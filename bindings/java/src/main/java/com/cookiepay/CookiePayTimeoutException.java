@@ -14,6 +14,7 @@ public class CookiePayTimeoutException extends CookiePayException {
      * {@code unknown} when the call may have taken effect (ready: look the order up before trying
      * again), else {@code not_applied}.
      */
+    @Override
     public String getOutcome() {
         return text("outcome");
     }

@@ -23,12 +23,25 @@ final class Native {
     static final String LIBRARY_PROPERTY = "cookiepay.library.path";
     static final String LIBRARY_ENV = "COOKIEPAY_LIB";
 
-    /** Operation numbers shared with src/jni.rs. */
+    /*
+     * Operation numbers of call(handle, op, json), shared with src/jni.rs. A Rust test of the core
+     * reads this file and compares these constants and the native declarations below with the
+     * exports of src/jni.rs, so keep them simple: each constant and each native declaration whole
+     * on one line of its own, values as decimal literals, and no such declaration in a comment.
+     */
     static final int OP_TOKEN = 0;
     static final int OP_READY = 1;
     static final int OP_DECRYPT = 2;
     static final int OP_PAYCERT = 3;
     static final int OP_VERIFY = 4;
+    static final int OP_BILLKEYGEN = 5;
+    static final int OP_RECURRING_CHARGE = 6;
+    static final int OP_SCHEDULE_CANCEL = 7;
+    static final int OP_BILLKEY_DELETE = 8;
+    static final int OP_CANCEL = 9;
+    static final int OP_PAYSEARCH = 10;
+    static final int OP_RECEIPT_URL = 11;
+    static final int OP_REQUEST = 12;
 
     private static final String LOADED_FROM = load();
 
@@ -46,10 +59,14 @@ final class Native {
     /** The raw body posted to RETURNURL → the JSON envelope. */
     static native String parseReturn(byte[] formBody);
 
+    /** The raw JSON body CookiePay posts to the 통지 URL → the JSON envelope. No client. */
+    static native String parseNoti(byte[] body);
+
     static native String version();
 
-    /** Panics inside the native boundary; only the tests call it, to prove a panic is caught. */
-    static native String selfTestPanic();
+    // The test-only export (a deliberate panic) is not here: the production library does not have
+    // it. The tests declare it in src/test/java/com/cookiepay/TestNative.java and run it against a
+    // library built with the core's cargo feature test-exports.
 
     /** Where the library was loaded from: a path, or "jar:" plus the resource name. */
     static String loadedFrom() {

@@ -24,26 +24,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every method of CookiePayClient against a real sandbox, and text that must survive the trip. */
 class ClientFlowTest {
-    private static Sandbox sandbox;
-    private static CookiePayClient client;
-
-    @BeforeAll
-    static void start() {
-        sandbox = Sandbox.start();
-        client = sandbox.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        sandbox.close();
-    }
+    @RegisterExtension
+    static final SandboxFixture fx = new SandboxFixture();
 
     @Test
     void versionIsTheCoreVersion() throws Exception {
@@ -75,7 +62,7 @@ class ClientFlowTest {
                         return received.toString();
                     }
                 });
-                Map<String, Object> config = sandbox.config();
+                Map<String, Object> config = fx.sandbox().config();
                 config.put("base_url", "http://127.0.0.1:" + listener.getLocalPort());
                 config.put("max_retries", 0);
                 try (CookiePayClient probe = new CookiePayClient(config)) {
@@ -91,13 +78,13 @@ class ClientFlowTest {
 
     @Test
     void tokenIsCachedThenRefreshedOnRequest() {
-        CookiePayResult first = client.token(true);
+        CookiePayResult first = fx.client().token(true);
         String token = first.getString("TOKEN");
         assertNotNull(token);
         assertEquals(Boolean.FALSE, first.get("cached"));
         assertTrue(first.get("expires_at") instanceof Long, String.valueOf(first.get("expires_at")));
 
-        CookiePayResult again = client.token();
+        CookiePayResult again = fx.client().token();
         assertEquals(token, again.getString("TOKEN"));
         assertEquals(Boolean.TRUE, again.get("cached"));
         assertFalse(again.toString().contains(token), "toString must not print the TOKEN");
@@ -110,12 +97,12 @@ class ClientFlowTest {
         order.put("ETC2", "따옴표 \" 역슬래시 \\ 슬래시 / 🍪🎉 é ü ß \u00a0 \uffe6");
         String orderNo = (String) order.get("ORDERNO");
 
-        CookiePayResult window = client.ready(order);
+        CookiePayResult window = fx.client().ready(order);
         assertEquals(orderNo, window.getString("ORDERNO"));
         assertEquals("12900", window.getString("AMOUNT"));
         assertTrue(window.getString("html").contains("cookiepay-window"));
 
-        String body = sandbox.payInWindow(window.getString("html"), Sandbox.CARD_OK);
+        String body = fx.sandbox().payInWindow(window.getString("html"), Sandbox.CARD_OK);
         CookiePayResult posted = CookiePayClient.parseReturn(body);
         assertEquals(Boolean.TRUE, posted.get("encrypted"));
         assertEquals(Boolean.TRUE, posted.get("success"));
@@ -124,7 +111,7 @@ class ClientFlowTest {
         // Base64's + and / arrive percent-encoded and must come back as they were.
         assertTrue(enc.contains("+") || enc.contains("/"), enc);
 
-        CookiePayResult payment = client.decrypt(enc);
+        CookiePayResult payment = fx.client().decrypt(enc);
         assertEquals(orderNo, payment.getString("ORDERNO"));
         assertEquals("12900", payment.getString("AMOUNT"));
         assertEquals("메모 ✓ 😀", payment.getString("ETC1"));
@@ -133,19 +120,19 @@ class ClientFlowTest {
         assertEquals(20, payment.getString("BILLKEY").length());
         String tid = payment.getString("TID");
 
-        CookiePayResult cert = client.paycert(tid);
+        CookiePayResult cert = fx.client().paycert(tid);
         assertEquals(orderNo, cert.getString("ORDERNO"));
         assertEquals("쿠키 정기구독 🍪", cert.getString("PRODUCTNAME"));
         assertEquals("홍길동", cert.getString("BUYERNAME"));
         assertEquals(cert.getString("BUYERID"), cert.getString("USERID"));
 
-        assertEquals(tid, client.verify(tid, orderNo, 12_900L).getString("TID"));
-        assertEquals(tid, client.verify(tid, orderNo, "12900").getString("TID"));
+        assertEquals(tid, fx.client().verify(tid, orderNo, 12_900L).getString("TID"));
+        assertEquals(tid, fx.client().verify(tid, orderNo, "12900").getString("TID"));
         Map<String, Object> expected = new LinkedHashMap<String, Object>();
         expected.put("ORDERNO", orderNo);
         expected.put("AMOUNT", 12_900);
         expected.put("BUYERNAME", "홍길동");
-        assertEquals(tid, client.verify(tid, expected).getString("TID"));
+        assertEquals(tid, fx.client().verify(tid, expected).getString("TID"));
     }
 
     @Test
@@ -181,9 +168,9 @@ class ClientFlowTest {
 
     @Test
     void twoClientsSideBySide() {
-        try (CookiePayClient other = sandbox.client()) {
-            Sandbox.Paid paid = sandbox.pay(other, 3_000);
-            assertEquals(paid.tid, client.paycert(paid.tid).getString("TID"));
+        try (CookiePayClient other = fx.sandbox().client()) {
+            Sandbox.Paid paid = fx.sandbox().pay(other, 3_000);
+            assertEquals(paid.tid, fx.client().paycert(paid.tid).getString("TID"));
             assertNotEquals(0, paid.tid.length());
         }
     }

@@ -11,35 +11,22 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One client shared by 16 threads: every answer belongs to the request that asked for it. */
 class ConcurrencyTest {
+    @RegisterExtension
+    static final SandboxFixture fx = new SandboxFixture();
     private static final int THREADS = 16;
     private static final int CALLS_PER_THREAD = 1_000;
 
-    private static Sandbox sandbox;
-    private static CookiePayClient client;
-
-    @BeforeAll
-    static void start() {
-        sandbox = Sandbox.start();
-        client = sandbox.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        sandbox.close();
-    }
 
     @Test
     void sixteenThreadsTimesAThousandCalls() throws Exception {
         List<Sandbox.Paid> payments = new ArrayList<Sandbox.Paid>();
         for (int i = 0; i < THREADS; i++) {
-            payments.add(sandbox.pay(client, 1_000 + i));
+            payments.add(fx.sandbox().pay(fx.client(), 1_000 + i));
         }
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         CountDownLatch go = new CountDownLatch(1);
@@ -53,14 +40,14 @@ class ConcurrencyTest {
                 for (int i = 0; i < CALLS_PER_THREAD; i++) {
                     switch (i % 4) {
                         case 0: {
-                            CookiePayResult cert = client.paycert(mine.tid);
+                            CookiePayResult cert = fx.client().paycert(mine.tid);
                             assertEquals(mine.tid, cert.getString("TID"));
                             assertEquals(mine.orderNo, cert.getString("ORDERNO"));
                             assertEquals(String.valueOf(mine.amount), cert.getString("AMOUNT"));
                             break;
                         }
                         case 1: {
-                            CookiePayResult ok = client.verify(mine.tid, mine.orderNo, mine.amount);
+                            CookiePayResult ok = fx.client().verify(mine.tid, mine.orderNo, mine.amount);
                             assertEquals(mine.tid, ok.getString("TID"));
                             break;
                         }
@@ -77,7 +64,7 @@ class ConcurrencyTest {
                         default: {
                             CookiePayVerificationFailedException e = org.junit.jupiter.api.Assertions.assertThrows(
                                     CookiePayVerificationFailedException.class,
-                                    () -> client.verify(mine.tid, mine.orderNo, mine.amount + 1));
+                                    () -> fx.client().verify(mine.tid, mine.orderNo, mine.amount + 1));
                             assertEquals(mine.tid, e.getPayment().get("TID"));
                             assertEquals(String.valueOf(mine.amount), e.getMismatches().get(0).get("actual"));
                         }

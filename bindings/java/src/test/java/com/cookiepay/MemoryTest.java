@@ -11,40 +11,27 @@ import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * 100,000 calls through every path of the boundary (network answer, cached answer, parse, error
- * envelope → exception): the Java heap and the process's RSS stay flat after warm-up, so no string,
+ * 100,000 calls through every path of the boundary (network answer, cached answer, both parsers,
+ * error envelope → exception): the Java heap and the process's RSS stay flat after warm-up, so no string,
  * handle or local reference leaks per call. The numbers are printed for the report.
  */
 class MemoryTest {
+    @RegisterExtension
+    static final SandboxFixture fx = new SandboxFixture();
     private static final int WARM_UP = 10_000;
     private static final int CALLS = 100_000;
     /** A leak of 100 bytes per call would add about 10 MB over the run. */
     private static final long MAX_RSS_GROWTH = 8L << 20;
     private static final long MAX_HEAP_GROWTH = 4L << 20;
 
-    private static Sandbox sandbox;
-    private static CookiePayClient client;
-
-    @BeforeAll
-    static void start() {
-        sandbox = Sandbox.start();
-        client = sandbox.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        sandbox.close();
-    }
 
     @Test
     void heapAndRssStayFlatOverAHundredThousandCalls() throws Exception {
-        Sandbox.Paid paid = sandbox.pay(client, 4_900);
+        Sandbox.Paid paid = fx.sandbox().pay(fx.client(), 4_900);
         String body = "API_ID=sandbox_demo01&RESULTCODE=0000&RESULTMSG=%EC%84%B1%EA%B3%B5+%F0%9F%8D%AA&ENC_DATA=" + paid.tid;
         Map<String, Object> badOrder = new LinkedHashMap<String, Object>();
         badOrder.put("ORDERNO", "메모리-🍪");
@@ -68,21 +55,28 @@ class MemoryTest {
         assertTrue(rss2 - rss0 < MAX_RSS_GROWTH, "RSS grew by " + mb(rss2 - rss0));
     }
 
-    /** n calls, a quarter on each path, each answer checked. */
+    /** A recurring-charge Noti with 한글 and an emoji: parseNoti's byte[] path. */
+    private static final byte[] NOTI = ("{\"TID\":\"SBX26112700000000099\",\"RESERVE_ID\":\"r1\",\"PAY_CNT\":\"2\","
+            + "\"RESULTCODE\":\"0000\",\"PRODUCTNAME\":\"쿠키 정기구독 🍪\",\"VENDOR_ORDER_NO\":null}").getBytes(StandardCharsets.UTF_8);
+
+    /** n calls, a fifth on each path, each answer checked. */
     private static void run(int n, Sandbox.Paid paid, String body, Map<String, Object> badOrder) {
         for (int i = 0; i < n; i++) {
-            switch (i % 4) {
+            switch (i % 5) {
                 case 0:
-                    assertEquals(paid.tid, client.paycert(paid.tid).getString("TID"));
+                    assertEquals(paid.tid, fx.client().paycert(paid.tid).getString("TID"));
                     break;
                 case 1:
-                    assertEquals(Boolean.TRUE, client.token().get("cached"));
+                    assertEquals(Boolean.TRUE, fx.client().token().get("cached"));
                     break;
                 case 2:
                     assertEquals("성공 🍪", CookiePayClient.parseReturn(body).getString("RESULTMSG"));
                     break;
+                case 3:
+                    assertEquals("쿠키 정기구독 🍪", CookiePayClient.parseNoti(NOTI).getString("PRODUCTNAME"));
+                    break;
                 default:
-                    assertThrows(CookiePayValidationException.class, () -> client.ready(badOrder));
+                    assertThrows(CookiePayValidationException.class, () -> fx.client().ready(badOrder));
             }
         }
     }

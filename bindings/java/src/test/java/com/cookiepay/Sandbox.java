@@ -30,6 +30,9 @@ final class Sandbox implements AutoCloseable {
     static final String API_KEY = "sbxkey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
     static final String CARD_OK = "4111111111111111";
     static final String CARD_LIMIT = "4000000000009995";
+    /** Approves every charge of its billing key except the 3rd (the billkeygen charge is the 1st). */
+    static final String CARD_DUNNING = "4000000000000333";
+    static final String BIRTH_DATE = "900101";
 
     private static final AtomicLong ORDERS = new AtomicLong();
 
@@ -235,6 +238,55 @@ final class Sandbox implements AutoCloseable {
             body.put((String) extra[i], extra[i + 1]);
         }
         control("faults", body);
+    }
+
+    /**
+     * A billkeygen request: an order (no RETURNURL) with 한글 and an emoji, the card, and a monthly
+     * schedule of {@code charges} charges in all when {@code charges > 0}.
+     */
+    static Map<String, Object> signUp(String cardNo, long amount, int charges) {
+        Map<String, Object> r = order(amount);
+        r.remove("RETURNURL");
+        r.put("CARDNO", cardNo);
+        r.put("EXPIREDT", "3012");
+        r.put("CARDAUTH", BIRTH_DATE);
+        r.put("CARDPWD", "12");
+        r.put("QUOTA", "00");
+        if (charges > 0) {
+            r.put("RECURRENCE_PAY", "Y");
+            r.put("RECURRENCE_TYPE", "M");
+            r.put("PAY_DAY", "10");
+            r.put("START_PAY_CNT", "1");
+            r.put("LAST_PAY_CNT", String.valueOf(charges));
+        }
+        return r;
+    }
+
+    /** Move the sandbox clock forward; due recurring charges run (and their Notis go out). */
+    Map<String, Object> advanceDays(int days) {
+        Map<String, Object> body = new LinkedHashMap<String, Object>();
+        body.put("advance_days", days);
+        return control("clock", body);
+    }
+
+    /** Where the sandbox POSTs its Notis. */
+    void notiUrl(String notiUrl) {
+        control("noti", java.util.Collections.singletonMap("url", notiUrl));
+    }
+
+    /** Settle a payment: its next cancel answers 9029 (입금후 취소). */
+    void settle(String tid) {
+        control("payments/" + tid + "/settle", new LinkedHashMap<String, Object>());
+    }
+
+    /** Every request the sandbox has counted since start or reset, all endpoints together. */
+    long totalRequests() {
+        long sum = 0;
+        for (Object counts : Json.asMap(control("stats", null).get("requests")).values()) {
+            Object total = Json.asMap(counts).get("total");
+            sum += total instanceof Number ? ((Number) total).longValue() : 0;
+        }
+        return sum;
     }
 
     long count(String endpoint) {

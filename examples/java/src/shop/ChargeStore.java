@@ -1,0 +1,99 @@
+package shop;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Stands in for a table of charges: one row per charge a shop means to make (a subscription's
+ * cycle, a refund), created before the call and moved on only by conditional updates, so that two
+ * runs of the same job (two servers, a double-clicked admin button, a cron overlap) make it once:
+ *
+ * <pre>
+ * CREATE TABLE charges (id VARCHAR(64) PRIMARY KEY, state VARCHAR(10) NOT NULL, tid VARCHAR(100), ...);
+ * -- claim: only the run whose UPDATE changes a row calls CookiePay
+ * UPDATE charges SET state='charging', started_at=NOW() WHERE id=? AND state='pending';   -- 1 row: go on
+ * UPDATE charges SET state='paid', tid=? WHERE id=? AND state IN ('charging','unknown');
+ * </pre>
+ *
+ * States: {@code pending} (may be charged), {@code charging} (a run is calling CookiePay),
+ * {@code paid}, {@code declined}, and {@code unknown}: the call failed in a way that may have
+ * charged the card (outcome unknown). An unknown row is never charged again as it is: it is
+ * settled first, by looking the payment up (paysearch).
+ */
+public final class ChargeStore {
+    public static final String PENDING = "pending";
+    public static final String CHARGING = "charging";
+    public static final String PAID = "paid";
+    public static final String DECLINED = "declined";
+    public static final String UNKNOWN = "unknown";
+
+    public static final class Charge {
+        public final String id;
+        public final String reserveId;
+        public final String billKey;
+        /** The shop's mark on every payment of the subscription: what it put in ETC1 at sign-up. */
+        public final String tag;
+        public final long amount;
+        volatile String state = PENDING;
+        volatile String tid;
+        volatile String note;
+        /** When the last attempt started (sandbox days aside, the shop's own clock). */
+        volatile long startedAtMillis;
+
+        Charge(String id, String reserveId, String billKey, String tag, long amount) {
+            this.id = id;
+            this.reserveId = reserveId;
+            this.billKey = billKey;
+            this.tag = tag;
+            this.amount = amount;
+        }
+
+        public String getState() {
+            return state;
+        }
+
+        public String getTid() {
+            return tid;
+        }
+
+        public String getNote() {
+            return note;
+        }
+    }
+
+    private final Map<String, Charge> rows = new ConcurrentHashMap<String, Charge>();
+
+    /** INSERT the row for a charge to make (once: the id is the primary key, e.g. reserveId + cycle). */
+    public Charge create(String id, String reserveId, String billKey, String tag, long amount) {
+        Charge charge = new Charge(id, reserveId, billKey, tag, amount);
+        Charge existing = rows.putIfAbsent(id, charge);
+        return existing != null ? existing : charge;
+    }
+
+    public Charge find(String id) {
+        return rows.get(id);
+    }
+
+    /** {@code UPDATE … SET state=? WHERE id=? AND state=?}: true for the one caller that changed it. */
+    public synchronized boolean transition(String id, String from, String to) {
+        Charge charge = rows.get(id);
+        if (charge == null || !from.equals(charge.state)) {
+            return false;
+        }
+        charge.state = to;
+        if (CHARGING.equals(to)) {
+            charge.startedAtMillis = System.currentTimeMillis();
+        }
+        return true;
+    }
+
+    /** Record the outcome of the run that holds the row ({@code charging} or {@code unknown}). */
+    public synchronized void finish(String id, String state, String tid, String note) {
+        Charge charge = rows.get(id);
+        if (charge != null && (CHARGING.equals(charge.state) || UNKNOWN.equals(charge.state))) {
+            charge.state = state;
+            charge.tid = tid;
+            charge.note = note;
+        }
+    }
+}
