@@ -4,11 +4,12 @@
 
 use serde_json::{json, Value};
 
-use crate::context::{Context, TokenUse};
+use crate::context::{Context, TokenUse, WithKey};
 use crate::decrypt;
 use crate::error::Result;
 use crate::recurring_charge::BILLKEY_MAX_CHARS;
 use crate::request::identifier;
+use crate::response::{api_error, code_of, SUCCESS};
 use crate::transport::CallKind;
 
 pub const PATH: &str = "/Subscribe/billingkeycancel";
@@ -17,16 +18,22 @@ pub const PATH: &str = "/Subscribe/billingkeycancel";
 pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
     let billkey = identifier(request, &["BILLKEY"], BILLKEY_MAX_CHARS)?;
     let body = json!({"API_ID": ctx.api_id(), "BILLKEY": billkey});
-    let answer = ctx.with_token(TokenUse::Cached, |token| {
-        ctx.channel.post_json(
-            PATH,
-            &[("ApiKey", ctx.api_key()), ("TOKEN", token)],
-            &body,
-            CallKind::Idempotent,
-        )
-    })?;
+    let answer = ctx.post_with_token(
+        PATH,
+        &body,
+        WithKey::Yes,
+        TokenUse::Cached,
+        CallKind::Idempotent,
+        |answer| {
+            match answer.get("RESULTCODE") {
+                // Nothing says what success looks like here: an answer without a code is handed over.
+                None => Ok(answer),
+                Some(_) if code_of(&answer, "RESULTCODE") == SUCCESS => Ok(answer),
+                Some(_) => Err(api_error(&answer, "RESULTCODE", "RESULTMSG", None)),
+            }
+        },
+    )?;
     if answer.get("RESULTCODE").is_none() {
-        // Nothing says what success looks like here: hand the answer over as it came.
         return Ok(answer);
     }
     decrypt::open(ctx, answer, false)

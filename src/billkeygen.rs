@@ -6,7 +6,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::card;
-use crate::context::{Context, TokenUse};
+use crate::context::{Context, TokenUse, WithKey};
 use crate::decrypt;
 use crate::error::{Error, FieldError, Result};
 use crate::order::{self, FieldSpec};
@@ -114,14 +114,7 @@ pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
     let mut body = prepare(ctx.api_id(), request)?;
     let scheduled_asked = asks_for_schedule(&body);
     let body_value = Value::Object(std::mem::take(&mut body));
-    let result = ctx.with_token(TokenUse::Fresh, |token| {
-        ctx.channel.post_json(
-            PATH,
-            &[("ApiKey", ctx.api_key()), ("TOKEN", token)],
-            &body_value,
-            CallKind::SendOnce,
-        )
-    });
+    let result = ctx.post_with_token(PATH, &body_value, WithKey::Yes, TokenUse::Fresh, CallKind::SendOnce, Ok);
     let mut body_value = body_value;
     crate::secrets::wipe_value(&mut body_value);
     let payment = decrypt::open(ctx, result?, true)?;

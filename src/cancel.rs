@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::context::{Context, TokenUse};
+use crate::context::{Context, TokenUse, WithKey};
 use crate::error::{Error, FieldError, Result};
 use crate::paycert;
 use crate::response::{api_error, code_of, text_of, SUCCESS};
@@ -99,15 +99,14 @@ fn amount_of(value: &Value) -> Option<u64> {
 /// `already_cancelled`.
 pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
     let body = Value::Object(prepare(request)?);
-    let answer = ctx.with_token(TokenUse::Fresh, |token| {
-        ctx.channel.post_json(
-            PATH,
-            &[("TOKEN", token), ("ApiKey", ctx.api_key())],
-            &body,
-            CallKind::SendOnce,
-        )
-    })?;
-    interpret(answer)
+    ctx.post_with_token(
+        PATH,
+        &body,
+        WithKey::Yes,
+        TokenUse::Fresh,
+        CallKind::SendOnce,
+        interpret,
+    )
 }
 
 /// Success, already cancelled (also success, flagged), 9029 (with its meaning), or the `api` error.

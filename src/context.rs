@@ -3,9 +3,12 @@
 
 use std::sync::Arc;
 
+use serde_json::Value;
+
 use crate::channel::Channel;
 use crate::error::{Error, Result};
 use crate::token::{may_be_rejection, TokenCache};
+use crate::transport::CallKind;
 
 pub struct Context {
     pub channel: Channel,
@@ -21,6 +24,15 @@ pub enum TokenUse {
     /// Money calls: a TOKEN fetched for this call (as the vendor's own plugin does), so a rejected
     /// TOKEN can never be the reason a charge or refund failed — and nothing is ever sent twice.
     Fresh,
+}
+
+/// Which credentials a TOKEN call carries besides its TOKEN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WithKey {
+    /// `TOKEN` only (paycert, paysearch).
+    No,
+    /// `ApiKey` and `TOKEN` (the /Subscribe calls, cancel).
+    Yes,
 }
 
 /// The result code of an `api` error that may mean a rejected TOKEN.
@@ -62,6 +74,29 @@ impl Context {
             fresh.learn_business_code(&code);
         }
         retried
+    }
+
+    /// POST a JSON body with a TOKEN (per `usage`) and, if asked, the API key; `accept` turns the
+    /// answer into the result — its `api` errors are what the TOKEN policy looks at.
+    pub fn post_with_token(
+        &self,
+        path: &str,
+        body: &Value,
+        with_key: WithKey,
+        usage: TokenUse,
+        kind: CallKind,
+        accept: impl Fn(Value) -> Result<Value>,
+    ) -> Result<Value> {
+        self.with_token(usage, |token| {
+            let answer = match with_key {
+                WithKey::No => self.channel.post_json(path, &[("TOKEN", token)], body, kind)?,
+                WithKey::Yes => {
+                    self.channel
+                        .post_json(path, &[("ApiKey", self.api_key()), ("TOKEN", token)], body, kind)?
+                }
+            };
+            accept(answer)
+        })
     }
 
     /// Scrub this client's API key and cached TOKEN from a text that leaves the library.

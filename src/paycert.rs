@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::context::{Context, TokenUse};
+use crate::context::{Context, TokenUse, WithKey};
 use crate::error::{Error, Result};
 use crate::request;
 use crate::response::{api_error, code_of, normalize, SUCCESS};
@@ -20,12 +20,14 @@ pub fn tid_of(request: &Value) -> Result<String> {
 /// The payment with this TID (a read: the TOKEN policy of `Context::with_token` applies).
 pub fn fetch(ctx: &Context, tid: &str) -> Result<Value> {
     let body = serde_json::json!({ "tid": tid });
-    ctx.with_token(TokenUse::Cached, |token| {
-        let answer = ctx
-            .channel
-            .post_json(PATH, &[("TOKEN", token)], &body, CallKind::Idempotent)?;
-        payment_of(answer)
-    })
+    ctx.post_with_token(
+        PATH,
+        &body,
+        WithKey::No,
+        TokenUse::Cached,
+        CallKind::Idempotent,
+        payment_of,
+    )
 }
 
 /// The payment in a paycert answer, or the `api` error it reports.

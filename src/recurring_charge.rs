@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::context::{Context, TokenUse};
+use crate::context::{Context, TokenUse, WithKey};
 use crate::decrypt;
 use crate::error::Result;
 use crate::request::identifiers;
@@ -27,13 +27,6 @@ pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
         ],
     )?;
     let body = json!({"API_ID": ctx.api_id(), "RESERVE_ID": reserve_id, "BILLKEY": billkey});
-    let answer = ctx.with_token(TokenUse::Fresh, |token| {
-        ctx.channel.post_json(
-            PATH,
-            &[("ApiKey", ctx.api_key()), ("TOKEN", token)],
-            &body,
-            CallKind::SendOnce,
-        )
-    })?;
+    let answer = ctx.post_with_token(PATH, &body, WithKey::Yes, TokenUse::Fresh, CallKind::SendOnce, Ok)?;
     decrypt::open(ctx, answer, true)
 }

@@ -4,12 +4,12 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::context::{Context, TokenUse};
+use crate::context::{Context, TokenUse, WithKey};
 use crate::decrypt;
 use crate::error::Result;
 use crate::recurring_charge::RESERVE_ID_MAX_CHARS;
 use crate::request::identifier;
-use crate::response::{code_of, normalize, text_of};
+use crate::response::{api_error, code_of, normalize, text_of, SUCCESS};
 use crate::transport::CallKind;
 
 pub const PATH: &str = "/Subscribe/recurrence_schedule_cancel";
@@ -22,14 +22,17 @@ pub const ALREADY_CANCELLED: &str = "E103";
 pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
     let reserve_id = identifier(request, &["RESERVE_ID"], RESERVE_ID_MAX_CHARS)?;
     let body = json!({"API_ID": ctx.api_id(), "RESERVE_ID": reserve_id});
-    let answer = ctx.with_token(TokenUse::Cached, |token| {
-        ctx.channel.post_json(
-            PATH,
-            &[("ApiKey", ctx.api_key()), ("TOKEN", token)],
-            &body,
-            CallKind::Idempotent,
-        )
-    })?;
+    let answer = ctx.post_with_token(
+        PATH,
+        &body,
+        WithKey::Yes,
+        TokenUse::Cached,
+        CallKind::Idempotent,
+        |answer| match code_of(&answer, "RESULTCODE").as_str() {
+            SUCCESS | ALREADY_CANCELLED => Ok(answer),
+            _ => Err(api_error(&answer, "RESULTCODE", "RESULTMSG", None)),
+        },
+    )?;
     if code_of(&answer, "RESULTCODE") == ALREADY_CANCELLED {
         return Ok(already_cancelled(answer));
     }

@@ -452,3 +452,29 @@ fn the_lifecycle_works_over_https_too() {
         json!({"RESERVE_ID": data["RESERVE_ID"]}),
     ));
 }
+
+#[test]
+fn a_revoked_token_is_replaced_for_repeatable_subscription_calls() {
+    let sb = sandbox();
+    let client = client(&sb);
+    let data = ok(call(
+        &client,
+        Operation::Billkeygen,
+        signup(3000, CARD_OK, monthly("10")),
+    ));
+    control(&sb, "tokens/revoke", Some(json!({})));
+    control(&sb, "reset", Some(json!({})));
+    ok(call(
+        &client,
+        Operation::ScheduleCancel,
+        json!({"RESERVE_ID": data["RESERVE_ID"]}),
+    ));
+    assert_eq!(count(&sb, "schedule_cancel"), 2, "asked again with a new TOKEN");
+    assert_eq!(count(&sb, "token"), 1);
+    ok(call(
+        &client,
+        Operation::BillkeyDelete,
+        json!({"BILLKEY": data["BILLKEY"]}),
+    ));
+    assert_eq!(count(&sb, "token"), 1, "the new TOKEN is reused");
+}
