@@ -36,4 +36,6 @@ char *cookiepay_parse_noti(const char *body);
 
 void cookiepay_string_free(char *s);
 
+unsigned int cookiepay_abi_version(void);
+
 const char *cookiepay_version(void);

@@ -305,6 +305,17 @@ pub unsafe extern "C" fn cookiepay_string_free(s: *mut c_char) {
     guarded(|| (), || drop(CString::from_raw(s)));
 }
 
+/// The version of this C ABI: raised whenever a function's signature or meaning changes in a way an
+/// older binding cannot handle. Each binding checks it when it loads the library.
+pub const COOKIEPAY_ABI_VERSION: u32 = 1;
+
+/// The ABI version the loaded library implements (`COOKIEPAY_ABI_VERSION` of its header). A binding
+/// built for another version must refuse to use it (an old library under a new package).
+#[no_mangle]
+pub extern "C" fn cookiepay_abi_version() -> std::ffi::c_uint {
+    COOKIEPAY_ABI_VERSION
+}
+
 /// The library version, e.g. "0.1.0". Static: do not free.
 #[no_mangle]
 pub extern "C" fn cookiepay_version() -> *const c_char {
@@ -319,6 +330,11 @@ mod tests {
     fn a_panic_becomes_a_value() {
         let out = guarded(|| "caught", || -> &str { panic!("secret 4111111111111111") });
         assert_eq!(out, "caught");
+    }
+
+    #[test]
+    fn abi_version_is_exported() {
+        assert_eq!(cookiepay_abi_version(), COOKIEPAY_ABI_VERSION);
     }
 
     #[test]

@@ -17,6 +17,8 @@ fn generate(plain: bool) -> String {
         config.cpp_compat = false;
         config.documentation = false;
         config.autogen_warning = None;
+        // FFI::cdef takes declarations only: the version constant is a #define.
+        config.export.item_types.retain(|t| *t != cbindgen::ItemType::Constants);
     }
     // Only the C module: the JNI exports (src/jni.rs) never reach the C headers.
     let bindings = cbindgen::Builder::new()
@@ -85,4 +87,10 @@ fn every_operation_has_its_c_function() {
         assert!(text.contains(f), "{f} missing");
     }
     assert!(!text.contains("Java_"), "JNI exports leaked into the C header");
+    let abi = format!(
+        "#define COOKIEPAY_ABI_VERSION {}",
+        cookiepay::ffi::COOKIEPAY_ABI_VERSION
+    );
+    assert!(text.contains(&abi), "{abi} missing");
+    assert!(text.contains("unsigned int cookiepay_abi_version(void);"));
 }

@@ -128,6 +128,7 @@ int main(void) {
     /* version */
     const char *version = cookiepay_version();
     CHECK(version && strlen(version) >= 5, "version string");
+    CHECK(cookiepay_abi_version() == COOKIEPAY_ABI_VERSION, "ABI version %u", cookiepay_abi_version());
 
     /* client_new errors: NULL, not JSON, invalid fields (error_json owned by us), no error_json slot */
     char *error = NULL;
