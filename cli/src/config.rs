@@ -253,12 +253,15 @@ fn from_file(path: &Path, profile: Option<&str>) -> Result<Settings, ConfigError
     let text =
         std::fs::read_to_string(path).map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
     let file: File = toml::from_str(&text).map_err(|e| {
-        // toml's message quotes the offending line, which may be the api_key line: keep only the first line.
-        let first = e.to_string().lines().next().unwrap_or("").to_string();
-        let at = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
-        match at {
-            Some(line) => ConfigError(format!("{} line {line}: {first}", path.display())),
-            None => ConfigError(format!("{}: {first}", path.display())),
+        // Only toml's message and the line number: its Display quotes the offending line, which may
+        // be the api_key line.
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        let msg = e.message().lines().next().unwrap_or("").trim().to_string();
+        match line {
+            Some(line) => ConfigError(format!("{} line {line}: {msg}", path.display())),
+            None => ConfigError(format!("{}: {msg}", path.display())),
         }
     })?;
     let name = profile

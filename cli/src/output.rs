@@ -213,7 +213,7 @@ mod tests {
     fn widths() {
         assert_eq!(width("홍길동"), 6);
         assert_eq!(width("A-1"), 3);
-        assert_eq!(width("정기구독 1개월"), 13);
+        assert_eq!(width("정기구독 1개월"), 14);
         assert_eq!(pad("홍길동", 8), "홍길동  ");
         assert_eq!(pad_left("5,000원", 9), "  5,000원");
     }
@@ -231,7 +231,7 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(kst(0), "1970-01-01 09:00:00 KST");
-        assert_eq!(kst(1_798_000_000), "2026-12-23 19:26:40 KST");
+        assert_eq!(kst(1_798_000_000), "2026-12-23 13:26:40 KST");
         assert_eq!(kst(951_782_400 - KST_OFFSET), "2000-02-29 00:00:00 KST");
     }
 
