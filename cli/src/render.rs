@@ -346,3 +346,53 @@ pub fn schedule_cancelled(d: &Value, reserve_id: &str) -> String {
     };
     head + &key_values(&obj(d))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn search_table_aligns_korean_and_marks_cancellations() {
+        let d = json!({"payments": [
+            {"TID": "T1", "ORDERNO": "A-1", "AMOUNT": "10000", "BUYERNAME": "홍길동", "CANCELDATE": ""},
+            {"TID": "T2", "ORDERNO": "A-22", "AMOUNT": "900", "BUYERNAME": "Kim", "CANCELDATE": "2026-11-27 10:00:00"},
+        ]});
+        let t = payments(&d);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines[0], "TID  ORDERNO    AMOUNT  BUYERNAME  STATUS");
+        assert_eq!(lines[1], "T1   A-1      10,000원  홍길동     승인");
+        assert_eq!(lines[2], "T2   A-22        900원  Kim        취소 2026-11-27 10:00:00");
+        assert_eq!(lines[3], "2 payments");
+        assert_eq!(payments(&json!({"payments": []})), "no payments found\n");
+    }
+
+    #[test]
+    fn errors_read_well() {
+        let v = error_text(&json!({"kind": "validation", "message": "1 field(s)",
+            "fields": [{"field": "to", "rule": "date", "message": "to must be a date YYYY-MM-DD"}]}));
+        assert!(
+            v.contains("refused before anything was sent") && v.contains("to: to must be a date"),
+            "{v}"
+        );
+        let m = error_text(&json!({"kind": "verification_failed", "message": "x",
+            "mismatches": [{"field": "AMOUNT", "expected": 50000, "actual": "5000"}]}));
+        assert!(
+            m.contains("50,000원") && m.contains("5,000원") && m.contains("do not ship"),
+            "{m}"
+        );
+        let n = error_text(&json!({"kind": "network", "phase": "tls", "message": "handshake"}));
+        assert!(n.contains("COOKIEPAY_CA_CERT"), "{n}");
+        assert!(unknown_outcome(Some("cookiepay search --tid T1")).contains("    cookiepay search --tid T1\n"));
+    }
+
+    #[test]
+    fn masks_and_redaction() {
+        assert_eq!(mask("BK0123456789"), "…6789");
+        assert_eq!(mask("abc"), "****");
+        let mut e = Envelope::parse(r#"{"ok":true,"data":{"TOKEN":"eyJsecret.x.y","expires_at":1}}"#.into());
+        e.redact_token();
+        assert!(!e.raw.contains("eyJsecret") && e.raw.contains("[REDACTED]"));
+        assert_eq!(scrub("key=abcdef", "abcdef"), "key=[REDACTED]");
+    }
+}
