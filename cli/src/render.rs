@@ -237,15 +237,14 @@ pub fn token(d: &Value, api_id: &str, endpoint: &str) -> String {
     )
 }
 
-const SEARCH_COLUMNS: [&str; 8] = [
+const SEARCH_COLUMNS: [&str; 7] = [
     "TID",
     "ORDERNO",
     "AMOUNT",
     "BUYERNAME",
     "PRODUCTNAME",
+    "CARDNAME",
     "ACCEPTDATE",
-    "PAYMETHOD",
-    "RESULTMSG",
 ];
 
 /// A search answer as a table, one payment per line; cancelled ones say so.
