@@ -116,7 +116,7 @@ impl Settings {
     /// True when real money moves: prompts say so.
     pub fn is_live(&self) -> bool {
         match &self.base_url {
-            Some(u) => u.trim_end_matches('/') == cookiepay::client::LIVE_URL,
+            Some(u) => u.trim_end_matches('/') == cookiepay::LIVE_URL,
             None => self.env.as_deref() == Some("live"),
         }
     }

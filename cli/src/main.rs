@@ -290,15 +290,9 @@ fn read_arg_or_stdin(arg: &str) -> Result<String, u8> {
     }
 }
 
+/// The core's operation by its contract name (`cookiepay_<name>` in C).
 fn op(name: &str) -> cookiepay::Operation {
-    use cookiepay::Operation as O;
-    match name {
-        "token" => O::Token,
-        "decrypt" => O::Decrypt,
-        "paycert" => O::Paycert,
-        "verify" => O::Verify,
-        _ => O::Ready,
-    }
+    cookiepay::Operation::from_name(name).unwrap_or_else(|| panic!("the core has no operation {name}"))
 }
 
 fn run(cli: Cli) -> u8 {
@@ -346,8 +340,8 @@ fn execute(ctx: &Ctx, cmd: Cmd) -> Result<u8, u8> {
             let input = read_arg_or_stdin(&enc_data)?;
             // A whole return-post body (API_ID=…&ENC_DATA=…) is accepted too: take its ENC_DATA.
             let enc = if input.contains("ENC_DATA=") {
-                let parsed: Value = serde_json::from_str(&cookiepay::client::parse_return_envelope(input.as_bytes()))
-                    .unwrap_or(Value::Null);
+                let parsed: Value =
+                    serde_json::from_str(&cookiepay::parse_return_envelope(input.as_bytes())).unwrap_or(Value::Null);
                 parsed["data"]["ENC_DATA"].as_str().map(str::to_owned).unwrap_or(input)
             } else {
                 input
@@ -358,7 +352,7 @@ fn execute(ctx: &Ctx, cmd: Cmd) -> Result<u8, u8> {
         }
         Cmd::ParseReturn { body, decrypt } => {
             let body = read_arg_or_stdin(&body)?;
-            let env = Envelope::parse(cookiepay::client::parse_return_envelope(body.as_bytes()));
+            let env = Envelope::parse(cookiepay::parse_return_envelope(body.as_bytes()));
             let enc = env.value["data"]["ENC_DATA"].as_str().map(str::to_owned);
             match (decrypt, enc, env.ok()) {
                 (true, Some(enc), true) => {

@@ -42,10 +42,38 @@ fn scrub(text: &str, secret: &str) -> String {
     }
 }
 
-/// Attaches the `--verbose` exchange log.
-pub fn observe(client: cookiepay::Client, verbose: bool, _secret: &str) -> cookiepay::Client {
-    let _ = verbose;
-    client
+/// Attaches the `--verbose` exchange log: each HTTP exchange on stderr as the core made it (bodies
+/// already masked by the core; the key is scrubbed once more here).
+pub fn observe(client: cookiepay::Client, verbose: bool, secret: &str) -> cookiepay::Client {
+    if !verbose {
+        return client;
+    }
+    let secret = secret.to_string();
+    client.with_observer(move |x: &cookiepay::Exchange| {
+        eprint!("{}", scrub(&exchange_text(x), &secret));
+    })
+}
+
+fn exchange_text(x: &cookiepay::Exchange) -> String {
+    let ms = x.elapsed.as_millis();
+    let mut s = format!("> {} {}", x.method, clean(&x.path));
+    if !x.request.is_empty() {
+        s.push(' ');
+        s.push_str(&clean(&x.request));
+    }
+    s.push('\n');
+    match (x.status, &x.error) {
+        (Some(status), None) => s.push_str(&format!("< {status} in {ms} ms")),
+        (Some(status), Some(e)) => s.push_str(&format!("< {status} in {ms} ms, then failed: {}", clean(e))),
+        (None, Some(e)) => s.push_str(&format!("< no answer after {ms} ms: {}", clean(e))),
+        (None, None) => s.push_str(&format!("< no answer after {ms} ms")),
+    }
+    if !x.response.is_empty() {
+        s.push(' ');
+        s.push_str(&clean(&x.response));
+    }
+    s.push('\n');
+    s
 }
 
 /// Prints `env` and returns the exit code. `settle` is the command that tells whether a money call
