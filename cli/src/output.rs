@@ -99,11 +99,33 @@ pub fn scalar(v: &Value) -> String {
     }
 }
 
-/// Value as people read it: amounts formatted, the rest cleaned.
+/// `20261127221027` → `2026-11-27 22:10:27`, `20261127` → `2026-11-27`; anything else unchanged.
+pub fn compact_date(v: &str) -> String {
+    if !v.bytes().all(|b| b.is_ascii_digit()) {
+        return v.to_string();
+    }
+    match v.len() {
+        14 => format!(
+            "{}-{}-{} {}:{}:{}",
+            &v[0..4],
+            &v[4..6],
+            &v[6..8],
+            &v[8..10],
+            &v[10..12],
+            &v[12..14]
+        ),
+        8 => format!("{}-{}-{}", &v[0..4], &v[4..6], &v[6..8]),
+        _ => v.to_string(),
+    }
+}
+
+/// Value as people read it: amounts as won, compact dates with dashes, the rest cleaned.
 pub fn display_value(key: &str, v: &Value) -> String {
     let s = scalar(v);
     if is_amount_key(key) {
         won(&s)
+    } else if key.to_ascii_uppercase().contains("DATE") {
+        compact_date(&s)
     } else {
         s
     }
@@ -225,6 +247,13 @@ mod tests {
         assert_eq!(won("1234567"), "1,234,567원");
         assert_eq!(won("0"), "0원");
         assert_eq!(won("12a"), "12a");
+        assert_eq!(compact_date("20261127221027"), "2026-11-27 22:10:27");
+        assert_eq!(compact_date("20261127"), "2026-11-27");
+        assert_eq!(compact_date("2026-11-27 22:10:27"), "2026-11-27 22:10:27");
+        assert_eq!(
+            display_value("cancel_date", &Value::from("20261127221028")),
+            "2026-11-27 22:10:28"
+        );
         assert!(is_amount_key("AMOUNT") && is_amount_key("cancel_amt") && !is_amount_key("TID"));
     }
 

@@ -233,7 +233,7 @@ fn field<'a>(d: &'a Value, names: &[&str]) -> Option<&'a Value> {
 }
 
 fn cancelled_at(d: &Value) -> Option<String> {
-    field(d, &["CANCELDATE", "CANCEL_DATE"]).map(scalar)
+    field(d, &["CANCELDATE", "CANCEL_DATE"]).map(|v| output::compact_date(&scalar(v)))
 }
 
 /// A payment (paycert, decrypt, parse-return).

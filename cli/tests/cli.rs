@@ -386,14 +386,22 @@ fn verbose_and_json_never_show_secrets() {
 fn sandbox_subcommand_serves_until_sigterm() {
     let dir = tempdir("sandbox-cmd");
     let ready = dir.join("ready.json");
-    let child = command(
-        &["sandbox", "--port", "0", "--ready-file", ready.to_str().unwrap()],
-        &[],
-    )
-    .stdout(std::process::Stdio::piped())
-    .stderr(std::process::Stdio::piped())
-    .spawn()
-    .unwrap();
+    let ca = dir.join("ca.pem");
+    let args = [
+        "sandbox",
+        "--port",
+        "0",
+        "--tls",
+        "--ca-out",
+        ca.to_str().unwrap(),
+        "--ready-file",
+        ready.to_str().unwrap(),
+    ];
+    let child = command(&args, &[])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while !ready.exists() {
         assert!(std::time::Instant::now() < deadline, "sandbox did not start");
@@ -410,9 +418,34 @@ fn sandbox_subcommand_serves_until_sigterm() {
         ],
     );
     assert_eq!(r.code, 0, "{}", r.all());
+    // HTTPS, trusting the CA it wrote.
+    let https = info["https"].as_str().unwrap();
+    let tls_env = [
+        ("COOKIEPAY_BASE_URL", https),
+        ("COOKIEPAY_API_ID", ID),
+        ("COOKIEPAY_API_KEY", KEY),
+    ];
+    let r = run(
+        &["token"],
+        &[
+            tls_env[0],
+            tls_env[1],
+            tls_env[2],
+            ("COOKIEPAY_CA_CERT", ca.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    // Without that CA the handshake fails: network (tls), exit 6.
+    let r = run(&["token"], &tls_env);
+    assert_eq!(r.code, 6, "{}", r.all());
+    assert!(r.stderr.contains("network (tls)"), "{}", r.stderr);
     // SAFETY: signalling our own child by its pid.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("listening on {url}")));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("listening on {url}")) && stdout.contains(https),
+        "{stdout}"
+    );
 }
