@@ -28,6 +28,11 @@ Credentials (never on the command line):
 or a profile of the config file ($COOKIEPAY_CONFIG, else ~/.config/cookiepay/config.toml, chmod 600),
 chosen with --profile NAME or COOKIEPAY_PROFILE. The environment and a profile are never mixed.";
 
+const MONEY_HELP: &str = "\
+On a terminal this asks first ([y/N]; anything but y sends nothing, exit 1). Without a terminal it
+refuses (exit 2) unless --yes is given. If the answer is lost (timeout, broken connection) the
+outcome is unknown: the tool prints the exact `cookiepay search ...` that tells. Exit codes: cookiepay --help";
+
 #[derive(Parser)]
 #[command(
     name = "cookiepay",
@@ -95,6 +100,7 @@ enum Cmd {
     /// Print the URL of a payment's receipt (no network)
     Receipt { tid: String },
     /// Refund a payment, whole or in part (asks first unless --yes)
+    #[command(after_help = MONEY_HELP)]
     Cancel {
         tid: String,
         /// Why (shown to the buyer and in CookiePay's records)
@@ -114,6 +120,7 @@ enum Cmd {
         account_name: Option<String>,
     },
     /// Charge a recurring payment now with a billkey (asks first unless --yes)
+    #[command(after_help = MONEY_HELP)]
     Charge {
         /// The schedule's RESERVE_ID
         #[arg(long)]
@@ -123,6 +130,7 @@ enum Cmd {
         billkey: String,
     },
     /// Stop a recurring schedule (asks first unless --yes); safe to repeat
+    #[command(after_help = MONEY_HELP)]
     ScheduleCancel {
         #[arg(long)]
         reserve_id: String,
@@ -254,6 +262,12 @@ impl Ctx {
         if matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
             Ok(())
         } else {
+            if self.json {
+                println!(
+                    "{}",
+                    json!({"ok": false, "error": {"kind": "aborted", "message": "not confirmed: nothing was sent"}})
+                );
+            }
             eprintln!("Aborted: nothing was sent.");
             Err(exit::ABORTED)
         }
@@ -491,6 +505,23 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_operation_used_exists_in_the_core() {
+        for name in [
+            "token",
+            "decrypt",
+            "paycert",
+            "verify",
+            "paysearch",
+            "receipt_url",
+            "cancel",
+            "recurring_charge",
+            "schedule_cancel",
+        ] {
+            assert_eq!(op(name).name(), name);
+        }
     }
 
     #[test]

@@ -34,6 +34,9 @@ fn answering_no_sends_nothing() {
         "{tty}"
     );
     assert_eq!(count(&sb, "cancel"), 0);
+    let (code, stdout, _) = run_on_tty(&["--json", "cancel", &tid, "--reason", "x"], &refs(&env), "no\n");
+    assert_eq!(code, 1);
+    assert!(stdout.contains(r#""kind":"aborted""#), "{stdout}");
     // Enter alone is "no" as well.
     let (code, _, _) = run_on_tty(&["cancel", &tid, "--reason", "x"], &refs(&env), "\n");
     assert_eq!(code, 1);
