@@ -149,11 +149,19 @@ pub fn error_text(e: &Value) -> String {
             ));
         }
         "verification_failed" => {
-            out.push_str("error: the payment does NOT match the order — do not ship\n");
-            let rows: Vec<Vec<String>> = e["mismatches"]
-                .as_array()
+            let mismatches = e["mismatches"].as_array().cloned().unwrap_or_default();
+            let (cancel, other): (Vec<Value>, Vec<Value>) = mismatches
                 .into_iter()
-                .flatten()
+                .partition(|m| m["field"] == "CANCELDATE" || m["field"] == "CANCEL_DATE");
+            match cancel.first() {
+                Some(c) => out.push_str(&format!(
+                    "error: the payment was CANCELLED at {} — do not ship\n",
+                    display_value("CANCELDATE", &c["actual"])
+                )),
+                None => out.push_str("error: the payment does NOT match the order — do not ship\n"),
+            }
+            let rows: Vec<Vec<String>> = other
+                .iter()
                 .map(|m| {
                     let f = scalar(&m["field"]);
                     vec![

@@ -120,6 +120,7 @@ fn refunds_whole_partial_over_and_again() {
     // A cancelled payment fails verification.
     let r = with_demo(&sb, &["verify", &tid, "--orderno", "C-1001", "--amount", "10000"]);
     assert_eq!(r.code, 5, "{}", r.all());
+    assert!(r.stderr.contains("CANCELLED at "), "{}", r.stderr);
 
     // Settled (입금 후): CookiePay's 9029.
     let t2 = pay(&sb, "C-1002", 5000, "김철수", "정기구독");
