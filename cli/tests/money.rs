@@ -88,9 +88,10 @@ fn no_terminal_and_no_yes_is_refused() {
 fn unknown_outcome_names_the_command_that_settles_it() {
     let sb = sandbox();
     let tid = pay(&sb, "M-4001", 10000, "박민수", "정기구독");
-    fault(&sb, "cancel", "delay", json!({"delay_ms": 2000, "count": 2}));
+    fault(&sb, "cancel", "delay", json!({"delay_ms": 4000, "count": 2}));
     let mut env = env_of(&sb);
-    env.push(("COOKIEPAY_TIMEOUT_MS", "300".into()));
+    // Long enough for the TOKEN fetched before every money call on a busy machine, short of the delay.
+    env.push(("COOKIEPAY_TIMEOUT_MS", "1500".into()));
     let r = run(&["-y", "cancel", &tid, "--reason", "x"], &refs(&env));
     assert_eq!(r.code, 7, "{}", r.all());
     assert!(r.stderr.contains("UNKNOWN"), "{}", r.stderr);
