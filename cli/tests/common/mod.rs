@@ -38,7 +38,8 @@ pub fn sandbox() -> Sandbox {
 pub fn tempdir(tag: &str) -> PathBuf {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
+    // Under target/tmp (CARGO_TARGET_TMPDIR), not /tmp: nothing is left outside the build directory.
+    let d = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "cookiepay-cli-{tag}-{}-{}",
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
