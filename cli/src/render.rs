@@ -1,0 +1,433 @@
+//! Turning the core's envelopes into output: unchanged JSON with `--json`, else readable text on
+//! stdout and errors (with what to do next) on stderr. Exit codes follow the error kind.
+
+use serde_json::{Map, Value};
+
+use crate::output::{self, clean, display_value, key_values, scalar, won};
+use crate::{exit, Ctx, Session};
+
+/// One envelope from the core: the text as returned, and parsed.
+pub struct Envelope {
+    pub raw: String,
+    pub value: Value,
+}
+
+impl Envelope {
+    pub fn parse(raw: String) -> Envelope {
+        let value = serde_json::from_str(&raw).unwrap_or(Value::Null);
+        Envelope { raw, value }
+    }
+
+    pub fn ok(&self) -> bool {
+        self.value["ok"] == Value::Bool(true)
+    }
+
+    /// `token` answers carry the TOKEN itself: this tool never prints it, not even with --json.
+    pub fn redact_token(&mut self) {
+        if let Some(Value::String(t)) = self.value.pointer_mut("/data/TOKEN") {
+            let secret = std::mem::replace(t, "[REDACTED]".into());
+            if secret.len() >= 4 {
+                self.raw = self.raw.replace(&secret, "[REDACTED]");
+            }
+        }
+    }
+}
+
+/// Second line of defence: the core never puts the key in an answer; should one ever, it is cut here.
+fn scrub(text: &str, secret: &str) -> String {
+    if secret.len() >= 4 && text.contains(secret) {
+        text.replace(secret, "[REDACTED]")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Attaches the `--verbose` exchange log: each HTTP exchange on stderr as the core made it (bodies
+/// already masked by the core; the key is scrubbed once more here).
+pub fn observe(client: cookiepay::Client, verbose: bool, secret: &str) -> cookiepay::Client {
+    if !verbose {
+        return client;
+    }
+    let secret = secret.to_string();
+    client.with_observer(move |x: &cookiepay::Exchange| {
+        eprint!("{}", scrub(&exchange_text(x), &secret));
+    })
+}
+
+fn exchange_text(x: &cookiepay::Exchange) -> String {
+    let ms = x.elapsed.as_millis();
+    let mut s = format!("> {} {}", x.method, clean(&x.path));
+    if !x.request.is_empty() {
+        s.push(' ');
+        s.push_str(&clean(&x.request));
+    }
+    s.push('\n');
+    match (x.status, &x.error) {
+        (Some(status), None) => s.push_str(&format!("< {status} in {ms} ms")),
+        (Some(status), Some(e)) => s.push_str(&format!("< {status} in {ms} ms, then failed: {}", clean(e))),
+        (None, Some(e)) => s.push_str(&format!("< no answer after {ms} ms: {}", clean(e))),
+        (None, None) => s.push_str(&format!("< no answer after {ms} ms")),
+    }
+    if !x.response.is_empty() {
+        s.push(' ');
+        s.push_str(&clean(&x.response));
+    }
+    s.push('\n');
+    s
+}
+
+/// Prints `env` and returns the exit code. `settle` is the command that tells whether a money call
+/// whose outcome is unknown took effect.
+pub fn finish(
+    ctx: &Ctx,
+    session: &Session,
+    env: Envelope,
+    ok: impl FnOnce(&Value) -> String,
+    settle: Option<&str>,
+) -> u8 {
+    emit(ctx, &session.settings.api_key, env, ok, settle)
+}
+
+/// Like [`finish`] for calls that need no client (parse-return).
+pub fn finish_offline(ctx: &Ctx, env: Envelope, ok: impl FnOnce(&Value) -> String) -> u8 {
+    emit(ctx, "", env, ok, None)
+}
+
+fn emit(ctx: &Ctx, secret: &str, env: Envelope, ok: impl FnOnce(&Value) -> String, settle: Option<&str>) -> u8 {
+    let code = if env.ok() {
+        exit::OK
+    } else {
+        exit::for_kind(env.value["error"]["kind"].as_str().unwrap_or(""))
+    };
+    if ctx.json {
+        println!("{}", scrub(&env.raw, secret));
+    } else if env.ok() {
+        print!("{}", scrub(&ok(&env.value["data"]), secret));
+    } else {
+        eprint!("{}", scrub(&error_text(&env.value["error"]), secret));
+    }
+    if !env.ok() && env.value["error"]["outcome"] == "unknown" {
+        eprint!("{}", unknown_outcome(settle));
+    }
+    code
+}
+
+fn unknown_outcome(settle: Option<&str>) -> String {
+    let mut s = String::from(
+        "\nOutcome UNKNOWN: the request may have reached CookiePay and taken effect, or not.\n\
+         Do not simply run it again (that could refund or charge twice). First check:\n",
+    );
+    match settle {
+        Some(cmd) => s.push_str(&format!("    {cmd}\n")),
+        None => s.push_str("    cookiepay search --tid <TID>\n"),
+    }
+    s
+}
+
+/// An error object as people read it.
+pub fn error_text(e: &Value) -> String {
+    let kind = e["kind"].as_str().unwrap_or("internal");
+    let message = scalar(&e["message"]);
+    let mut out = String::new();
+    match kind {
+        "validation" => {
+            out.push_str("error: refused before anything was sent (validation):\n");
+            for f in e["fields"].as_array().into_iter().flatten() {
+                out.push_str(&format!("  {}: {}\n", scalar(&f["field"]), scalar(&f["message"])));
+            }
+        }
+        "api" => {
+            let what = if e["layer"] == "inner" {
+                "the payment was declined"
+            } else {
+                "CookiePay refused the call"
+            };
+            out.push_str(&format!(
+                "error: {what}: {} {}\n",
+                scalar(&e["code"]),
+                scalar(&e["api_message"])
+            ));
+        }
+        "verification_failed" => {
+            let mismatches = e["mismatches"].as_array().cloned().unwrap_or_default();
+            let (cancel, other): (Vec<Value>, Vec<Value>) = mismatches
+                .into_iter()
+                .partition(|m| m["field"] == "CANCELDATE" || m["field"] == "CANCEL_DATE");
+            match cancel.first() {
+                Some(c) => out.push_str(&format!(
+                    "error: the payment was CANCELLED at {} — do not ship\n",
+                    display_value("CANCELDATE", &c["actual"])
+                )),
+                None => out.push_str("error: the payment does NOT match the order — do not ship\n"),
+            }
+            let rows: Vec<Vec<String>> = other
+                .iter()
+                .map(|m| {
+                    let f = scalar(&m["field"]);
+                    vec![
+                        f.clone(),
+                        display_value(&f, &m["expected"]),
+                        display_value(&f, &m["actual"]),
+                    ]
+                })
+                .collect();
+            if !rows.is_empty() {
+                out.push_str(&indent(&output::table(
+                    &["FIELD", "EXPECTED", "ACTUAL"],
+                    &rows,
+                    &[false, false, false],
+                )));
+            }
+        }
+        "network" => {
+            let phase = e["phase"].as_str().unwrap_or("");
+            let hint = match phase {
+                "dns" => "the host name did not resolve: check COOKIEPAY_BASE_URL / DNS",
+                "connect" => "no connection: a firewall, or nothing listening there",
+                "tls" => "the TLS handshake failed: an inspecting proxy, or a CA to add with COOKIEPAY_CA_CERT",
+                "read" => "the connection broke after the request was sent",
+                _ => "",
+            };
+            out.push_str(&format!("error: network ({phase}): {message}\n"));
+            if !hint.is_empty() {
+                out.push_str(&format!("  {hint}\n"));
+            }
+        }
+        "timeout" => out.push_str(&format!("error: timeout: {message}\n")),
+        "http" => {
+            out.push_str(&format!(
+                "error: unexpected HTTP answer: status {} ({})\n",
+                scalar(&e["status"]),
+                scalar(&e["content_type"])
+            ));
+            let ex = scalar(&e["excerpt"]);
+            if !ex.is_empty() {
+                out.push_str(&format!("  {ex}\n"));
+            }
+        }
+        "decode" => {
+            out.push_str(&format!("error: unreadable answer: {message}\n"));
+            let ex = scalar(&e["excerpt"]);
+            if !ex.is_empty() {
+                out.push_str(&format!("  {ex}\n"));
+            }
+        }
+        "internal" => out.push_str(&format!("error: internal: {message} (a bug: please report it)\n")),
+        _ => out.push_str(&format!("error ({kind}): {message}\n")),
+    }
+    out
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+fn obj(d: &Value) -> Map<String, Value> {
+    d.as_object().cloned().unwrap_or_default()
+}
+
+/// Shows the last 4 characters only.
+pub fn mask(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= 4 {
+        return "****".into();
+    }
+    let tail: String = s.chars().skip(n - 4).collect();
+    format!("…{}", clean(&tail))
+}
+
+fn field<'a>(d: &'a Value, names: &[&str]) -> Option<&'a Value> {
+    names.iter().filter_map(|n| d.get(*n)).find(|v| !scalar(v).is_empty())
+}
+
+fn cancelled_at(d: &Value) -> Option<String> {
+    field(d, &["CANCELDATE", "CANCEL_DATE"]).map(|v| output::compact_date(&scalar(v)))
+}
+
+/// A payment (paycert, decrypt, parse-return).
+pub fn payment(d: &Value) -> String {
+    let mut out = String::new();
+    if let Some(at) = cancelled_at(d) {
+        out.push_str(&format!("CANCELLED at {at}\n\n"));
+    }
+    out.push_str(&key_values(&obj(d)));
+    out
+}
+
+pub fn verified(d: &Value, orderno: &str, amount: u64) -> String {
+    format!(
+        "OK: {} matches order {} for {} and is not cancelled\n\n{}",
+        scalar(&d["TID"]),
+        clean(orderno),
+        won(&amount.to_string()),
+        key_values(&obj(d))
+    )
+}
+
+pub fn token(d: &Value, api_id: &str, endpoint: &str) -> String {
+    let until = d["expires_at"].as_i64().map(output::kst).unwrap_or_else(|| "?".into());
+    format!(
+        "OK: credentials of API_ID {} accepted by {}\nTOKEN issued (not shown), valid until {until}\n",
+        clean(api_id),
+        clean(endpoint)
+    )
+}
+
+const SEARCH_COLUMNS: [&str; 7] = [
+    "TID",
+    "ORDERNO",
+    "AMOUNT",
+    "BUYERNAME",
+    "PRODUCTNAME",
+    "CARDNAME",
+    "ACCEPTDATE",
+];
+
+/// A search answer as a table, one payment per line; cancelled ones say so.
+pub fn payments(d: &Value) -> String {
+    let list = d["payments"].as_array().cloned().unwrap_or_default();
+    if list.is_empty() {
+        return "no payments found\n".into();
+    }
+    let cols: Vec<&str> = SEARCH_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| list.iter().any(|p| field(p, &[c]).is_some()))
+        .collect();
+    let mut headers = cols.clone();
+    headers.push("STATUS");
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|p| {
+            let mut r: Vec<String> = cols.iter().map(|c| display_value(c, &p[*c])).collect();
+            r.push(match cancelled_at(p) {
+                Some(at) => format!("취소 {at}"),
+                None => "승인".into(),
+            });
+            r
+        })
+        .collect();
+    let right: Vec<bool> = headers.iter().map(|h| output::is_amount_key(h)).collect();
+    let n = list.len();
+    format!(
+        "{}{n} payment{}\n",
+        output::table(&headers, &rows, &right),
+        if n == 1 { "" } else { "s" }
+    )
+}
+
+/// The prompt before a refund; looks the payment up so the person sees what they refund.
+pub fn cancel_question(s: &Session, tid: &str, amount: Option<u64>) -> String {
+    let env = s.call(cookiepay::Operation::Paycert, &serde_json::json!({ "tid": tid }));
+    let tid = clean(tid);
+    if !env.ok() {
+        return match amount {
+            Some(a) => format!("Refund {} of TID {tid}?", won(&a.to_string())),
+            None => format!("Refund the whole payment TID {tid}?"),
+        };
+    }
+    let d = &env.value["data"];
+    let paid = won(&scalar(&d["AMOUNT"]));
+    let about = format!("order {}, {}", scalar(&d["ORDERNO"]), scalar(&d["BUYERNAME"]));
+    let already = match cancelled_at(d) {
+        Some(at) => format!(" (NOTE: already cancelled at {at})"),
+        None => String::new(),
+    };
+    match amount {
+        Some(a) => format!(
+            "Refund {} of {paid} paid with TID {tid} ({about})?{already}",
+            won(&a.to_string())
+        ),
+        None => format!("Refund all {paid} of TID {tid} ({about})?{already}"),
+    }
+}
+
+pub fn cancelled(d: &Value, tid: &str) -> String {
+    let head = if d["already_cancelled"] == Value::Bool(true) {
+        format!("TID {} was already cancelled: nothing was refunded now\n\n", clean(tid))
+    } else {
+        let amt = field(d, &["cancel_amt", "CANCEL_AMT"])
+            .map(|v| won(&scalar(v)))
+            .unwrap_or_default();
+        format!("Refunded {amt} of TID {}\n\n", clean(tid))
+    };
+    head + &key_values(&obj(d))
+}
+
+pub fn charged(d: &Value) -> String {
+    format!(
+        "Charged {} (TID {}, ORDERNO {})\n\n{}",
+        won(&scalar(&d["AMOUNT"])),
+        scalar(&d["TID"]),
+        scalar(&d["ORDERNO"]),
+        key_values(&obj(d))
+    )
+}
+
+pub fn schedule_cancelled(d: &Value, reserve_id: &str) -> String {
+    let head = if d["already_cancelled"] == Value::Bool(true) {
+        let at = scalar(&d["cancelled_at"]);
+        let at = if at.is_empty() {
+            String::new()
+        } else {
+            format!(" at {at}")
+        };
+        format!(
+            "Schedule {} was already cancelled{at}: nothing changed\n\n",
+            clean(reserve_id)
+        )
+    } else {
+        format!("Schedule {} cancelled: no further charges\n\n", clean(reserve_id))
+    };
+    head + &key_values(&obj(d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn search_table_aligns_korean_and_marks_cancellations() {
+        let d = json!({"payments": [
+            {"TID": "T1", "ORDERNO": "A-1", "AMOUNT": "10000", "BUYERNAME": "홍길동", "CANCELDATE": ""},
+            {"TID": "T2", "ORDERNO": "A-22", "AMOUNT": "900", "BUYERNAME": "Kim", "CANCELDATE": "2026-11-27 10:00:00"},
+        ]});
+        let t = payments(&d);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines[0], "TID  ORDERNO    AMOUNT  BUYERNAME  STATUS");
+        assert_eq!(lines[1], "T1   A-1      10,000원  홍길동     승인");
+        assert_eq!(lines[2], "T2   A-22        900원  Kim        취소 2026-11-27 10:00:00");
+        assert_eq!(lines[3], "2 payments");
+        assert_eq!(payments(&json!({"payments": []})), "no payments found\n");
+    }
+
+    #[test]
+    fn errors_read_well() {
+        let v = error_text(&json!({"kind": "validation", "message": "1 field(s)",
+            "fields": [{"field": "to", "rule": "date", "message": "to must be a date YYYY-MM-DD"}]}));
+        assert!(
+            v.contains("refused before anything was sent") && v.contains("to: to must be a date"),
+            "{v}"
+        );
+        let m = error_text(&json!({"kind": "verification_failed", "message": "x",
+            "mismatches": [{"field": "AMOUNT", "expected": 50000, "actual": "5000"}]}));
+        assert!(
+            m.contains("50,000원") && m.contains("5,000원") && m.contains("do not ship"),
+            "{m}"
+        );
+        let n = error_text(&json!({"kind": "network", "phase": "tls", "message": "handshake"}));
+        assert!(n.contains("COOKIEPAY_CA_CERT"), "{n}");
+        assert!(unknown_outcome(Some("cookiepay search --tid T1")).contains("    cookiepay search --tid T1\n"));
+    }
+
+    #[test]
+    fn masks_and_redaction() {
+        assert_eq!(mask("BK0123456789"), "…6789");
+        assert_eq!(mask("abc"), "****");
+        let mut e = Envelope::parse(r#"{"ok":true,"data":{"TOKEN":"eyJsecret.x.y","expires_at":1}}"#.into());
+        e.redact_token();
+        assert!(!e.raw.contains("eyJsecret") && e.raw.contains("[REDACTED]"));
+        assert_eq!(scrub("key=abcdef", "abcdef"), "key=[REDACTED]");
+    }
+}
