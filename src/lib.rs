@@ -3,7 +3,7 @@
 //! Layers, each using only those above it (a test checks there is no import cycle):
 //! - `error`, `response`, `secrets`, `process`: the error type, answer conventions, secret hygiene,
 //!   per-process state;
-//! - `transport` (HTTP), `channel` (one credential pair on a transport), `token` (TOKEN endpoint,
+//! - `thread_http` (the calling thread's runtime and connection pools), `transport` (HTTP), `channel` (one credential pair on a transport), `token` (TOKEN endpoint,
 //!   cache and policy), `context` (what every endpoint gets);
 //! - one module per endpoint: request, rules, response (`ready`, `decrypt`, `paycert`, `verify`,
 //!   `billkeygen`, `recurring_charge`, `schedule_cancel`, `billkey_delete`, `cancel`, `paysearch`,
@@ -44,6 +44,7 @@ mod response;
 mod return_post;
 mod schedule_cancel;
 mod secrets;
+mod thread_http;
 mod token;
 mod transport;
 mod verify;

@@ -1,15 +1,15 @@
-//! HTTP to CookiePay: a keep-alive connection pool (shared by every client with the same config, see
-//! `client`), TLS, timeouts, the response size cap and retries of read-only calls. The pool is
-//! per process (`process::PerProcess`): a fork()ed php-fpm worker builds its own.
+//! HTTP to CookiePay: keep-alive connections (per calling thread, see `thread_http`; shared by every
+//! client with the same config, see `client`), TLS, one deadline per exchange, the response size cap,
+//! and retries of repeatable calls.
 
-use std::io::Read;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use serde_json::Value;
 
 use crate::error::{excerpt, Error, NetworkPhase, Outcome, Result};
-use crate::process::PerProcess;
+use crate::thread_http::{self, Owner};
 
 /// Answers larger than this are refused: no CookiePay answer is near it, and a proxy or a fault must
 /// not make a web worker allocate without bound.
@@ -53,14 +53,14 @@ pub struct Answer {
 
 pub struct Transport {
     config: TransportConfig,
-    http: PerProcess<reqwest::blocking::Client>,
+    owner: Owner,
 }
 
 impl Transport {
     pub fn new(config: TransportConfig) -> Transport {
         Transport {
             config,
-            http: PerProcess::default(),
+            owner: Arc::new(()),
         }
     }
 
@@ -72,16 +72,11 @@ impl Transport {
         &self.config.user_agent
     }
 
-    /// This process's HTTP client, built on first use (nothing starts before).
-    fn http(&self) -> Result<&reqwest::blocking::Client> {
-        self.http.get_or_try_init(|| self.build_http())
-    }
-
-    fn build_http(&self) -> Result<reqwest::blocking::Client> {
-        let mut builder = reqwest::blocking::Client::builder()
+    /// A client (connection pool) for the calling thread; the deadline is applied per exchange.
+    fn build_http(&self) -> Result<reqwest::Client> {
+        let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .connect_timeout(self.config.connect_timeout)
-            .timeout(self.config.timeout)
             .user_agent(self.config.user_agent.clone())
             // A redirected POST would silently become a GET elsewhere: report it instead.
             .redirect(reqwest::redirect::Policy::none())
@@ -129,6 +124,8 @@ impl Transport {
         }
     }
 
+    /// One exchange under one deadline (`timeout`), from connect to the last body byte: a slow or
+    /// dripping answer cannot hold the caller longer, whatever its framing.
     fn post_once(
         &self,
         path: &str,
@@ -137,7 +134,9 @@ impl Transport {
         body: Vec<u8>,
         kind: CallKind,
     ) -> Result<Answer> {
-        let http = self.http()?;
+        let (runtime, http) = thread_http::client_for(&self.owner, || self.build_http())?;
+        // After building (a first call on a thread loads the trust anchors): the deadline is the network's.
+        let deadline = Instant::now() + self.config.timeout;
         let url = format!("{}{}", self.config.base_url, path);
         let mut request = http.post(url).header(CONTENT_TYPE, content_type).body(body);
         for (name, value) in headers {
@@ -151,49 +150,38 @@ impl Transport {
             CallKind::Idempotent => Outcome::NotApplied,
             CallKind::SendOnce => Outcome::Unknown,
         };
-        let response = request.send().map_err(|e| self.classify(&e, sent_outcome))?;
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = match response.content_length() {
-            Some(len) if len > MAX_RESPONSE_BYTES as u64 => return Err(too_large()),
-            // The usual case: a declared, small length. One hand-off to the I/O thread for the
-            // whole body (reading it piecemeal costs a thread wake-up per piece).
-            Some(_) => response.bytes().map_err(|e| self.classify(&e, sent_outcome))?.to_vec(),
-            // Chunked or close-delimited: read with the cap so a runaway answer stops at 1 MiB.
-            None => {
-                let mut body = Vec::new();
-                response
-                    .take(MAX_RESPONSE_BYTES as u64 + 1)
-                    .read_to_end(&mut body)
-                    .map_err(|e| self.classify_read(&e, sent_outcome))?;
-                body
+        let exchange = async {
+            let mut response = request.send().await.map_err(|e| self.classify(&e, sent_outcome))?;
+            let status = response.status().as_u16();
+            let content_type = response
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let declared = response.content_length().unwrap_or(0);
+            if declared > MAX_RESPONSE_BYTES as u64 {
+                return Err(too_large());
             }
+            let mut body = Vec::with_capacity(declared as usize);
+            while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(&e, sent_outcome))? {
+                // A runaway answer stops at the cap, chunked or not.
+                if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Answer {
+                status,
+                content_type,
+                body,
+            })
         };
-        if body.len() > MAX_RESPONSE_BYTES {
-            return Err(too_large());
-        }
-        Ok(Answer {
-            status,
-            content_type,
-            body,
+        runtime.block_on(async {
+            match tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), exchange).await {
+                Ok(result) => result,
+                Err(_elapsed) => Err(self.timeout_error(sent_outcome)),
+            }
         })
-    }
-
-    /// POST a JSON object and return the JSON object answered with a 2xx status.
-    pub fn post_json(
-        &self,
-        path: &str,
-        headers: &[(&'static str, &str)],
-        body: &Value,
-        kind: CallKind,
-    ) -> Result<Value> {
-        let bytes = serde_json::to_vec(body).map_err(|e| Error::Internal(e.to_string()))?;
-        let answer = self.post(path, headers, JSON_CONTENT_TYPE, bytes, kind)?;
-        answer.into_json_object()
     }
 
     fn classify(&self, err: &reqwest::Error, sent_outcome: Outcome) -> Error {
@@ -228,21 +216,6 @@ impl Transport {
         Error::Network {
             phase: NetworkPhase::Read,
             message: format!("connection failed while waiting for the answer: {}", root_cause(err)),
-            outcome: sent_outcome,
-        }
-    }
-
-    fn classify_read(&self, err: &std::io::Error, sent_outcome: Outcome) -> Error {
-        let inner_timeout = err
-            .get_ref()
-            .and_then(|e| e.downcast_ref::<reqwest::Error>())
-            .is_some_and(|e| e.is_timeout());
-        if err.kind() == std::io::ErrorKind::TimedOut || inner_timeout {
-            return self.timeout_error(sent_outcome);
-        }
-        Error::Network {
-            phase: NetworkPhase::Read,
-            message: format!("the answer was cut off: {err}"),
             outcome: sent_outcome,
         }
     }

@@ -1,0 +1,110 @@
+//! The HTTP machinery of the calling thread: a current-thread Tokio runtime, driven by the caller
+//! itself inside each call, and per transport a reqwest client (its connection pool).
+//!
+//! Why not reqwest's blocking client: it hands every request to a background I/O thread and back (two
+//! context switches per call, the most expensive part of a call on a loaded 2-core box), its timeout
+//! restarts on every read (a dripping answer held a worker for minutes), and its thread does not
+//! survive fork(). Here nothing runs between calls, the whole exchange runs under one deadline, and a
+//! fork()ed child (php-fpm) builds its own state: the parent's copy is leaked, never dropped, because
+//! dropping it would deregister sockets from an epoll instance the parent still shares.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::{Arc, Weak};
+
+use crate::error::{Error, Result};
+
+/// Identifies a transport to the threads that hold a client for it; dropped with the transport, so
+/// the threads' clients for it are pruned.
+pub type Owner = Arc<()>;
+
+struct ThreadState {
+    pid: u32,
+    runtime: Rc<tokio::runtime::Runtime>,
+    clients: HashMap<usize, (Weak<()>, reqwest::Client)>,
+}
+
+thread_local! {
+    static STATE: RefCell<Option<ThreadState>> = const { RefCell::new(None) };
+}
+
+/// This thread's runtime and its client for `owner` (built by `build` on first use on this thread).
+pub fn client_for(
+    owner: &Owner,
+    build: impl FnOnce() -> Result<reqwest::Client>,
+) -> Result<(Rc<tokio::runtime::Runtime>, reqwest::Client)> {
+    STATE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let pid = std::process::id();
+        if slot.as_ref().is_some_and(|state| state.pid != pid) {
+            // Inherited through fork(): see the module comment.
+            std::mem::forget(slot.take());
+        }
+        if slot.is_none() {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_io()
+                .enable_time()
+                .build()
+                .map_err(|e| Error::Internal(format!("cannot start the HTTP runtime: {e}")))?;
+            *slot = Some(ThreadState {
+                pid,
+                runtime: Rc::new(runtime),
+                clients: HashMap::new(),
+            });
+        }
+        let state = slot.as_mut().expect("just filled");
+        let key = Arc::as_ptr(owner) as usize;
+        let client = match state.clients.get(&key) {
+            Some((alive, client)) if alive.strong_count() > 0 => client.clone(),
+            _ => {
+                // A dead transport's address may be reused by a new one: its entry is replaced here.
+                state.clients.retain(|_, (alive, _)| alive.strong_count() > 0);
+                let client = build()?;
+                state.clients.insert(key, (Arc::downgrade(owner), client.clone()));
+                client
+            }
+        };
+        Ok((Rc::clone(&state.runtime), client))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_client_per_owner_and_thread_and_dead_owners_are_pruned() {
+        let owner: Owner = Arc::new(());
+        let built = std::cell::Cell::new(0);
+        let build = || {
+            built.set(built.get() + 1);
+            reqwest::Client::builder()
+                .build()
+                .map_err(|e| Error::Internal(e.to_string()))
+        };
+        client_for(&owner, build).unwrap();
+        client_for(&owner, build).unwrap();
+        assert_eq!(built.get(), 1);
+        let other: Owner = Arc::new(());
+        client_for(&other, build).unwrap();
+        assert_eq!(built.get(), 2);
+        drop(other);
+        let third: Owner = Arc::new(());
+        client_for(&third, build).unwrap();
+        STATE.with(|cell| assert_eq!(cell.borrow().as_ref().unwrap().clients.len(), 2));
+        std::thread::spawn(move || {
+            let built = std::cell::Cell::new(0);
+            let build = || {
+                built.set(built.get() + 1);
+                reqwest::Client::builder()
+                    .build()
+                    .map_err(|e| Error::Internal(e.to_string()))
+            };
+            client_for(&owner, build).unwrap();
+            assert_eq!(built.get(), 1, "each thread builds its own");
+        })
+        .join()
+        .unwrap();
+    }
+}
