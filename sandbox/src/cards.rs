@@ -2,7 +2,7 @@
 //! charge of a billing key made from it does.
 
 use crate::choices::{self as c, ErrorCode};
-use crate::util::{luhn_ok, Kst};
+use crate::util::{luhn_ok, mask_card, Kst};
 
 /// Card fields as entered (window form, checkout helper, billkeygen body).
 #[derive(Default)]
@@ -12,6 +12,44 @@ pub struct CardInput {
     pub cardauth: String,
     pub cardpwd: String,
     pub quota: String,
+}
+
+impl CardInput {
+    /// The card fields of a window form, checkout helper card or billkeygen body, each read by `get`
+    /// (empty when absent).
+    pub fn read(get: impl Fn(&str) -> String) -> CardInput {
+        CardInput {
+            cardno: get("CARDNO"),
+            expiredt: get("EXPIREDT"),
+            cardauth: get("CARDAUTH"),
+            cardpwd: get("CARDPWD"),
+            quota: get("QUOTA"),
+        }
+    }
+
+    /// What the gateway works with and keeps of the entered card.
+    pub fn entered(&self) -> EnteredCard {
+        let digits = card_digits(&self.cardno);
+        let quota = if self.quota.is_empty() {
+            "00".to_string()
+        } else {
+            self.quota.clone()
+        };
+        let masked = if digits.bytes().all(|b| b.is_ascii_digit()) {
+            mask_card(&digits)
+        } else {
+            String::new()
+        };
+        EnteredCard { digits, quota, masked }
+    }
+}
+
+/// An entered card, normalised: the number's digits, QUOTA (empty = `00`, 일시불) and the masked
+/// number (empty unless the number is all digits).
+pub struct EnteredCard {
+    pub digits: String,
+    pub quota: String,
+    pub masked: String,
 }
 
 /// What a charge on a card of the table does.

@@ -33,9 +33,23 @@ pub fn error_reply(fields: ErrorFields, status: u16, e: ErrorCode, field: Option
     Response::json(status, &v)
 }
 
+/// A business error (HTTP 200) in the given convention.
+pub fn business_error(fields: ErrorFields, e: ErrorCode) -> Response {
+    error_reply(fields, c::STATUS_BUSINESS_ERROR, e, None)
+}
+
 /// A business error (HTTP 200) in `RESULTCODE`/`RESULTMSG`.
 pub fn result_error(e: ErrorCode) -> Response {
-    error_reply(ErrorFields::Result, c::STATUS_BUSINESS_ERROR, e, None)
+    business_error(ErrorFields::Result, e)
+}
+
+/// What a handler answers. `Err` is an early answer (an error reply), so `?` can give it back from
+/// any check; [`either`] turns both into the response sent.
+pub type Reply = Result<Response, Response>;
+
+/// The response of a [`Reply`], early or not.
+pub fn either(r: Reply) -> Response {
+    r.unwrap_or_else(|early| early)
 }
 
 /// A control-API error: `{"error": "..."}`.

@@ -3,18 +3,18 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::cards::{self, CardAuthKind, CardInput};
+use crate::cards::{self, CardAuthKind, CardInput, EnteredCard};
 use crate::choices::{self as c, ErrorCode};
 use crate::clock::Date;
 use crate::crypto;
 use crate::gateway::ledger::{BillingKey, Payment, Schedule};
 use crate::gateway::messages::{self, RecurringCharge};
 use crate::gateway::schedule::{self, ScheduleSpec};
-use crate::gateway::shared::Gateway;
-use crate::gateway::window::{read_order, ORDER_FIELDS};
+use crate::gateway::shared::{Auth, Gateway};
+use crate::gateway::window::{order_error, read_order, ORDER_FIELDS};
 use crate::http::{Request, Response};
-use crate::util::{lock, mask_card};
-use crate::wire::{error_reply, json_body, text_fields, ErrorFields};
+use crate::util::lock;
+use crate::wire::{either, text_fields, ErrorFields, Reply};
 
 const CARD_FIELDS: &[&str] = &[
     "CARDNO",
@@ -62,54 +62,30 @@ fn reserve_block(out: &mut Map<String, Value>, e: Option<ErrorCode>, s: Option<&
 }
 
 pub fn billkeygen(gw: &Gateway, req: &Request) -> Response {
+    either(issue(gw, req))
+}
+
+fn issue(gw: &Gateway, req: &Request) -> Reply {
     let fields = ErrorFields::Result;
-    let m = match gw.merchant_by_key_and_token(req, fields) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let obj = match json_body(req, fields) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+    // API_ID is an order field: read_order checks it, with the others.
+    let (m, obj) = gw.authorized(req, Auth::KeyAndToken, fields, None)?;
     let mut checked: Vec<&str> = ORDER_FIELDS.iter().map(|f| f.0).collect();
     checked.extend_from_slice(CARD_FIELDS);
-    let body = match text_fields(obj, &checked, fields) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+    let body = text_fields(obj, &checked, fields)?;
     let get = |k: &str| body.get(k).cloned().unwrap_or_default();
-    let order = match read_order(&body, &m, false) {
-        Ok(o) => o,
-        Err((e, field)) => return error_reply(fields, c::STATUS_BUSINESS_ERROR, e, field),
-    };
+    let order = read_order(&body, &m, false).map_err(|e| order_error(fields, e))?;
     let encrypt = get("ENC_YN") != "N";
     let check_orderno = get("ORDER_NO_CHECK") != "N";
     let wants_schedule = get("RECURRENCE_PAY") == "Y";
     let spec: Option<Result<ScheduleSpec, ErrorCode>> = wants_schedule.then(|| schedule::read_spec(&body));
-    let card = CardInput {
-        cardno: get("CARDNO"),
-        expiredt: get("EXPIREDT"),
-        cardauth: get("CARDAUTH"),
-        cardpwd: get("CARDPWD"),
-        quota: get("QUOTA"),
-    };
-    let digits = cards::card_digits(&card.cardno);
-    let quota = if card.quota.is_empty() {
-        "00".to_string()
-    } else {
-        card.quota.clone()
-    };
-    let masked = if digits.bytes().all(|b| b.is_ascii_digit()) {
-        mask_card(&digits)
-    } else {
-        String::new()
-    };
+    let card = CardInput::read(get);
+    let EnteredCard { digits, quota, masked } = card.entered();
     let now = gw.clock.now();
     let stamp = now.compact();
 
     let mut ledger = lock(&gw.ledger);
     if check_orderno && ledger.orders.get(&m.api_id).is_some_and(|o| o.contains(&order.orderno)) {
-        return error_reply(fields, c::STATUS_BUSINESS_ERROR, c::E_DUP_ORDERNO, Some("ORDERNO"));
+        return Err(order_error(fields, (c::E_DUP_ORDERNO, Some("ORDERNO"))));
     }
     let verdict = cards::first_charge_verdict(&digits, &card, &quota, CardAuthKind::BirthDateOrBusinessNumber, now);
     let mut out = Map::new();
@@ -137,20 +113,6 @@ pub fn billkeygen(gw: &Gateway, req: &Request) -> Response {
         tid = ledger.new_tid(&stamp);
         acceptno = crypto::random_digits(c::ACCEPTNO_DIGITS);
         acceptdate = stamp.clone();
-        ledger.billing_keys.insert(
-            billkey.clone(),
-            BillingKey {
-                key: billkey.clone(),
-                api_id: m.api_id.clone(),
-                gendate: gendate.clone(),
-                card: profile,
-                card_masked: masked.clone(),
-                expiry: cards::expiry_of(&card.expiredt),
-                quota: quota.clone(),
-                charges: 1,
-                deleted_at: None,
-            },
-        );
         let mut payment = Payment {
             api_id: m.api_id.clone(),
             order: order.clone(),
@@ -165,14 +127,12 @@ pub fn billkeygen(gw: &Gateway, req: &Request) -> Response {
             billkey: billkey.clone(),
             gendate: gendate.clone(),
             amount_won: order.amount.parse().unwrap_or(0),
-            cancelled_won: 0,
-            cancels: Vec::new(),
-            cancel_date: String::new(),
-            cancel_msg: String::new(),
-            settled: false,
-            reserve_id: String::new(),
-            pay_cnt: 0,
+            ..Payment::default()
         };
+        ledger.billing_keys.insert(
+            billkey.clone(),
+            BillingKey::of_first_charge(&payment, profile, cards::expiry_of(&card.expiredt)),
+        );
         match spec {
             Some(Ok(spec)) => {
                 let reserve_id = ledger.new_reserve_id();
@@ -265,11 +225,11 @@ pub fn billkeygen(gw: &Gateway, req: &Request) -> Response {
     }
     let plain = Value::Object(out);
     if encrypt {
-        Response::json(
+        Ok(Response::json(
             200,
             &json!({ "RESULTCODE": code, "RESULTMSG": msg, "ENC_DATA": m.seal(&plain) }),
-        )
+        ))
     } else {
-        Response::json(200, &plain)
+        Ok(Response::json(200, &plain))
     }
 }

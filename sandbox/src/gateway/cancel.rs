@@ -5,10 +5,10 @@ use serde_json::{json, Value};
 use crate::choices::{self as c, ErrorCode};
 use crate::gateway::ledger::Payment;
 use crate::gateway::messages;
-use crate::gateway::shared::Gateway;
+use crate::gateway::shared::{Auth, Gateway};
 use crate::http::{Request, Response};
 use crate::util::lock;
-use crate::wire::{error_reply, json_body, str_field, ErrorFields};
+use crate::wire::{business_error, either, error_reply, str_field, ErrorFields, Reply};
 
 /// Records a cancel of `amount` (`None` = the remainder) on `p` at `stamp` (YYYYMMDDHHMMSS).
 /// Returns the amount cancelled. Fully cancelled payments get CANCELDATE/CANCELMSG.
@@ -46,46 +46,42 @@ fn read_amount(v: Option<&Value>) -> Result<Option<u64>, ErrorCode> {
 }
 
 pub fn cancel(gw: &Gateway, req: &Request) -> Response {
+    either(answer(gw, req))
+}
+
+fn answer(gw: &Gateway, req: &Request) -> Reply {
     let fields = ErrorFields::Cancel;
-    let fail = |e: ErrorCode| error_reply(fields, c::STATUS_BUSINESS_ERROR, e, None);
-    let m = match gw.merchant_by_key_and_token(req, fields) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let obj = match json_body(req, fields) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let tid = match str_field(&obj, "tid", fields) {
-        Ok(s) => s.to_string(),
-        Err(r) => return r,
-    };
+    let fail = |e: ErrorCode| business_error(fields, e);
+    let (m, obj) = gw.authorized(req, Auth::KeyAndToken, fields, None)?;
+    let tid = str_field(&obj, "tid", fields)?.to_string();
     let reason = match obj.get("reason") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         None | Some(Value::Null) | Some(Value::String(_)) => c::DEFAULT_CANCEL_REASON.to_string(),
-        Some(_) => return error_reply(fields, c::STATUS_BAD_INPUT, c::E_FIELD_TYPE, Some("reason")),
+        Some(_) => {
+            return Err(error_reply(
+                fields,
+                c::STATUS_BAD_INPUT,
+                c::E_FIELD_TYPE,
+                Some("reason"),
+            ))
+        }
     };
-    let amount = match read_amount(obj.get("amount")) {
-        Ok(a) => a,
-        Err(e) => return error_reply(fields, c::STATUS_BUSINESS_ERROR, e, Some("amount")),
-    };
+    let amount =
+        read_amount(obj.get("amount")).map_err(|e| error_reply(fields, c::STATUS_BUSINESS_ERROR, e, Some("amount")))?;
     let stamp = gw.clock.now().compact();
     let mut ledger = lock(&gw.ledger);
     let p = match ledger.payments.get_mut(&tid) {
         Some(p) if p.api_id == m.api_id => p,
-        _ => return fail(c::E_TID_NOT_FOUND),
+        _ => return Err(fail(c::E_TID_NOT_FOUND)),
     };
     if p.remaining_won() > 0 && p.settled {
-        return fail(c::E_CANCEL_SETTLED);
+        return Err(fail(c::E_CANCEL_SETTLED));
     }
-    let done = match apply_cancel(p, amount, &reason, &stamp) {
-        Ok(n) => n,
-        Err(e) => return fail(e),
-    };
+    let done = apply_cancel(p, amount, &reason, &stamp).map_err(fail)?;
     let noti = messages::cancel_noti(p, &stamp, &reason, done);
     drop(ledger);
     gw.notifier.send("cancel", noti);
-    Response::json(
+    Ok(Response::json(
         200,
         &json!({
             "cancel_tid": tid,
@@ -94,5 +90,5 @@ pub fn cancel(gw: &Gateway, req: &Request) -> Response {
             "cancel_date": stamp,
             "cancel_amt": done.to_string(),
         }),
-    )
+    ))
 }

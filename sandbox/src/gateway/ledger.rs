@@ -30,7 +30,9 @@ pub struct Session {
     pub used: bool,
 }
 
-#[derive(Clone, Debug)]
+/// A payment record. `Default` is the blank a new charge starts from: nothing cancelled, not
+/// settled, not part of a schedule.
+#[derive(Clone, Debug, Default)]
 pub struct Payment {
     pub api_id: String,
     pub order: Order,
@@ -90,6 +92,24 @@ pub struct BillingKey {
     pub charges: u32,
     /// `YYYY-MM-DD HH:MM:SS` once deleted with billingkeycancel.
     pub deleted_at: Option<String>,
+}
+
+impl BillingKey {
+    /// The key an approved first charge `p` (window or billkeygen) was made with: its BILLKEY,
+    /// GENDATE, merchant, masked number and QUOTA, with that charge counted.
+    pub fn of_first_charge(p: &Payment, card: CardProfile, expiry: (i64, u32)) -> BillingKey {
+        BillingKey {
+            key: p.billkey.clone(),
+            api_id: p.api_id.clone(),
+            gendate: p.gendate.clone(),
+            card,
+            card_masked: p.card_masked.clone(),
+            expiry,
+            quota: p.quota.clone(),
+            charges: 1,
+            deleted_at: None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

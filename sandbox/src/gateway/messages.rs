@@ -1,21 +1,24 @@
 //! The JSON shapes of answers and notifications built from ledger records.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::choices as c;
 use crate::gateway::ledger::{Order, Payment};
 
-/// ETC1..ETC5 into `o`.
-fn put_etc(o: &mut Map<String, Value>, order: &Order) {
-    for (i, v) in order.etc.iter().enumerate() {
-        o.insert(format!("ETC{}", i + 1), json!(v));
+/// `v` (a JSON object) with ETC1..ETC5 of `order` added at its end.
+fn with_etc(mut v: Value, order: &Order) -> Value {
+    if let Value::Object(o) = &mut v {
+        for (i, etc) in order.etc.iter().enumerate() {
+            o.insert(format!("ETC{}", i + 1), json!(etc));
+        }
     }
+    v
 }
 
 /// The JSON sealed into the window's ENC_DATA: the manual's decrypt table plus the PHP sample's aliases.
 pub fn window_result(p: &Payment, code: &str, msg: &str) -> Value {
     let o = &p.order;
-    let mut v = json!({
+    let v = json!({
         "RESULTCODE": code,
         "RESULTMSG": msg,
         "API_ID": p.api_id,
@@ -39,16 +42,13 @@ pub fn window_result(p: &Payment, code: &str, msg: &str) -> Value {
         "PRODUCTNAME": o.productname,
         "PRODUCTCODE": o.productcode,
     });
-    if let Value::Object(m) = &mut v {
-        put_etc(m, o);
-    }
-    v
+    with_etc(v, o)
 }
 
 /// paycert's answer (S1 table). CANCELDATE/CANCELMSG are set once the payment is fully cancelled.
 pub fn paycert_json(p: &Payment) -> Value {
     let o = &p.order;
-    let mut v = json!({
+    let v = json!({
         "RESULTCODE": c::OK_CODE,
         "RESULTMSG": c::OK_MSG,
         "ORDERNO": o.orderno,
@@ -68,10 +68,7 @@ pub fn paycert_json(p: &Payment) -> Value {
         "CARDCODE": p.card_code,
         "QUOTA": p.quota,
     });
-    if let Value::Object(m) = &mut v {
-        put_etc(m, o);
-    }
-    v
+    with_etc(v, o)
 }
 
 /// A row of `/api/paysearch`: the paycert fields without RESULTCODE/RESULTMSG.
@@ -119,7 +116,7 @@ pub fn control_row(p: &Payment) -> Value {
 /// Payment noti (S4 결제승인 fields as far as recorded).
 pub fn payment_noti(p: &Payment, code: &str, msg: &str) -> Value {
     let o = &p.order;
-    let mut v = json!({
+    let v = json!({
         "PAY_METHOD": p.paymethod,
         "API_ID": p.api_id,
         "ORDERNO": o.orderno,
@@ -142,10 +139,7 @@ pub fn payment_noti(p: &Payment, code: &str, msg: &str) -> Value {
         "RESULTCODE": code,
         "RESULTMSG": msg,
     });
-    if let Value::Object(m) = &mut v {
-        put_etc(m, o);
-    }
-    v
+    with_etc(v, o)
 }
 
 /// Cancel noti (sandbox choice): the payment noti fields plus this cancel.
@@ -202,7 +196,7 @@ pub fn dashed_stamp(s: &str) -> String {
 /// decryptData of `recurrence_request_payment` (§2.7 field set).
 pub fn recurring_result(r: &RecurringCharge) -> Value {
     let o = r.order;
-    let mut v = json!({
+    let v = json!({
         "RESULTCODE": r.code,
         "RESULTMSG": r.msg,
         "API_ID": r.api_id,
@@ -231,16 +225,13 @@ pub fn recurring_result(r: &RecurringCharge) -> Value {
         "CARDNO": r.card_masked,
         "QUOTA": r.quota,
     });
-    if let Value::Object(m) = &mut v {
-        put_etc(m, o);
-    }
-    v
+    with_etc(v, o)
 }
 
 /// Recurring noti (P1's recorded field set).
 pub fn recurring_noti(r: &RecurringCharge) -> Value {
     let o = r.order;
-    let mut v = json!({
+    let v = json!({
         "CP_ID": r.api_id,
         "API_ID": r.api_id,
         "ORDERNO": r.orderno,
@@ -274,8 +265,5 @@ pub fn recurring_noti(r: &RecurringCharge) -> Value {
         "TRY_CNT": r.try_cnt.to_string(),
         "NEXT_PAY_DATE": r.next_pay_date,
     });
-    if let Value::Object(m) = &mut v {
-        put_etc(m, o);
-    }
-    v
+    with_etc(v, o)
 }

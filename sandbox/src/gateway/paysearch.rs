@@ -5,10 +5,10 @@ use serde_json::Value;
 use crate::choices::{self as c, ErrorCode};
 use crate::clock::{days_in_month, Date};
 use crate::gateway::messages::search_row;
-use crate::gateway::shared::Gateway;
+use crate::gateway::shared::{Auth, Gateway};
 use crate::http::{Request, Response};
 use crate::util::lock;
-use crate::wire::{error_reply, json_body, result_error, str_field, ErrorFields};
+use crate::wire::{either, result_error, str_field, ErrorFields, Reply};
 
 fn optional_text(v: Option<&Value>) -> Option<String> {
     match v {
@@ -38,22 +38,12 @@ fn date_range(std_dt: &str, end_dt: &str) -> Result<(String, String), ErrorCode>
 }
 
 pub fn paysearch(gw: &Gateway, req: &Request) -> Response {
+    either(answer(gw, req))
+}
+
+fn answer(gw: &Gateway, req: &Request) -> Reply {
     let fields = ErrorFields::Result;
-    let m = match gw.merchant_by_token(req, fields) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let obj = match json_body(req, fields) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let api_id = match str_field(&obj, "API_ID", fields) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if api_id != m.api_id {
-        return error_reply(fields, c::STATUS_BUSINESS_ERROR, c::E_API_ID_MISMATCH, None);
-    }
+    let (m, obj) = gw.authorized(req, Auth::Token, fields, Some("API_ID"))?;
     let ledger = lock(&gw.ledger);
     let mine = ledger
         .payment_order
@@ -63,18 +53,9 @@ pub fn paysearch(gw: &Gateway, req: &Request) -> Response {
     let rows: Vec<Value> = if let Some(tid) = optional_text(obj.get("TID")) {
         mine.filter(|p| p.tid == tid).map(search_row).collect()
     } else {
-        let std_dt = match str_field(&obj, "STD_DT", fields) {
-            Ok(s) => s,
-            Err(r) => return r,
-        };
-        let end_dt = match str_field(&obj, "END_DT", fields) {
-            Ok(s) => s,
-            Err(r) => return r,
-        };
-        let (from, to) = match date_range(std_dt, end_dt) {
-            Ok(r) => r,
-            Err(e) => return result_error(e),
-        };
+        let std_dt = str_field(&obj, "STD_DT", fields)?;
+        let end_dt = str_field(&obj, "END_DT", fields)?;
+        let (from, to) = date_range(std_dt, end_dt).map_err(result_error)?;
         mine.filter(|p| {
             let day = p.acceptdate.get(..8).unwrap_or("");
             day >= from.as_str() && day <= to.as_str()
@@ -83,9 +64,9 @@ pub fn paysearch(gw: &Gateway, req: &Request) -> Response {
         .collect()
     };
     if rows.is_empty() {
-        return result_error(c::E_SEARCH_EMPTY);
+        return Err(result_error(c::E_SEARCH_EMPTY));
     }
-    Response::json(200, &Value::Array(rows))
+    Ok(Response::json(200, &Value::Array(rows)))
 }
 
 #[cfg(test)]

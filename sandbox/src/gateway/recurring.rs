@@ -2,6 +2,7 @@
 //! `recurrence_schedule_cancel` (해지) and `billingkeycancel` (빌링키 폐기).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
@@ -9,10 +10,10 @@ use crate::choices::{self as c, ErrorCode};
 use crate::clock::dashed_time;
 use crate::gateway::ledger::Schedule;
 use crate::gateway::schedule::{charge_cycle, following_date};
-use crate::gateway::shared::{Gateway, MerchantInfo};
+use crate::gateway::shared::{Auth, Gateway, MerchantInfo};
 use crate::http::{Request, Response};
 use crate::util::lock;
-use crate::wire::{error_reply, json_body, result_error, str_field, ErrorFields};
+use crate::wire::{either, result_error, str_field, ErrorFields, Reply};
 
 /// ApiKey + TOKEN of one merchant, a JSON body whose API_ID is that merchant's, and the named
 /// required string fields.
@@ -20,19 +21,9 @@ fn read_call(
     gw: &Gateway,
     req: &Request,
     names: &[&str],
-) -> Result<(std::sync::Arc<MerchantInfo>, HashMap<String, String>), Response> {
+) -> Result<(Arc<MerchantInfo>, HashMap<String, String>), Response> {
     let fields = ErrorFields::Result;
-    let m = gw.merchant_by_key_and_token(req, fields)?;
-    let obj = json_body(req, fields)?;
-    let api_id = str_field(&obj, "API_ID", fields)?;
-    if api_id != m.api_id {
-        return Err(error_reply(
-            fields,
-            c::STATUS_BUSINESS_ERROR,
-            c::E_API_ID_MISMATCH,
-            None,
-        ));
-    }
+    let (m, obj) = gw.authorized(req, Auth::KeyAndToken, fields, Some("API_ID"))?;
     let mut out = HashMap::new();
     for &n in names {
         out.insert(n.to_string(), str_field(&obj, n, fields)?.to_string());
@@ -71,21 +62,19 @@ fn own_schedule<'a>(
 /// Charges the oldest unpaid (declined) cycle again; with none, charges the next cycle ahead of
 /// its date and moves NEXT_PAY_DATE one period on.
 pub fn request_payment(gw: &Gateway, req: &Request) -> Response {
-    let (m, body) = match read_call(gw, req, &["RESERVE_ID", "BILLKEY"]) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    either(charge_now(gw, req))
+}
+
+fn charge_now(gw: &Gateway, req: &Request) -> Reply {
+    let (m, body) = read_call(gw, req, &["RESERVE_ID", "BILLKEY"])?;
     let now = gw.clock.now();
     let mut ledger = lock(&gw.ledger);
-    let s = match own_schedule(&mut ledger.schedules, &body["RESERVE_ID"], &m.api_id) {
-        Ok(s) => s,
-        Err(e) => return result_error(e),
-    };
+    let s = own_schedule(&mut ledger.schedules, &body["RESERVE_ID"], &m.api_id).map_err(result_error)?;
     if s.billkey != body["BILLKEY"] {
-        return result_error(c::E_BILLKEY_MISMATCH);
+        return Err(result_error(c::E_BILLKEY_MISMATCH));
     }
     if let Some(at) = &s.cancelled_at {
-        return already_cancelled(at);
+        return Err(already_cancelled(at));
     }
     let (cycle, tries, retry) = if let Some(&(cycle, tries)) = s.unpaid.first() {
         (cycle, tries + 1, true)
@@ -95,12 +84,12 @@ pub fn request_payment(gw: &Gateway, req: &Request) -> Response {
         s.next_pay_date = following_date(s.cadence, date, cycle, s.last_cnt);
         (cycle, 1, false)
     } else {
-        return result_error(c::E_NOTHING_TO_CHARGE);
+        return Err(result_error(c::E_NOTHING_TO_CHARGE));
     };
     let next = s.next_pay_date;
     let reserve_id = s.reserve_id.clone();
     let Some(r) = charge_cycle(&mut ledger, &reserve_id, cycle, tries, next, now) else {
-        return result_error(c::E_RESERVE_UNKNOWN);
+        return Err(result_error(c::E_RESERVE_UNKNOWN));
     };
     if let Some(s) = ledger.schedules.get_mut(&reserve_id) {
         let approved = r.code == c::OK_CODE;
@@ -117,22 +106,20 @@ pub fn request_payment(gw: &Gateway, req: &Request) -> Response {
     }
     drop(ledger);
     gw.notifier.send("recurring", r.noti);
-    sealed(&m, &r.result)
+    Ok(sealed(&m, &r.result))
 }
 
 pub fn schedule_cancel(gw: &Gateway, req: &Request) -> Response {
-    let (m, body) = match read_call(gw, req, &["RESERVE_ID"]) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    either(cancel_schedule(gw, req))
+}
+
+fn cancel_schedule(gw: &Gateway, req: &Request) -> Reply {
+    let (m, body) = read_call(gw, req, &["RESERVE_ID"])?;
     let now = dashed_time(&gw.clock.now());
     let mut ledger = lock(&gw.ledger);
-    let s = match own_schedule(&mut ledger.schedules, &body["RESERVE_ID"], &m.api_id) {
-        Ok(s) => s,
-        Err(e) => return result_error(e),
-    };
+    let s = own_schedule(&mut ledger.schedules, &body["RESERVE_ID"], &m.api_id).map_err(result_error)?;
     if let Some(at) = &s.cancelled_at {
-        return already_cancelled(at);
+        return Err(already_cancelled(at));
     }
     s.cancelled_at = Some(now.clone());
     let inner = json!({
@@ -147,26 +134,27 @@ pub fn schedule_cancel(gw: &Gateway, req: &Request) -> Response {
         "CANCEL_DATE": now,
     });
     drop(ledger);
-    sealed(&m, &inner)
+    Ok(sealed(&m, &inner))
 }
 
 pub fn billkey_delete(gw: &Gateway, req: &Request) -> Response {
-    let (m, body) = match read_call(gw, req, &["BILLKEY"]) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    either(delete_billkey(gw, req))
+}
+
+fn delete_billkey(gw: &Gateway, req: &Request) -> Reply {
+    let (m, body) = read_call(gw, req, &["BILLKEY"])?;
     let now = dashed_time(&gw.clock.now());
     let mut ledger = lock(&gw.ledger);
     let key = match ledger.billing_keys.get_mut(&body["BILLKEY"]) {
         Some(k) if k.api_id == m.api_id => k,
-        _ => return result_error(c::E_BILLKEY_UNKNOWN),
+        _ => return Err(result_error(c::E_BILLKEY_UNKNOWN)),
     };
     if key.deleted_at.is_some() {
-        return result_error(c::E_BILLKEY_DELETED);
+        return Err(result_error(c::E_BILLKEY_DELETED));
     }
     key.deleted_at = Some(now);
-    Response::json(
+    Ok(Response::json(
         200,
         &json!({ "RESULTCODE": c::OK_CODE, "RESULTMSG": c::OK_MSG, "BILLKEY": key.key }),
-    )
+    ))
 }

@@ -168,13 +168,9 @@ pub fn charge_cycle(
             card_masked: card_masked.clone(),
             billkey: billkey.clone(),
             gendate: gendate.clone(),
-            cancelled_won: 0,
-            cancels: Vec::new(),
-            cancel_date: String::new(),
-            cancel_msg: String::new(),
-            settled: false,
             reserve_id: reserve_id.to_string(),
             pay_cnt: cycle,
+            ..Payment::default()
         });
     }
     let charge = RecurringCharge {

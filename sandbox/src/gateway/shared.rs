@@ -1,11 +1,11 @@
 //! The gateway itself: merchants and their keys, the TOKEN signer, the ledger, the sandbox clock
-//! and the notifier — plus the header checks every endpoint shares.
+//! and the notifier — plus the header checks and request prologue every endpoint shares.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::choices as c;
 use crate::clock::SandboxClock;
@@ -14,7 +14,7 @@ use crate::gateway::ledger::Ledger;
 use crate::http::{Request, Response};
 use crate::noti::Notifier;
 use crate::util::{lock, unix_now};
-use crate::wire::{error_reply, ErrorFields};
+use crate::wire::{business_error, error_reply, json_body, str_field, ErrorFields};
 
 pub struct MerchantInfo {
     pub api_id: String,
@@ -27,6 +27,15 @@ impl MerchantInfo {
     pub fn seal(&self, v: &Value) -> String {
         self.sealer.seal(&self.api_id, v.to_string().as_bytes())
     }
+}
+
+/// How an endpoint authenticates its caller: the `ApiKey` header, the `TOKEN` header, or both
+/// (of the same merchant).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    Key,
+    Token,
+    KeyAndToken,
 }
 
 pub struct GatewayConfig {
@@ -94,38 +103,21 @@ impl Gateway {
 
     /// The merchant of the `ApiKey` header (`E003` missing, `E004` unknown).
     pub fn merchant_by_key(&self, req: &Request, fields: ErrorFields) -> Result<Arc<MerchantInfo>, Response> {
-        let Some(key) = req.header("apikey") else {
-            return Err(error_reply(
-                fields,
-                c::STATUS_BAD_INPUT,
-                c::E_HEADER_MISSING,
-                Some("ApiKey"),
-            ));
-        };
+        let key = required_header(req, "apikey", "ApiKey", fields)?;
         self.by_key
             .get(key)
             .cloned()
-            .ok_or_else(|| error_reply(fields, c::STATUS_BUSINESS_ERROR, c::E_AUTH, None))
+            .ok_or_else(|| business_error(fields, c::E_AUTH))
     }
 
     /// The merchant a valid `TOKEN` header was issued to (`E003` missing, `E021` invalid).
     pub fn merchant_by_token(&self, req: &Request, fields: ErrorFields) -> Result<Arc<MerchantInfo>, Response> {
-        let Some(token) = req.header("token") else {
-            return Err(error_reply(
-                fields,
-                c::STATUS_BAD_INPUT,
-                c::E_HEADER_MISSING,
-                Some("TOKEN"),
-            ));
-        };
+        let token = required_header(req, "token", "TOKEN", fields)?;
         let signer = lock(&self.signer).clone();
-        match signer
+        signer
             .verify(token, unix_now())
             .and_then(|cl| self.merchants.get(&cl.user).cloned())
-        {
-            Some(m) => Ok(m),
-            None => Err(error_reply(fields, c::STATUS_BUSINESS_ERROR, c::E_TOKEN, None)),
-        }
+            .ok_or_else(|| business_error(fields, c::E_TOKEN))
     }
 
     /// `ApiKey` and `TOKEN` both present, valid and of the same merchant (`E005` otherwise).
@@ -133,14 +125,38 @@ impl Gateway {
         let by_key = self.merchant_by_key(req, fields)?;
         let by_token = self.merchant_by_token(req, fields)?;
         if by_key.api_id != by_token.api_id {
-            return Err(error_reply(
-                fields,
-                c::STATUS_BUSINESS_ERROR,
-                c::E_API_ID_MISMATCH,
-                None,
-            ));
+            return Err(business_error(fields, c::E_API_ID_MISMATCH));
         }
         Ok(by_key)
+    }
+
+    /// The calling merchant, authenticated as `auth` says.
+    fn merchant(&self, req: &Request, auth: Auth, fields: ErrorFields) -> Result<Arc<MerchantInfo>, Response> {
+        match auth {
+            Auth::Key => self.merchant_by_key(req, fields),
+            Auth::Token => self.merchant_by_token(req, fields),
+            Auth::KeyAndToken => self.merchant_by_key_and_token(req, fields),
+        }
+    }
+
+    /// The prologue of a JSON endpoint: the calling merchant (as `auth` says), then the JSON object
+    /// body, then — with `api_id_field` — that required field, which must be the merchant's API_ID
+    /// (`E005` otherwise). Each failure is the answer to send, in the `fields` convention.
+    pub fn authorized(
+        &self,
+        req: &Request,
+        auth: Auth,
+        fields: ErrorFields,
+        api_id_field: Option<&str>,
+    ) -> Result<(Arc<MerchantInfo>, Map<String, Value>), Response> {
+        let m = self.merchant(req, auth, fields)?;
+        let obj = json_body(req, fields)?;
+        if let Some(name) = api_id_field {
+            if str_field(&obj, name, fields)? != m.api_id {
+                return Err(business_error(fields, c::E_API_ID_MISMATCH));
+            }
+        }
+        Ok((m, obj))
     }
 
     /// The `user` of a TOKEN without checking it: only for attributing requests in stats.
@@ -163,4 +179,10 @@ impl Gateway {
     pub fn revoke_tokens(&self) {
         *lock(&self.signer) = Arc::new(JwtSigner::new_random());
     }
+}
+
+/// A header the endpoint cannot do without (`E003` naming it as `shown` when missing).
+fn required_header<'r>(req: &'r Request, lower: &str, shown: &str, fields: ErrorFields) -> Result<&'r str, Response> {
+    req.header(lower)
+        .ok_or_else(|| error_reply(fields, c::STATUS_BAD_INPUT, c::E_HEADER_MISSING, Some(shown)))
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
-use crate::cards::{self, CardAuthKind, CardInput};
+use crate::cards::{self, CardAuthKind, CardInput, EnteredCard};
 use crate::choices::{self as c, ErrorCode};
 use crate::crypto;
 use crate::gateway::ledger::{BillingKey, Order, Payment, Session};
@@ -14,8 +14,10 @@ use crate::gateway::messages;
 use crate::gateway::shared::{Gateway, MerchantInfo};
 use crate::http::{Request, Response, HTML};
 use crate::pages::{self, ReturnPost, WindowOrder};
-use crate::util::{lock, mask_card};
-use crate::wire::{control_error, error_reply, is_json_type, json_body, media_type, text_fields, ErrorFields};
+use crate::util::lock;
+use crate::wire::{
+    control_error, either, error_reply, is_json_type, json_body, media_type, text_fields, ErrorFields, Reply,
+};
 
 /// Order fields: (name, maximum length in characters, required).
 pub const ORDER_FIELDS: &[(&str, usize, bool)] = &[
@@ -96,6 +98,12 @@ pub fn read_order(
     })
 }
 
+/// The answer to an order fault from [`read_order`] (or a taken ORDERNO): a business error naming
+/// the field, in the endpoint's convention.
+pub fn order_error(fields: ErrorFields, (e, field): (ErrorCode, Option<&str>)) -> Response {
+    error_reply(fields, c::STATUS_BUSINESS_ERROR, e, field)
+}
+
 /// /pay/ready fields from a JSON or form body. Numbers become their decimal text (AMOUNT may
 /// be a JSON number); unknown extra fields are ignored.
 fn ready_fields(req: &Request) -> Result<HashMap<String, String>, Response> {
@@ -134,25 +142,20 @@ pub fn valid_return_url(u: &str) -> bool {
 }
 
 pub fn ready(gw: &Gateway, req: &Request) -> Response {
+    either(open_window(gw, req))
+}
+
+fn open_window(gw: &Gateway, req: &Request) -> Reply {
     let fields = ErrorFields::Rtn;
-    let m = match gw.merchant_by_key(req, fields) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let body = match ready_fields(req) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    let order = match read_order(&body, &m, true) {
-        Ok(o) => o,
-        Err((e, field)) => return error_reply(fields, c::STATUS_BUSINESS_ERROR, e, field),
-    };
+    let m = gw.merchant_by_key(req, fields)?;
+    let body = ready_fields(req)?;
+    let order = read_order(&body, &m, true).map_err(|e| order_error(fields, e))?;
     let sid = crypto::random_hex(c::SESSION_ID_HEX);
     {
         let mut ledger = lock(&gw.ledger);
         let orders = ledger.orders.entry(m.api_id.clone()).or_default();
         if !orders.insert(order.orderno.clone()) {
-            return error_reply(fields, c::STATUS_BUSINESS_ERROR, c::E_DUP_ORDERNO, Some("ORDERNO"));
+            return Err(order_error(fields, (c::E_DUP_ORDERNO, Some("ORDERNO"))));
         }
         if ledger.session_order.len() >= c::MAX_SESSIONS {
             if let Some(old) = ledger.session_order.pop_front() {
@@ -183,11 +186,11 @@ pub fn ready(gw: &Gateway, req: &Request) -> Response {
         amount: &order.amount,
         buyername: &order.buyername,
     };
-    Response::new(
+    Ok(Response::new(
         200,
         HTML,
         pages::window_page(&m.api_id, &shown, &format!("{origin}/pay/window/{sid}")),
-    )
+    ))
 }
 
 pub enum WindowError {
@@ -197,14 +200,7 @@ pub enum WindowError {
 
 pub fn window(gw: &Gateway, req: &Request, sid: &str) -> Response {
     let form: HashMap<String, String> = form_urlencoded::parse(&req.body).into_owned().collect();
-    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let card = CardInput {
-        cardno: get("CARDNO"),
-        expiredt: get("EXPIREDT"),
-        cardauth: get("CARDAUTH"),
-        cardpwd: get("CARDPWD"),
-        quota: get("QUOTA"),
-    };
+    let card = CardInput::read(|k| form.get(k).cloned().unwrap_or_default());
     match submit(gw, sid, &card) {
         Ok(p) => Response::new(200, HTML, pages::return_page(&p)),
         Err(WindowError::Unknown) => Response::new(
@@ -245,18 +241,11 @@ pub fn checkout(gw: &Gateway, req: &Request, sid: &str) -> Response {
         return control_error(400, "no /pay/window/{id} found in window_html or window_path");
     }
     let card = obj.get("card").and_then(Value::as_object);
-    let get = |k: &str| match card.and_then(|m| m.get(k)) {
+    let input = CardInput::read(|k| match card.and_then(|m| m.get(k)) {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         _ => String::new(),
-    };
-    let input = CardInput {
-        cardno: get("CARDNO"),
-        expiredt: get("EXPIREDT"),
-        cardauth: get("CARDAUTH"),
-        cardpwd: get("CARDPWD"),
-        quota: get("QUOTA"),
-    };
+    });
     match submit(gw, sid, &input) {
         Ok(p) => {
             let form_body = form_urlencoded::Serializer::new(String::new())
@@ -295,18 +284,8 @@ fn submit(gw: &Gateway, sid: &str, card: &CardInput) -> Result<ReturnPost, Windo
         return Err(WindowError::Unknown);
     };
     let now = gw.clock.now();
-    let digits = cards::card_digits(&card.cardno);
-    let quota = if card.quota.is_empty() {
-        "00".to_string()
-    } else {
-        card.quota.clone()
-    };
+    let EnteredCard { digits, quota, masked } = card.entered();
     let verdict = cards::first_charge_verdict(&digits, card, &quota, CardAuthKind::BirthDate, now);
-    let masked = if digits.bytes().all(|b| b.is_ascii_digit()) {
-        mask_card(&digits)
-    } else {
-        String::new()
-    };
     let profile = verdict.as_ref().ok().copied();
     let (code, msg, card_name, card_code) = match verdict {
         Ok(p) => (c::OK_CODE, c::OK_MSG, p.card_name, p.card_code),
@@ -323,22 +302,11 @@ fn submit(gw: &Gateway, sid: &str, card: &CardInput) -> Result<ReturnPost, Windo
         amount_won: order.amount.parse().unwrap_or(0),
         order,
         paymethod: c::PAYMETHOD,
-        tid: String::new(),
-        acceptno: String::new(),
-        acceptdate: String::new(),
         quota,
         card_name: card_name.to_string(),
         card_code: card_code.to_string(),
         card_masked: masked,
-        billkey: String::new(),
-        gendate: String::new(),
-        cancelled_won: 0,
-        cancels: Vec::new(),
-        cancel_date: String::new(),
-        cancel_msg: String::new(),
-        settled: false,
-        reserve_id: String::new(),
-        pay_cnt: 0,
+        ..Payment::default()
     };
     if approved {
         let stamp = now.compact();
@@ -351,17 +319,7 @@ fn submit(gw: &Gateway, sid: &str, card: &CardInput) -> Result<ReturnPost, Windo
         ledger.store_payment(p.clone());
         if let Some(profile) = profile {
             // The window's key is a real key: billingkeycancel can delete it.
-            let key = BillingKey {
-                key: p.billkey.clone(),
-                api_id: p.api_id.clone(),
-                gendate: stamp,
-                card: profile,
-                card_masked: p.card_masked.clone(),
-                expiry: cards::expiry_of(&card.expiredt),
-                quota: p.quota.clone(),
-                charges: 1,
-                deleted_at: None,
-            };
+            let key = BillingKey::of_first_charge(&p, profile, cards::expiry_of(&card.expiredt));
             ledger.billing_keys.insert(key.key.clone(), key);
         }
     }
