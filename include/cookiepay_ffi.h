@@ -32,6 +32,8 @@ char *cookiepay_request(struct cookiepay_client *client, const char *request_jso
 
 char *cookiepay_parse_return(const char *form_body);
 
+char *cookiepay_parse_return_len(const char *form_body, size_t len);
+
 char *cookiepay_parse_noti(const char *body);
 
 void cookiepay_string_free(char *s);

@@ -282,6 +282,27 @@ pub unsafe extern "C" fn cookiepay_parse_return(form_body: *const c_char) -> *mu
     body_call(form_body, parse_return_envelope)
 }
 
+/// `cookiepay_parse_return` for a body of `len` bytes that need not end in NUL (what every binding
+/// uses: a NUL byte inside the body is refused with `invalid_argument`, never silently cut).
+///
+/// # Safety
+/// `form_body` is NULL (only with `len` 0) or points to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_parse_return_len(form_body: *const c_char, len: usize) -> *mut c_char {
+    guarded(
+        || error_c(internal_error()),
+        || {
+            if form_body.is_null() {
+                return error_c(Error::invalid("the body is NULL"));
+            }
+            to_c(parse_return_envelope(std::slice::from_raw_parts(
+                form_body.cast::<u8>(),
+                len,
+            )))
+        },
+    )
+}
+
 /// Parse the raw JSON body CookiePay POSTs to the shop's 통지 URL (Noti) → its fields plus `kind`
 /// ("payment", "recurring" or "cancel") and `dedup_key` (process each key once). No network, no
 /// client. A Noti is unauthenticated: confirm the payment with cookiepay_verify before acting on it.
@@ -335,6 +356,21 @@ mod tests {
     #[test]
     fn abi_version_is_exported() {
         assert_eq!(cookiepay_abi_version(), COOKIEPAY_ABI_VERSION);
+    }
+
+    #[test]
+    fn parse_return_len_refuses_an_inner_nul() {
+        let body = b"RESULTCODE=0000\0&ENC_DATA=x";
+        unsafe {
+            let out = cookiepay_parse_return_len(body.as_ptr().cast(), body.len());
+            let text = CStr::from_ptr(out).to_str().unwrap().to_owned();
+            cookiepay_string_free(out);
+            assert!(text.contains("NUL byte"), "{text}");
+            let out = cookiepay_parse_return_len(body.as_ptr().cast(), 15);
+            let text = CStr::from_ptr(out).to_str().unwrap().to_owned();
+            cookiepay_string_free(out);
+            assert!(text.starts_with("{\"ok\":true"), "{text}");
+        }
     }
 
     #[test]

@@ -7,8 +7,23 @@ use serde_json::{json, Map, Value};
 use crate::error::{Error, Result};
 use crate::response::{normalize, SUCCESS};
 
+/// Largest return post accepted: a real one is well under 4 KiB.
+pub const MAX_RETURN_BYTES: usize = 64 * 1024;
+
+/// Fields this library computes. The post comes from the buyer's browser: if it carries one of these
+/// names itself it is refused, so it can never vote on its own success.
+const COMPUTED: [&str; 2] = ["encrypted", "success"];
+
 /// `cookiepay_parse_return`: raw body → `{"encrypted", "success", fields…}`.
 pub fn parse(body: &[u8]) -> Result<Value> {
+    if body.len() > MAX_RETURN_BYTES {
+        return Err(Error::invalid(format!(
+            "the return body is larger than {MAX_RETURN_BYTES} bytes"
+        )));
+    }
+    if body.contains(&0) {
+        return Err(Error::invalid("the return body contains a NUL byte"));
+    }
     let body = trim_ascii(body);
     let body = body.strip_prefix(b"?").unwrap_or(body);
     if body.is_empty() {
@@ -26,6 +41,11 @@ pub fn parse(body: &[u8]) -> Result<Value> {
         if enc.contains(' ') {
             *enc = enc.replace(' ', "+");
         }
+    }
+    if let Some(name) = COMPUTED.iter().find(|name| fields.contains_key(**name)) {
+        return Err(Error::invalid(format!(
+            "the return post carries a field named {name}: not a CookiePay return post"
+        )));
     }
     if !fields.contains_key("RESULTCODE") {
         return Err(Error::field(
@@ -95,6 +115,26 @@ mod tests {
         assert_eq!(parse(b"").unwrap_err().kind(), "invalid_argument");
         assert_eq!(parse(b"%%%&&&==").unwrap_err().kind(), "validation");
         assert_eq!(parse(&[0xff, 0xfe, b'=', 0x80]).unwrap_err().kind(), "validation");
+    }
+
+    #[test]
+    fn a_post_cannot_set_the_computed_fields() {
+        for body in [
+            &b"RESULTCODE=9999&success=false"[..],
+            b"RESULTCODE=9999&success=1&encrypted=0",
+        ] {
+            assert_eq!(parse(body).unwrap_err().kind(), "invalid_argument");
+        }
+        let v = parse(b"RESULTCODE=9999&RESULTMSG=no").unwrap();
+        assert_eq!(v["success"], false);
+    }
+
+    #[test]
+    fn nul_bytes_and_huge_bodies_are_refused() {
+        assert_eq!(parse(b"RESULTCODE=0000\0&x=1").unwrap_err().kind(), "invalid_argument");
+        assert_eq!(parse(b"RESULTCODE=0000%00").unwrap()["RESULTCODE"], "0000\u{0}");
+        let big = vec![b'a'; MAX_RETURN_BYTES + 1];
+        assert_eq!(parse(&big).unwrap_err().kind(), "invalid_argument");
     }
 
     #[test]

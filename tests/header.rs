@@ -17,6 +17,7 @@ fn generate(plain: bool) -> String {
         config.cpp_compat = false;
         config.documentation = false;
         config.autogen_warning = None;
+        config.sys_includes.clear();
         // FFI::cdef takes declarations only: the version constant is a #define.
         config.export.item_types.retain(|t| *t != cbindgen::ItemType::Constants);
     }

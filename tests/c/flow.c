@@ -275,6 +275,14 @@ int main(void) {
     CHECK(is_ok(noti) && strstr(noti, "\"kind\":\"recurring\"") && strstr(noti, "\"dedup_key\":\"recurring:T1\""), "parse_noti: %s", noti);
     cookiepay_string_free(noti);
     expect(cookiepay_parse_noti("not json"), "invalid_argument", "parse_noti of junk");
+    /* a browser post cannot vote on its own success, nor hide behind a NUL byte */
+    expect(cookiepay_parse_return("RESULTCODE=9999&success=false"), "invalid_argument", "post with success");
+    expect(cookiepay_parse_return("RESULTCODE=9999&success=1&encrypted=0"), "invalid_argument", "post with both flags");
+    static const char with_nul[] = "RESULTCODE=0000\0&ENC_DATA=abc";
+    expect(cookiepay_parse_return_len(with_nul, sizeof with_nul - 1), "invalid_argument", "post with a NUL byte");
+    char *declined = cookiepay_parse_return_len("RESULTCODE=9999&RESULTMSG=x", 27);
+    CHECK(is_ok(declined) && strstr(declined, "\"success\":false"), "declined post: %s", declined);
+    cookiepay_string_free(declined);
     expect(cookiepay_parse_noti(NULL), "invalid_argument", "parse_noti(NULL)");
 
     /* four threads on one client */
