@@ -85,12 +85,19 @@ impl Channel {
         body: Vec<u8>,
         kind: CallKind,
     ) -> Result<Answer> {
+        let tokens: Vec<&str> = headers.iter().filter(|(n, _)| *n == "TOKEN").map(|(_, v)| *v).collect();
         let Some(observer) = &self.observer else {
-            return self.transport.post(path, headers, content_type, body, kind);
+            return self
+                .transport
+                .post(path, headers, content_type, body, kind)
+                .map(|a| self.scrub_answer(a, &tokens));
         };
         let request = self.scrub(masked_body(&body), &[]);
         let started = Instant::now();
-        let result = self.transport.post(path, headers, content_type, body, kind);
+        let result = self
+            .transport
+            .post(path, headers, content_type, body, kind)
+            .map(|a| self.scrub_answer(a, &tokens));
         let (status, response, error) = match &result {
             Ok(answer) => {
                 let text: String = masked_body(&answer.body).chars().take(OBSERVED_CHARS).collect();
@@ -98,7 +105,6 @@ impl Channel {
             }
             Err(err) => (None, String::new(), Some(err.to_string())),
         };
-        let tokens: Vec<&str> = headers.iter().filter(|(n, _)| *n == "TOKEN").map(|(_, v)| *v).collect();
         observer(&Exchange {
             method: "POST",
             path: path.to_owned(),
@@ -125,6 +131,18 @@ impl Channel {
     pub fn post_json_answer(&self, path: &str, headers: &Headers<'_>, body: &Value, kind: CallKind) -> Result<Answer> {
         let bytes = serde_json::to_vec(body).map_err(|e| Error::Internal(e.to_string()))?;
         self.post(path, headers, JSON_CONTENT_TYPE, bytes, kind)
+    }
+
+    /// The answer with this client's secrets removed from its whole body, before anything (an error's
+    /// excerpt, a log) can cut or quote it: a WAF page or a gateway error may echo the request.
+    fn scrub_answer(&self, mut answer: Answer, tokens: &[&str]) -> Answer {
+        let mut secrets = vec![self.api_key.as_str()];
+        secrets.extend_from_slice(tokens);
+        if crate::secrets::contains_any(&answer.body, &secrets) {
+            let text = String::from_utf8_lossy(&answer.body).into_owned();
+            answer.body = scrub(text, &secrets).into_bytes();
+        }
+        answer
     }
 
     /// `text` without this client's API key, nor any of `more` (e.g. a TOKEN).

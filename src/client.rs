@@ -209,8 +209,37 @@ mod tests {
             problems(r#"{"base_url":"http://127.0.0.1:1","api_id":"a","api_key":"b","ca_cert_pem":"nope"}"#)
                 .contains(&("ca_cert_pem".into(), "pem"))
         );
+        assert!(
+            problems(r#"{"base_url":"http://127.0.0.1:1","api_id":"a","api_key":"b","timout_ms":5}"#)
+                .contains(&("timout_ms".into(), "unknown"))
+        );
+        for url in [
+            "http://x\r\nHost: evil",
+            "ftp://x",
+            "https://u:p@x",
+            "http://www.cookiepayments.com",
+            "not a url",
+        ] {
+            let json = format!(
+                r#"{{"base_url":{},"api_id":"a","api_key":"b"}}"#,
+                serde_json::json!(url)
+            );
+            assert!(problems(&json).iter().any(|(f, _)| f == "base_url"), "{url} accepted");
+        }
         assert_eq!(Client::from_json("[]").unwrap_err().kind(), "invalid_argument");
         assert_eq!(Client::from_json("{").unwrap_err().kind(), "invalid_argument");
+    }
+
+    #[test]
+    fn a_misspelt_key_gets_the_nearest_name() {
+        let Err(Error::Validation(p)) =
+            Client::from_json(r#"{"env":"sandbox","api_id":"a","api_key":"bbbb","ca_cert":"x","timout_ms":1}"#)
+        else {
+            panic!("accepted")
+        };
+        let messages: Vec<&str> = p.iter().map(|f| f.message.as_str()).collect();
+        assert!(messages.iter().any(|m| m.contains("\"ca_cert_pem\"")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("\"timeout_ms\"")), "{messages:?}");
     }
 
     #[test]

@@ -11,6 +11,68 @@ use crate::transport::{RetryPolicy, TransportConfig};
 pub const LIVE_URL: &str = "https://www.cookiepayments.com";
 pub const SANDBOX_URL: &str = "https://sandbox.cookiepayments.com";
 
+/// Every config key (README "Config").
+pub const KEYS: [&str; 13] = [
+    "env",
+    "base_url",
+    "api_id",
+    "api_key",
+    "connect_timeout_ms",
+    "timeout_ms",
+    "ca_cert_pem",
+    "max_retries",
+    "retry_base_delay_ms",
+    "retry_max_delay_ms",
+    "binding",
+    "shared",
+    "env_proxy",
+];
+
+/// The known key closest to a misspelt one (at most a third of its letters off), if any.
+fn nearest_key(key: &str) -> Option<&'static str> {
+    KEYS.iter()
+        .map(|k| (edit_distance(&key.to_ascii_lowercase(), k), *k))
+        .filter(|(d, k)| *d <= k.len().div_ceil(3))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// What is wrong with a base URL, if anything: it must parse as an http(s) URL with a host and no
+/// user, query or fragment, and CookiePay's own hosts (and the live environment) only over https.
+fn base_url_problem(base_url: &str, live: bool) -> Option<FieldError> {
+    let problem = |rule, message: &str| Some(FieldError::new("base_url", rule, message));
+    let Ok(url) = reqwest::Url::parse(base_url) else {
+        return problem("url", "base_url is not a URL (e.g. https://sandbox.cookiepayments.com)");
+    };
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return problem("url", "base_url must be an http:// or https:// URL with a host");
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
+        return problem("url", "base_url must not hold a user, a query or a fragment");
+    }
+    let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    let cookiepay_host = host == "cookiepayments.com" || host.ends_with(".cookiepayments.com");
+    if url.scheme() == "http" && (live || cookiepay_host) {
+        return problem("https", "CookiePay's hosts and the live environment require https");
+    }
+    None
+}
+
 /// A checked config: one credential pair and how to reach CookiePay.
 pub struct Config {
     pub api_id: String,
@@ -102,6 +164,14 @@ impl Config {
             map,
             problems: Vec::new(),
         };
+        // A misspelt key would otherwise be ignored silently (a `timout_ms` leaves the default).
+        for key in map.keys().filter(|k| !KEYS.contains(&k.as_str())) {
+            let message = match nearest_key(key) {
+                Some(near) => format!("unknown config key {key:?}: did you mean {near:?}?"),
+                None => format!("unknown config key {key:?}"),
+            };
+            r.problems.push(FieldError::new(key.clone(), "unknown", message));
+        }
 
         let env = r.string("env");
         if env.is_some_and(|e| !matches!(e, "live" | "sandbox")) {
@@ -123,20 +193,8 @@ impl Config {
             }
         };
         if !base_url.is_empty() {
-            let lower = base_url.to_ascii_lowercase();
-            let https = lower.starts_with("https://");
-            if !https && !lower.starts_with("http://") {
-                r.problems.push(FieldError::new(
-                    "base_url",
-                    "url",
-                    "base_url must start with http:// or https://",
-                ));
-            } else if env == Some("live") && !https {
-                r.problems.push(FieldError::new(
-                    "base_url",
-                    "https",
-                    "the live environment requires https",
-                ));
+            if let Some(problem) = base_url_problem(&base_url, env == Some("live")) {
+                r.problems.push(problem);
             }
         }
 
@@ -149,6 +207,7 @@ impl Config {
         let base_delay = r.number("retry_base_delay_ms", 500, 0, 60_000);
         let max_delay = r.number("retry_max_delay_ms", 5_000, 0, 600_000);
         let shared = r.boolean("shared", true);
+        let env_proxy = r.boolean("env_proxy", true);
         let ca_cert_pem = r.string("ca_cert_pem").map(str::to_owned);
         if let Some(pem) = &ca_cert_pem {
             if reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_or(true, |certs| certs.is_empty()) {
@@ -178,6 +237,7 @@ impl Config {
             user_agent.push_str(binding.trim());
         }
         let transport = TransportConfig {
+            env_proxy,
             base_url,
             connect_timeout: Duration::from_millis(connect_timeout),
             timeout: Duration::from_millis(timeout),

@@ -11,6 +11,9 @@ use crate::transport::CallKind;
 
 pub const PATH: &str = "/EdiAuth/cookiepay_edi_decrypt";
 
+/// Largest ENC_DATA accepted: a real one is a few KiB of Base64.
+pub const MAX_ENC_DATA_BYTES: usize = 64 * 1024;
+
 /// `cookiepay_decrypt`: `{"ENC_DATA": …}` → the approved payment (`decryptData`, both spellings).
 pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
     let enc_data = match request.get("ENC_DATA") {
@@ -20,6 +23,13 @@ pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
         }
         Some(_) => return Err(Error::invalid("ENC_DATA must be a string")),
     };
+    if enc_data.len() > MAX_ENC_DATA_BYTES {
+        return Err(Error::field(
+            "ENC_DATA",
+            "max_length",
+            format!("ENC_DATA must be at most {MAX_ENC_DATA_BYTES} bytes"),
+        ));
+    }
     decrypt(ctx, enc_data)
 }
 

@@ -52,11 +52,29 @@ pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
 }
 
 /// The window's HTML out of CookiePay's answer: success is HTML, errors are JSON `{RTN_CD, RTN_MSG}`.
+///
+/// What counts as a window (README): a 2xx answer, typed `text/html` or untyped, whose body is UTF-8
+/// and holds a `<form` — the card form the buyer fills in. Anything else (a proxy's maintenance page,
+/// broken JSON, JSON without an error code) is an `http` or `decode` error with `outcome` unknown: the
+/// ORDERNO may be used up, so look the order up before trying again with a new one.
 pub fn window_of(answer: Answer) -> Result<String> {
+    interpret_window(answer).map_err(|err| match err {
+        refused @ Error::Api { .. } => refused,
+        other => other.after_money_sent(),
+    })
+}
+
+fn interpret_window(answer: Answer) -> Result<String> {
     if !(200..300).contains(&answer.status) {
         return Err(answer.unexpected());
     }
-    if let Ok(json @ Value::Object(_)) = serde_json::from_slice::<Value>(&answer.body) {
+    let trimmed = answer.body.trim_ascii_start();
+    if trimmed.starts_with(b"{") || trimmed.starts_with(b"[") {
+        let json: Value = serde_json::from_slice(&answer.body).map_err(|_| Error::Decode {
+            outcome: None,
+            message: "CookiePay's answer to ready looks like JSON but is not valid JSON".into(),
+            excerpt: crate::error::excerpt(&answer.body),
+        })?;
         let (code_field, msg_field) = if json.get("RTN_CD").is_some() {
             ("RTN_CD", "RTN_MSG")
         } else {
@@ -65,17 +83,32 @@ pub fn window_of(answer: Answer) -> Result<String> {
         if code_of(&json, code_field) != SUCCESS {
             return Err(api_error(&json, code_field, msg_field, None));
         }
-    }
-    let html = String::from_utf8(answer.body).map_err(|e| Error::Decode {
-        outcome: None,
-        message: "the payment window is not UTF-8 text".into(),
-        excerpt: crate::error::excerpt(e.as_bytes()),
-    })?;
-    if html.trim().is_empty() {
         return Err(Error::Decode {
             outcome: None,
-            message: "CookiePay answered with an empty payment window".into(),
-            excerpt: String::new(),
+            message: "CookiePay answered ready with JSON but no payment window".into(),
+            excerpt: crate::error::excerpt(&answer.body),
+        });
+    }
+    let typed_html = answer
+        .content_type
+        .as_deref()
+        .is_none_or(|ct| ct.trim().to_ascii_lowercase().starts_with("text/html"));
+    let html = match String::from_utf8(answer.body) {
+        Ok(html) => html,
+        Err(e) => {
+            return Err(Error::Decode {
+                outcome: None,
+                message: "the payment window is not UTF-8 text".into(),
+                excerpt: crate::error::excerpt(e.as_bytes()),
+            })
+        }
+    };
+    if !typed_html || !html.to_ascii_lowercase().contains("<form") {
+        return Err(Error::Http {
+            outcome: None,
+            status: answer.status,
+            content_type: answer.content_type,
+            excerpt: crate::error::excerpt(html.as_bytes()),
         });
     }
     Ok(html)
@@ -166,10 +199,19 @@ mod tests {
             content_type: None,
             body: body.as_bytes().to_vec(),
         };
-        assert!(window_of(answer(200, "<html>window</html>")).is_ok());
+        assert!(window_of(answer(200, "<html><form method=post>window</form></html>")).is_ok());
+        for (body, kind) in [
+            ("<html>Service temporarily unavailable</html>", "http"),
+            ("{\"RESULTCODE\":", "decode"),
+            ("{\"RTN_CD\":\"0000\"}", "decode"),
+        ] {
+            let e = window_of(answer(200, body)).unwrap_err();
+            assert_eq!(e.kind(), kind, "{body}");
+            assert_eq!(e.to_json()["outcome"], "unknown", "{body}");
+        }
         let e = window_of(answer(200, r#"{"RTN_CD":"E102","RTN_MSG":"중복된 주문번호"}"#)).unwrap_err();
         assert!(matches!(e, Error::Api { ref code, .. } if code == "E102"));
-        assert_eq!(window_of(answer(200, "  ")).unwrap_err().kind(), "decode");
+        assert_eq!(window_of(answer(200, "  ")).unwrap_err().kind(), "http");
         assert_eq!(
             window_of(answer(502, "<html>bad gateway</html>")).unwrap_err().kind(),
             "http"

@@ -16,11 +16,12 @@ const ALIASES: [(&str, &str); 4] = [
     ("BUYERID", "USERID"),
 ];
 
-/// A result code as text, whether the server sent `"0000"` or `0`-padded numbers; "" when absent.
+/// A result code exactly as sent, as text; "" when absent. Codes are strings at CookiePay: a number
+/// (`0`) or a padded string (`" 0000 "`) is shown as it came and is never `SUCCESS`.
 pub fn code_of(answer: &Value, field: &str) -> String {
     match answer.get(field) {
-        Some(Value::String(s)) => s.trim().to_owned(),
-        Some(Value::Number(n)) => format!("{:0>4}", n.to_string()),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
         _ => String::new(),
     }
 }
@@ -89,8 +90,10 @@ mod tests {
     }
 
     #[test]
-    fn numeric_codes_read_as_strings() {
-        assert_eq!(code_of(&json!({"RESULTCODE": 0}), "RESULTCODE"), "0000");
+    fn only_the_string_0000_is_success() {
+        assert_eq!(code_of(&json!({"RESULTCODE": 0}), "RESULTCODE"), "0");
+        assert_ne!(code_of(&json!({"RESULTCODE": " 0000 "}), "RESULTCODE"), SUCCESS);
+        assert_eq!(code_of(&json!({"RESULTCODE": "0000"}), "RESULTCODE"), SUCCESS);
         assert_eq!(code_of(&json!({"RESULTCODE": "E008"}), "RESULTCODE"), "E008");
         assert_eq!(code_of(&json!({}), "RESULTCODE"), "");
     }

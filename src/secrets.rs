@@ -83,16 +83,68 @@ pub fn masked_body(body: &[u8]) -> String {
 }
 
 /// Remove each secret from `text`, raw and as a JSON string escape or a URL encoding would echo it
-/// (a WAF page or a gateway error may quote the request back).
+/// (a WAF page or a gateway error may quote the request back) — and any piece of it of
+/// `MIN_PIECE` characters or more (a page that quotes only the start of a header).
 pub fn scrub(mut text: String, secrets: &[&str]) -> String {
     for secret in secrets.iter().filter(|s| s.len() >= 4) {
         for form in encodings(secret) {
             if text.contains(form.as_str()) {
                 text = text.replace(form.as_str(), REDACTED);
             }
+            if form.len() >= 2 * MIN_PIECE && form.is_ascii() {
+                text = scrub_pieces(text, &form);
+            }
         }
     }
     text
+}
+
+/// Pieces of a long secret at least this long are secrets too.
+const MIN_PIECE: usize = 12;
+
+/// Replace every run of `text` made of `MIN_PIECE`-long pieces of `secret` (ASCII) with `REDACTED`.
+fn scrub_pieces(text: String, secret: &str) -> String {
+    let pieces: std::collections::HashSet<&[u8]> = secret.as_bytes().windows(MIN_PIECE).collect();
+    let bytes = text.as_bytes();
+    if bytes.len() < MIN_PIECE {
+        return text;
+    }
+    let mut covered = vec![false; bytes.len()];
+    let mut any = false;
+    for (start, window) in bytes.windows(MIN_PIECE).enumerate() {
+        if pieces.contains(window) {
+            covered[start..start + MIN_PIECE].iter_mut().for_each(|c| *c = true);
+            any = true;
+        }
+    }
+    if !any {
+        return text;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if covered[i] {
+            out.extend_from_slice(REDACTED.as_bytes());
+            while i < bytes.len() && covered[i] {
+                i += 1;
+            }
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    // Covered runs are ASCII matches of an ASCII secret, so every cut is on a character boundary.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Does `bytes` hold any of `secrets` in any of the forms `scrub` removes? (Cheap enough for every
+/// answer: answers are small and most hold no secret.)
+pub fn contains_any(bytes: &[u8], secrets: &[&str]) -> bool {
+    secrets
+        .iter()
+        .filter(|s| s.len() >= 4)
+        .flat_map(|s| encodings(s))
+        .any(|form| bytes.windows(form.len()).any(|w| w == form.as_bytes()))
 }
 
 fn encodings(secret: &str) -> Vec<String> {
@@ -176,6 +228,17 @@ mod tests {
         let mut already = json!({"CARDNO": "**********002163"}).as_object().unwrap().clone();
         mask_card_data(&mut already);
         assert_eq!(already["CARDNO"], "**********002163");
+    }
+
+    #[test]
+    fn pieces_of_a_long_secret_are_scrubbed() {
+        let key = "sbxkey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+        let out = scrub(format!("quoted: {} … and {} 한글", &key[..21], &key[30..]), &[key]);
+        assert!(!out.contains("sbxkey_0123"), "{out}");
+        assert!(!out.contains("uvwxyzABCDEFG"), "{out}");
+        assert!(out.ends_with("한글"), "{out}");
+        let short = scrub("sbxkey_0123".to_string(), &[key]);
+        assert_eq!(short, "sbxkey_0123", "11 characters are not a piece");
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub struct RetryPolicy {
 /// Everything needed to build the HTTP client, fixed when the client is created.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct TransportConfig {
+    /// Honour HTTP_PROXY / HTTPS_PROXY / ALL_PROXY / NO_PROXY (reqwest's rules; ignored under CGI).
+    pub env_proxy: bool,
     pub base_url: String,
     pub connect_timeout: Duration,
     pub timeout: Duration,
@@ -82,6 +84,9 @@ impl Transport {
             .redirect(reqwest::redirect::Policy::none())
             .pool_idle_timeout(Duration::from_secs(50))
             .tcp_nodelay(true);
+        if !self.config.env_proxy {
+            builder = builder.no_proxy();
+        }
         if let Some(pem) = &self.config.ca_cert_pem {
             for cert in reqwest::Certificate::from_pem_bundle(pem.as_bytes())
                 .map_err(|_| Error::invalid("ca_cert_pem is not a PEM certificate"))?

@@ -32,11 +32,19 @@ fn expected_of(request: &Value) -> Result<Map<String, Value>> {
         }
     }
     if let Some(amount) = expected.get("AMOUNT") {
-        if amount_of(amount).is_none() && (amount.is_number() || amount.as_str().is_some_and(|s| !s.is_empty())) {
+        let given = amount.is_number() || amount.as_str().is_some_and(|s| !s.is_empty());
+        if amount_of(amount).is_none() && given {
             problems.push(FieldError::new(
                 "expected.AMOUNT",
                 "digits_only",
                 "expected.AMOUNT must be a whole number of won",
+            ));
+        } else if amount_of(amount) == Some(0) {
+            // Nothing is charged for 0 won: an order stored with 0 is a bug, never a match.
+            problems.push(FieldError::new(
+                "expected.AMOUNT",
+                "positive",
+                "expected.AMOUNT must be greater than 0",
             ));
         }
     }
@@ -56,9 +64,20 @@ fn amount_of(value: &Value) -> Option<u64> {
     }
 }
 
-/// Every difference between the payment and the expectation, plus a cancellation if there is one.
-pub fn compare(payment: &Value, expected: &Map<String, Value>) -> Vec<Mismatch> {
+/// The fields that mark a payment cancelled, in every spelling seen: any of them non-blank is enough.
+const CANCELLATION_FIELDS: [&str; 4] = ["CANCELDATE", "CANCEL_DATE", "CANCELMSG", "CANCEL_MSG"];
+
+/// Every difference between the payment and the expectation: the TID must be the one asked for (an
+/// answer about another payment proves nothing), then each expected field, then any cancellation.
+pub fn compare(payment: &Value, tid: &str, expected: &Map<String, Value>) -> Vec<Mismatch> {
     let mut mismatches = Vec::new();
+    if text_of(payment, "TID") != tid {
+        mismatches.push(Mismatch {
+            field: "TID".into(),
+            expected: json!(tid),
+            actual: payment.get("TID").cloned().unwrap_or(Value::Null),
+        });
+    }
     for (field, want) in expected {
         let got = payment.get(field).cloned().unwrap_or(Value::Null);
         let same = if field == "AMOUNT" {
@@ -74,13 +93,16 @@ pub fn compare(payment: &Value, expected: &Map<String, Value>) -> Vec<Mismatch> 
             });
         }
     }
-    let cancelled = text_of(payment, "CANCELDATE");
-    if !cancelled.trim().is_empty() {
-        mismatches.push(Mismatch {
-            field: "CANCELDATE".into(),
-            expected: json!(""),
-            actual: json!(cancelled),
-        });
+    for field in CANCELLATION_FIELDS {
+        let value = text_of(payment, field);
+        if !value.trim().is_empty() {
+            mismatches.push(Mismatch {
+                field: field.into(),
+                expected: json!(""),
+                actual: json!(value),
+            });
+            break;
+        }
     }
     mismatches
 }
@@ -99,7 +121,7 @@ pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
         (Err(e), _) | (_, Err(e)) => return Err(e),
     };
     let payment = paycert::fetch(ctx, &tid)?;
-    let mismatches = compare(&payment, &expected);
+    let mismatches = compare(&payment, &tid, &expected);
     if mismatches.is_empty() {
         Ok(payment)
     } else {
@@ -120,10 +142,10 @@ mod tests {
 
     #[test]
     fn amounts_compare_as_numbers() {
-        let p = json!({"ORDERNO": "A1", "AMOUNT": "1004", "CANCELDATE": ""});
-        assert!(compare(&p, &exp(json!({"ORDERNO": "A1", "AMOUNT": 1004}))).is_empty());
-        assert!(compare(&p, &exp(json!({"ORDERNO": "A1", "AMOUNT": "01004"}))).is_empty());
-        let m = compare(&p, &exp(json!({"ORDERNO": "A1", "AMOUNT": 100})));
+        let p = json!({"TID": "T1", "ORDERNO": "A1", "AMOUNT": "1004", "CANCELDATE": ""});
+        assert!(compare(&p, "T1", &exp(json!({"ORDERNO": "A1", "AMOUNT": 1004}))).is_empty());
+        assert!(compare(&p, "T1", &exp(json!({"ORDERNO": "A1", "AMOUNT": "01004"}))).is_empty());
+        let m = compare(&p, "T1", &exp(json!({"ORDERNO": "A1", "AMOUNT": 100})));
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].field, "AMOUNT");
         assert_eq!(m[0].actual, "1004");
@@ -131,9 +153,30 @@ mod tests {
 
     #[test]
     fn a_cancelled_payment_never_verifies() {
-        let p = json!({"ORDERNO": "A1", "AMOUNT": "1004", "CANCELDATE": "20260101120000"});
-        let m = compare(&p, &exp(json!({"ORDERNO": "A1", "AMOUNT": "1004"})));
+        let p = json!({"TID": "T1", "ORDERNO": "A1", "AMOUNT": "1004", "CANCELDATE": "20260101120000"});
+        let m = compare(&p, "T1", &exp(json!({"ORDERNO": "A1", "AMOUNT": "1004"})));
         assert_eq!(m[0].field, "CANCELDATE");
+        for field in ["CANCEL_DATE", "CANCELMSG", "CANCEL_MSG"] {
+            let mut p = json!({"TID": "T1", "ORDERNO": "A1", "AMOUNT": "1004", "CANCELDATE": " "});
+            p[field] = json!("취소");
+            let m = compare(&p, "T1", &exp(json!({"ORDERNO": "A1", "AMOUNT": "1004"})));
+            assert_eq!(m.len(), 1, "{field}");
+            assert_eq!(m[0].field, field);
+        }
+        let blank = json!({"TID": "T1", "ORDERNO": "A1", "AMOUNT": "1004", "CANCELDATE": " "});
+        assert!(compare(&blank, "T1", &exp(json!({"ORDERNO": "A1", "AMOUNT": "1004"}))).is_empty());
+    }
+
+    #[test]
+    fn an_answer_about_another_payment_never_verifies() {
+        let p = json!({"TID": "OTHER", "ORDERNO": "A1", "AMOUNT": "1004"});
+        let m = compare(&p, "T1", &exp(json!({"ORDERNO": "A1", "AMOUNT": "1004"})));
+        assert_eq!(m[0].field, "TID");
+        let missing = json!({"ORDERNO": "A1", "AMOUNT": "1004"});
+        assert_eq!(
+            compare(&missing, "T1", &exp(json!({"ORDERNO": "A1", "AMOUNT": 1004})))[0].field,
+            "TID"
+        );
     }
 
     #[test]
@@ -141,5 +184,12 @@ mod tests {
         assert_eq!(expected_of(&json!({})).unwrap_err().kind(), "validation");
         let e = expected_of(&json!({"expected": {"ORDERNO": "A", "AMOUNT": "1,000"}})).unwrap_err();
         assert!(matches!(e, Error::Validation(ref f) if f[0].rule == "digits_only"));
+        for zero in [json!(0), json!("0"), json!("000")] {
+            let e = expected_of(&json!({"expected": {"ORDERNO": "A", "AMOUNT": zero}})).unwrap_err();
+            assert!(
+                matches!(e, Error::Validation(ref f) if f[0].rule == "positive"),
+                "{zero}"
+            );
+        }
     }
 }
