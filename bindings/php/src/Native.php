@@ -165,14 +165,19 @@ final class Native
         return self::unwrap(self::take($ffi, $owned));
     }
 
+    /**
+     * Every byte of the body with its length: the core refuses a NUL byte, a post that names a
+     * computed field (success, encrypted) and a body over 64 KiB, the same way in every binding.
+     */
     public static function parseReturn(string $body): array
     {
-        if (strpos($body, "\0") !== false) {
-            // A C string ends at NUL: the core would see only a prefix of the body.
-            throw new InvalidArgumentException('the return body contains a NUL byte');
-        }
         $ffi = self::ffi();
-        return self::unwrap(self::take($ffi, $ffi->cookiepay_parse_return($body)));
+        try {
+            $owned = $ffi->cookiepay_parse_return_len($body, strlen($body));
+        } catch (FFI\Exception $e) {
+            throw self::missingFunction('cookiepay_parse_return_len', $e);
+        }
+        return self::unwrap(self::take($ffi, $owned));
     }
 
     public static function parseNoti(string $body): array

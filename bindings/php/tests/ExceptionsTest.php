@@ -70,6 +70,33 @@ final class ExceptionsTest extends TestCase
         });
     }
 
+    /**
+     * Issue 11 item 2: the post comes from the buyer's browser, so it cannot vote on its own success.
+     * The same crafted posts give the same answer in the C#, Java and PHP suites: the core decides,
+     * the binding hands it every byte with the length (a NUL is not cut, nor refused by PHP itself).
+     */
+    public function testAReturnPostCannotSetItsOwnSuccess(): void
+    {
+        $crafted = [
+            'RESULTCODE=9999&success=false' => 'the return post carries a field named success: not a CookiePay return post',
+            'RESULTCODE=9999&success=1&encrypted=0' => 'the return post carries a field named encrypted: not a CookiePay return post',
+            "RESULTCODE=0000&TID=T1\0&ENC_DATA=x" => 'the return body contains a NUL byte',
+            "RESULTCODE=0000\0" => 'the return body contains a NUL byte',
+        ];
+        foreach ($crafted as $body => $message) {
+            $e = $this->expectThrown(InvalidArgumentException::class, function () use ($body) {
+                Client::parseReturn($body);
+            });
+            $this->assertSame($message, $e->getMessage(), json_encode($body));
+        }
+
+        // A decline computes the boolean false, never a string that PHP would take for true.
+        $declined = Client::parseReturn('RESULTCODE=9999&RESULTMSG=x');
+        $this->assertFalse($declined['success']);
+        $this->assertFalse($declined['encrypted']);
+        $this->assertSame('9999', $declined['RESULTCODE']);
+    }
+
     public function testValidationListsEveryField(): void
     {
         $e = $this->expectThrown(ValidationException::class, function () {
