@@ -332,21 +332,30 @@ namespace CookiePay
             return new Noti(data, envelope);
         }
 
-        /// <summary>Parse the raw body CookiePay made the browser POST to RETURNURL (no network).</summary>
+        /// <summary>
+        /// Parse the raw body CookiePay made the browser POST to RETURNURL (no network). The post comes
+        /// from the buyer's browser: <see cref="ReturnPost.Success"/> proves nothing, only Decrypt and
+        /// Verify/Paycert may change an order. A post naming <c>success</c> or <c>encrypted</c> itself, a
+        /// NUL character and a body over 64 KiB are refused (<see cref="CookiePayInvalidArgumentException"/>).
+        /// </summary>
         public static ReturnPost ParseReturn(string rawBody)
         {
-            return ParseTerminated(rawBody == null ? null : ToUtf8(rawBody));
+            return ParseBytes(rawBody == null ? null : Encoding.UTF8.GetBytes(rawBody));
         }
 
         /// <summary>Parse the raw bytes of the RETURNURL post, e.g. read from Request.Body / InputStream.</summary>
         public static ReturnPost ParseReturn(byte[] rawBody)
         {
-            return ParseTerminated(Terminate(rawBody));
+            return ParseBytes(rawBody);
         }
 
-        private static ReturnPost ParseTerminated(byte[] nulTerminatedBody)
+        // Every byte with its length: the core refuses a NUL byte (no silent cut at the first one).
+        private static ReturnPost ParseBytes(byte[] body)
         {
-            string envelope = TakeString(NativeMethods.cookiepay_parse_return(nulTerminatedBody));
+            IntPtr owned = body == null
+                ? NativeMethods.cookiepay_parse_return_len(null, UIntPtr.Zero)
+                : NativeMethods.cookiepay_parse_return_len(body, new UIntPtr((uint)body.Length));
+            string envelope = TakeString(owned);
             var data = Unwrap(ref envelope, CardRedactor.KeysOnly);
             return new ReturnPost(data, envelope);
         }
@@ -521,7 +530,7 @@ namespace CookiePay
         internal static extern IntPtr cookiepay_request(ClientHandle client, byte[] requestJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_parse_return(byte[] formBody);
+        internal static extern IntPtr cookiepay_parse_return_len(byte[] formBody, UIntPtr length);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern IntPtr cookiepay_parse_noti(byte[] body);

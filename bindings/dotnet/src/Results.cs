@@ -127,7 +127,8 @@ namespace CookiePay
 
         /// <summary>True when the post carries ENC_DATA (to be passed to Decrypt).</summary>
         public bool Encrypted { get { return Flag("encrypted"); } }
-        /// <summary>True when RESULTCODE says the payment window succeeded.</summary>
+        /// <summary>True when the posted RESULTCODE is 0000. The post comes from the buyer's browser: this
+        /// proves nothing. Only what Decrypt and Verify/Paycert return may change an order.</summary>
         public bool Success { get { return Flag("success"); } }
         public string ApiId { get { return this["API_ID"]; } }
         public string ResultCode { get { return this["RESULTCODE"]; } }

@@ -187,6 +187,36 @@ namespace CookiePay.Tests
             Assert.AreEqual("취소", failed.ResultMsg);
         }
 
+        // Issue 11 item 2: the same crafted posts, with the same messages, as the PHP and Java suites.
+        private static readonly string[][] CraftedReturnPosts =
+        {
+            new[] { "RESULTCODE=9999&success=false", "the return post carries a field named success: not a CookiePay return post" },
+            new[] { "RESULTCODE=9999&success=1&encrypted=0", "the return post carries a field named encrypted: not a CookiePay return post" },
+            new[] { "RESULTCODE=0000&TID=T1\0&ENC_DATA=x", "the return body contains a NUL byte" },
+            new[] { "RESULTCODE=0000\0", "the return body contains a NUL byte" },
+        };
+
+        [Test]
+        public void AReturnPostCannotSetItsOwnSuccess()
+        {
+            foreach (var crafted in CraftedReturnPosts)
+            {
+                // As text and as the bytes that arrived: a NUL is handed over, never cut at.
+                var e = Assert.Throws<CookiePayInvalidArgumentException>(() => CookiePayClient.ParseReturn(crafted[0]), crafted[0]);
+                Assert.AreEqual(crafted[1], e.Message);
+                Assert.AreEqual("invalid_argument", e.Kind);
+                e = Assert.Throws<CookiePayInvalidArgumentException>(() => CookiePayClient.ParseReturn(Encoding.UTF8.GetBytes(crafted[0])), crafted[0]);
+                Assert.AreEqual(crafted[1], e.Message);
+            }
+
+            // A decline computes the JSON boolean false, not a string.
+            var declined = CookiePayClient.ParseReturn("RESULTCODE=9999&RESULTMSG=x");
+            Assert.AreEqual(false, declined.GetValue("success"));
+            Assert.IsInstanceOf<bool>(declined.GetValue("success"));
+            Assert.IsFalse(declined.Success);
+            Assert.AreEqual("9999", declined.ResultCode);
+        }
+
         [Test]
         public void RetriesAServerErrorOfAReadOnlyCall()
         {
