@@ -54,24 +54,39 @@ namespace Shop.Controllers
             }
         }
 
-        /// <summary>RETURNURL: the browser posts API_ID, RESULTCODE, RESULTMSG, ENC_DATA here.</summary>
+        /// <summary>
+        /// RETURNURL: the browser posts API_ID, RESULTCODE, RESULTMSG, ENC_DATA here (or, for some
+        /// merchant setups, the payment's fields in plaintext). Everything in the post comes from the
+        /// buyer's browser and proves nothing, <c>Success</c> included: the order changes only on what
+        /// Decrypt and Verify (paycert) return. The post's success only picks the page to show.
+        /// </summary>
         public string Return(byte[] rawBody)
         {
-            var post = CookiePayClient.ParseReturn(rawBody);
+            ReturnPost post;
+            try { post = CookiePayClient.ParseReturn(rawBody); }
+            catch (CookiePayException) { return "잘못된 요청입니다: 쿠키페이 결제 결과가 아닙니다"; }
             if (!post.Success) return "결제가 완료되지 않았습니다: " + post.ResultMsg;
 
             try
             {
-                var payment = cookiepay.Decrypt(post.EncData);
+                // What CookiePay attests: the decrypted ENC_DATA, or for a plaintext post paycert of its
+                // TID (the only field of a plaintext post this action reads).
+                Payment attested = post.Encrypted ? cookiepay.Decrypt(post.EncData) : cookiepay.Paycert(post["TID"]);
                 long expectedAmount;
-                if (!orders.TryGetAmount(payment.OrderNo, out expectedAmount))
-                    return "알 수 없는 주문입니다: " + payment.OrderNo;
+                if (!orders.TryGetAmount(attested.OrderNo, out expectedAmount))
+                    return "알 수 없는 주문입니다: " + attested.OrderNo;
 
                 // 결제정보 검증: paycert must agree with what we stored, not with what the browser sent.
-                cookiepay.Verify(payment.Tid, payment.OrderNo, expectedAmount);
+                Payment verified = cookiepay.Verify(attested.Tid, attested.OrderNo, expectedAmount);
 
-                bool marked = orders.MarkPaid(payment.OrderNo, expectedAmount, payment.Tid, payment.BillKey);
-                return marked ? "결제 완료: " + payment.OrderNo : "이미 처리된 주문입니다: " + payment.OrderNo;
+                // Only decrypt returns a BILLKEY. One that only a plaintext post carries cannot be attested
+                // (paycert has none): it is not stored, or anyone could plant their own card's key.
+                string billKey = post.Encrypted ? attested.BillKey : null;
+                if (!post.Encrypted && post.Has("BILLKEY"))
+                    Console.Error.WriteLine("return: BILLKEY of a plaintext post for {0} not stored: paycert cannot attest it", verified.Tid);
+
+                bool marked = orders.MarkPaid(verified.OrderNo, expectedAmount, verified.Tid, billKey);
+                return marked ? "결제 완료: " + verified.OrderNo : "이미 처리된 주문입니다: " + verified.OrderNo;
             }
             catch (CookiePayApiException e) when (e.Layer == "inner")
             {
@@ -79,8 +94,17 @@ namespace Shop.Controllers
             }
             catch (CookiePayVerificationException e)
             {
-                // Tampered amount or a cancelled payment: do not ship, alert someone.
+                // Tampered amount, another order's payment or a cancelled one: do not ship, alert someone.
                 return "결제정보 검증 실패 (" + string.Join(", ", ToStrings(e.Mismatches)) + ")";
+            }
+            catch (CookiePayApiException e)
+            {
+                // ENC_DATA that is not CookiePay's, or a TID CookiePay does not know: forged.
+                return "결제를 확인할 수 없습니다 (" + e.Code + ")";
+            }
+            catch (CookiePayException e) when (e.Kind == "invalid_argument" || e.Kind == "validation")
+            {
+                return "잘못된 요청입니다: " + e.Message;   // e.g. a plaintext post without a TID
             }
         }
 
@@ -168,6 +192,15 @@ namespace Shop.Controllers
             {
                 Row row;
                 return rows.TryGetValue(orderNo, out row) ? row.Status : null;
+            }
+        }
+
+        public string BillKeyOf(string orderNo)
+        {
+            lock (gate)
+            {
+                Row row;
+                return rows.TryGetValue(orderNo, out row) ? row.BillKey : null;
             }
         }
 

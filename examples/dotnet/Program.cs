@@ -73,6 +73,10 @@ namespace Shop
                 Step(8, "an order the manual's rules reject (PRODUCTNAME with '&', no buyer name): nothing is sent");
                 Console.WriteLine(home.ReadyCall("A & B", 9900, "", "buyer@example.com", returnUrl));
 
+                Step(9, "forged posts (a real TID, an attacker's BILLKEY, computed fields): only decrypt and paycert change an order");
+                int forged = ForgedPosts(cookiepay, home, orders, sandboxUrl, returnUrl);
+                if (forged != 0) return forged;
+
                 int failed = Subscriptions(cookiepay, options, sandboxUrl);
                 if (failed != 0) return failed;
             }
@@ -92,15 +96,15 @@ namespace Shop
             var notis = new NotiEndpoint();
             Control(sandboxUrl, "/_sandbox/noti", "{\"url\":\"" + notis.Url + "\"}");
 
-            Step(9, "SignUp: billing key + first charge + monthly schedule in one Billkeygen call (card data never stored)");
+            Step(10, "SignUp: billing key + first charge + monthly schedule in one Billkeygen call (card data never stored)");
             Console.WriteLine(subscriptions.SignUp("홍길동", "buyer@example.com", 9900, "05", CardOk, expiry, "900101", "12"));
             const string signUp = "C1";
             if (charges.Get(signUp).Status != "paid") return Fail("the sign-up was not charged");
 
-            Step(10, "the same card form with a bad card number, a past expiry, a 5-digit birth date: nothing is sent");
+            Step(11, "the same card form with a bad card number, a past expiry, a 5-digit birth date: nothing is sent");
             Console.WriteLine(subscriptions.SignUp("홍길동", "buyer@example.com", 9900, "05", "4111111111111112", "2001", "90010", "12"));
 
-            Step(11, "a cycle to charge now (a retried month): two job runs at once, one conditional UPDATE → one charge");
+            Step(12, "a cycle to charge now (a retried month): two job runs at once, one conditional UPDATE → one charge");
             ChargeRow signUpRow = charges.Get(signUp);
             string cycle = charges.CreatePending("cycle", 9900, signUpRow.ReserveId, signUpRow.BillKey, signUpRow.Tag).Id;
             long before = SandboxCount(sandboxUrl, "recurring_charge");
@@ -118,7 +122,7 @@ namespace Shop
             Console.WriteLine("recurring_charge requests CookiePay received: {0}", sent);
             if (sent != 1) return Fail("the cycle was charged " + sent + " times");
 
-            Step(12, "the answer is lost (CookiePay is slow, our timeout 300 ms): outcome unknown → settle with Paysearch");
+            Step(13, "the answer is lost (CookiePay is slow, our timeout 300 ms): outcome unknown → settle with Paysearch");
             var impatientOptions = new CookiePayOptions { BaseUrl = options.BaseUrl, ApiId = options.ApiId, ApiKey = options.ApiKey, TimeoutMs = 300 };
             using (var impatient = new CookiePayClient(impatientOptions))
             {
@@ -135,7 +139,7 @@ namespace Shop
                 if (sent != 1 || charges.Get(lost).Status != "paid") return Fail("the lost charge was not settled once");
             }
 
-            Step(13, "CookiePay charges the next cycle on PAY_DAY by itself (the sandbox's clock moved 70 days); then the Notis\n"
+            Step(14, "CookiePay charges the next cycle on PAY_DAY by itself (the sandbox's clock moved 70 days); then the Notis\n"
                 + "     it posted to our 통지 URL: unauthenticated, so each is confirmed with paycert, and each handled once");
             Control(sandboxUrl, "/_sandbox/clock", "{\"advance_days\":70}");
             System.Threading.Thread.Sleep(500);
@@ -149,17 +153,52 @@ namespace Shop
             if (last == null) return Fail("no Noti arrived");
             Console.WriteLine("the last one again (CookiePay may resend): " + subscriptions.Noti(last));
 
-            Step(14, "refunds of the sign-up charge: 3,000원, then more than is left, then the rest, then again");
+            Step(15, "refunds of the sign-up charge: 3,000원, then more than is left, then the rest, then again");
             Console.WriteLine(subscriptions.Refund(signUp, 3000, "부분 환불"));
             Console.WriteLine(subscriptions.Refund(signUp, 9000, "남은 금액 초과"));
             Console.WriteLine(subscriptions.Refund(signUp, null, "나머지 환불"));
             Console.WriteLine(subscriptions.Refund(signUp, null, "고객 요청"));
 
-            Step(15, "ending the subscription: cancel the schedule and delete the billing key; a second time is harmless");
+            Step(16, "ending the subscription: cancel the schedule and delete the billing key; a second time is harmless");
             Console.WriteLine(subscriptions.Unsubscribe(signUp));
             Console.WriteLine(subscriptions.Unsubscribe(signUp));
             Console.WriteLine("receipt of the first charge: {0}", cookiepay.ReceiptUrl(signUpRow.Tid));
             notis.Dispose();
+            return 0;
+        }
+
+        /// <summary>
+        /// Issue 11 item 3: a buyer pays but the browser never comes back; someone who learnt the TID
+        /// (a receipt, a screenshot) posts the payment's fields in plaintext with their own BILLKEY and
+        /// another order's ORDERNO. The shop must mark paid only what paycert confirms, for the order
+        /// paycert names, and never store that BILLKEY.
+        /// </summary>
+        private static int ForgedPosts(CookiePayClient cookiepay, HomeController home, OrderTable orders, string sandboxUrl, string returnUrl)
+        {
+            const string attackerKey = "ATTACKERBILLKEY0123456789";
+            string html = home.ReadyCall("쿠키 선물세트 🍪", 25000, "이영희", "lee@example.com", returnUrl);
+            string paidOrder = orders.LastOrderNo;
+            string lostPost = Browser.Pay(sandboxUrl, html, CardOk);
+            string tid = cookiepay.Decrypt(CookiePayClient.ParseReturn(lostPost).EncData).Tid;
+            home.ReadyCall("쿠키 선물세트 🍪", 25000, "공격자", "evil@example.com", returnUrl);
+            string otherOrder = orders.LastOrderNo;
+
+            string forged = "RESULTCODE=0000&RESULTMSG=ok&TID=" + tid + "&ORDERNO=" + otherOrder + "&AMOUNT=25000&BILLKEY=" + attackerKey;
+            Console.WriteLine("real TID, another ORDERNO, own BILLKEY: " + home.Return(Encoding.ASCII.GetBytes(forged)));
+            if (orders.StatusOf(otherOrder) != "결제대기") return Fail("an order was marked paid by another order's TID");
+            if (orders.StatusOf(paidOrder) != "결제성공" || orders.TidOf(paidOrder) != tid)
+                return Fail("the payment paycert confirmed was not recorded for its own order");
+            if (orders.BillKeyOf(paidOrder) != null || orders.BillKeyOf(otherOrder) != null)
+                return Fail("a BILLKEY from a plaintext post was stored");
+
+            string unknown = "RESULTCODE=0000&TID=SBX000000000000NONE&ORDERNO=" + otherOrder + "&AMOUNT=25000&BILLKEY=" + attackerKey;
+            Console.WriteLine("a TID CookiePay does not know: " + home.Return(Encoding.ASCII.GetBytes(unknown)));
+            string voting = "RESULTCODE=9999&success=1&encrypted=0&TID=" + tid + "&ORDERNO=" + otherOrder;
+            Console.WriteLine("a post that sets success itself: " + home.Return(Encoding.ASCII.GetBytes(voting)));
+            if (orders.StatusOf(otherOrder) != "결제대기" || orders.BillKeyOf(otherOrder) != null)
+                return Fail("a forged post changed an order");
+            Console.WriteLine("order {0}: {1}, BILLKEY stored: {2}; order {3}: {4}", paidOrder, orders.StatusOf(paidOrder),
+                orders.BillKeyOf(paidOrder) != null, otherOrder, orders.StatusOf(otherOrder));
             return 0;
         }
 

@@ -183,9 +183,13 @@ namespace Shop.Controllers
             if (!charges.FirstTimeSeen(noti.DedupKey)) return "duplicate " + noti.Kind + " Noti: already handled";
             if (noti.IsRecurring)
             {
+                // RESERVE_ID only picks our subscription; its amount is the one we stored, never the Noti's.
+                long amount;
+                if (!charges.TryGetSubscriptionAmount(noti.ReserveId, out amount)) return "ignored: not one of our subscriptions";
                 if (noti.ResultCode != "0000") return "recurring charge declined: " + noti.ResultMsg;
                 Payment confirmed = cookiepay.Paycert(noti.Tid);   // what CookiePay says, not what was posted
-                if (confirmed.Amount != noti.Amount || !string.IsNullOrEmpty(confirmed.CancelDate)) return "rejected: paycert disagrees";
+                if (confirmed.Tid != noti.Tid || confirmed.Amount != amount.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    || !string.IsNullOrEmpty(confirmed.CancelDate)) return "rejected: paycert disagrees";
                 bool added = charges.RecordCycle(noti.ReserveId, noti.PayCount, confirmed.Tid, long.Parse(confirmed.Amount));
                 return "recurring charge " + noti.PayCount + "회차 " + confirmed.Tid
                     + (added ? ": recorded" : ": already recorded (our own call charged it)");
@@ -359,6 +363,20 @@ namespace Shop.Controllers
                     Id = "C" + n, Kind = "cycle", Amount = amount, ReserveId = reserveId, PayCount = payCount, Tid = tid, Status = "paid",
                 };
                 return true;
+            }
+        }
+
+        /// <summary>SELECT amount FROM charge WHERE kind='signup' AND reserve_id=? — false when there is none.</summary>
+        public bool TryGetSubscriptionAmount(string reserveId, out long amount)
+        {
+            lock (gate)
+            {
+                foreach (var row in rows.Values)
+                {
+                    if (row.Kind == "signup" && reserveId != null && row.ReserveId == reserveId) { amount = row.Amount; return true; }
+                }
+                amount = 0;
+                return false;
             }
         }
 
