@@ -154,6 +154,55 @@ final class ExampleTest extends TestCase
         $this->assertNull(self::order($orderNo)['tid']);
     }
 
+    /**
+     * Issue 11 item 3: a buyer paid but the browser never came back; someone who learnt the TID posts
+     * the payment's fields in plaintext with their own BILLKEY. The order is marked paid only because
+     * paycert confirms that payment for it, and the stored BILLKEY is never the attacker's.
+     */
+    public function testAForgedPlaintextPostWithARealTidNeverStoresItsBillkey(): void
+    {
+        [$orderNo, $checkout] = $this->checkoutAndPay(Sandbox::CARD_APPROVE, 'cookie-gift');
+        $tid = Sandbox::client()->decrypt(\CookiePay\Client::parseReturn($checkout['form_body'])['ENC_DATA'])['TID'];
+        [$otherOrder] = $this->checkoutAndPay(Sandbox::CARD_DECLINE_LIMIT, 'cookie-gift');
+        $attacker = ['BILLKEY' => 'ATTACKERBILLKEY0123456789', 'ACCEPTNO' => '99999999', 'CARDNAME' => '공격카드'];
+
+        // The review's case: the order is paid (paycert confirms it), with paycert's fields, no BILLKEY.
+        $forged = ['RESULTCODE' => '0000', 'RESULTMSG' => 'ok', 'TID' => $tid, 'ORDERNO' => $orderNo, 'AMOUNT' => '25000'] + $attacker;
+        [$status, $headers, $page] = self::http('POST', self::$shop . '/return.php', http_build_query($forged));
+        $this->assertSame(200, $status, $page);
+        $this->assertSame('paid', $headers['x-payment-result']);
+        $this->assertNull(self::order($orderNo)['billkey'], 'a BILLKEY only a plaintext post carries is never stored');
+
+        // The same TID claimed for another pending order of the same amount: paycert names the order
+        // the payment belongs to, which is paid already; the other order stays pending.
+        [$status, $headers, $page] = self::http('POST', self::$shop . '/return.php', http_build_query(['ORDERNO' => $otherOrder] + $forged));
+        $this->assertSame(200, $status, $page);
+        $this->assertSame('already-paid', $headers['x-payment-result']);
+        $this->assertSame('pending', self::order($otherOrder)['status']);
+        $paid = self::order($orderNo);
+        $this->assertSame('paid', $paid['status']);
+        $this->assertSame($tid, $paid['tid']);
+        $this->assertNull($paid['billkey'], 'a BILLKEY only a plaintext post carries is never stored');
+        $cert = Sandbox::client()->paycert($tid);
+        $this->assertSame($cert['ACCEPTNO'], $paid['accept_no']);
+        $this->assertSame($cert['CARDNAME'], $paid['card_name']);
+        foreach (['billkey', 'accept_no', 'card_name'] as $column) {
+            $this->assertNotContains($paid[$column], $attacker);
+            $this->assertNull(self::order($otherOrder)[$column]);
+        }
+
+        // A TID CookiePay does not know, and a post that sets its own success: nothing changes.
+        $unknown = http_build_query(['RESULTCODE' => '0000', 'TID' => 'SBX000000000000NONE', 'ORDERNO' => $otherOrder] + $attacker);
+        [$status, $headers] = self::http('POST', self::$shop . '/return.php', $unknown);
+        $this->assertSame(502, $status);
+        $this->assertSame('error', $headers['x-payment-result']);
+        [$status, $headers] = self::http('POST', self::$shop . '/return.php', 'RESULTCODE=9999&success=1&encrypted=0&TID=' . $tid);
+        $this->assertSame(400, $status);
+        $this->assertSame('invalid', $headers['x-payment-result']);
+        $this->assertSame('pending', self::order($otherOrder)['status']);
+        $this->assertSame($paid, self::order($orderNo));
+    }
+
     public function testAPostThatIsNotFromCookiePayIsRefused(): void
     {
         [$status, $headers] = self::http('POST', self::$shop . '/return.php', 'hello=world');
