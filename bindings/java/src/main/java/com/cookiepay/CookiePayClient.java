@@ -326,6 +326,11 @@ public final class CookiePayClient implements AutoCloseable {
      * {@code encrypted}, {@code success}, {@code API_ID}, {@code RESULTCODE}, {@code RESULTMSG},
      * {@code ENC_DATA}. Pass the body exactly as received ({@code request.getInputStream()}), not
      * {@code getParameter}, which decodes with the container's charset. No network, no client.
+     *
+     * <p>The post comes from the buyer's browser: {@code success} (a Boolean, RESULTCODE 0000) proves
+     * nothing. Only what {@link #decrypt} and {@link #paycert}/{@link #verify} return may change an
+     * order. A post that names {@code success} or {@code encrypted} itself, a NUL byte and a body over
+     * 64 KiB are refused with {@link CookiePayInvalidArgumentException}, as in every binding.
      */
     public static CookiePayResult parseReturn(byte[] rawBody) {
         return unwrap(Native.parseReturn(rawBody));

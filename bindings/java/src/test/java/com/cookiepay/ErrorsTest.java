@@ -63,6 +63,36 @@ class ErrorsTest {
         assertKind("invalid_argument", assertThrows(CookiePayInvalidArgumentException.class, () -> fx.client().paycert("A\ud800")));
     }
 
+    /**
+     * Issue 11 item 2: the post comes from the buyer's browser, so it cannot vote on its own success.
+     * The same crafted posts, with the same messages, as the PHP and C# suites: every byte goes to the
+     * core, which refuses a NUL (it used to be accepted here).
+     */
+    @Test
+    void aReturnPostCannotSetItsOwnSuccess() throws Exception {
+        String[][] crafted = {
+            {"RESULTCODE=9999&success=false", "the return post carries a field named success: not a CookiePay return post"},
+            {"RESULTCODE=9999&success=1&encrypted=0", "the return post carries a field named encrypted: not a CookiePay return post"},
+            {"RESULTCODE=0000&TID=T1\u0000&ENC_DATA=x", "the return body contains a NUL byte"},
+            {"RESULTCODE=0000\u0000", "the return body contains a NUL byte"},
+        };
+        for (String[] post : crafted) {
+            CookiePayInvalidArgumentException e = assertThrows(CookiePayInvalidArgumentException.class,
+                    () -> CookiePayClient.parseReturn(post[0]), post[0]);
+            assertKind("invalid_argument", e);
+            assertEquals(post[1], e.getMessage());
+            e = assertThrows(CookiePayInvalidArgumentException.class,
+                    () -> CookiePayClient.parseReturn(post[0].getBytes("UTF-8")), post[0]);
+            assertEquals(post[1], e.getMessage());
+        }
+
+        // A decline computes the JSON boolean false, not a string.
+        CookiePayResult declined = CookiePayClient.parseReturn("RESULTCODE=9999&RESULTMSG=x");
+        assertEquals(Boolean.FALSE, declined.get("success"));
+        assertEquals(Boolean.FALSE, declined.get("encrypted"));
+        assertEquals("9999", declined.getString("RESULTCODE"));
+    }
+
     @Test
     void validationListsEveryField() {
         Map<String, Object> order = new LinkedHashMap<String, Object>();
