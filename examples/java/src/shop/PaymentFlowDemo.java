@@ -74,14 +74,49 @@ public final class PaymentFlowDemo {
                 throw new AssertionError("the demo flow did not end as expected");
             }
 
+            forgedPosts(client, store, handler, sandboxUrl, returnUrl);
             subscriptions(client, sandboxUrl);
         }
         System.out.println("\nDone.");
     }
 
-    /** Steps 7-12: a subscription without the window, its charges and a refund, each made once. */
+    /**
+     * Step 7 (issue 11 item 3): a buyer pays but the browser never comes back; someone who learnt the
+     * TID (a receipt, a screenshot) posts the payment's fields in plaintext with their own BILLKEY and
+     * another order's ORDERNO. Only the order paycert names may be marked paid, and only after verify;
+     * the attacker's BILLKEY is never stored.
+     */
+    private static void forgedPosts(CookiePayClient client, OrderStore store, ReturnHandler handler, String sandboxUrl,
+            String returnUrl) throws Exception {
+        String attackerKey = "ATTACKERBILLKEY0123456789";
+        String paidOrder = "DEMO-" + System.currentTimeMillis() + "-L";
+        System.out.println("\n7. Forged plaintext posts: a real TID, another ORDERNO, the attacker's BILLKEY");
+        byte[] lost = SandboxBrowser.payInWindow(sandboxUrl, OrderPage.render(client, store, paidOrder, returnUrl), "4111111111111111");
+        String tid = client.decrypt(CookiePayClient.parseReturn(lost).getString("ENC_DATA")).getString("TID");
+        String otherOrder = "DEMO-" + System.currentTimeMillis() + "-X";
+        OrderPage.render(client, store, otherOrder, returnUrl);
+
+        String forged = "RESULTCODE=0000&RESULTMSG=ok&TID=" + tid + "&ORDERNO=" + otherOrder + "&AMOUNT="
+                + store.find(otherOrder).amount + "&BILLKEY=" + attackerKey;
+        System.out.println("   real TID → page: " + title(handler.handle(forged.getBytes("US-ASCII"))));
+        String unknown = "RESULTCODE=0000&TID=SBX000000000000NONE&ORDERNO=" + otherOrder + "&BILLKEY=" + attackerKey;
+        System.out.println("   unknown TID → page: " + title(handler.handle(unknown.getBytes("US-ASCII"))));
+        String voting = "RESULTCODE=9999&success=1&encrypted=0&TID=" + tid + "&ORDERNO=" + otherOrder;
+        System.out.println("   a post that sets success itself → page: " + title(handler.handle(voting.getBytes("US-ASCII"))));
+
+        OrderStore.Order paid = store.find(paidOrder);
+        OrderStore.Order other = store.find(otherOrder);
+        System.out.println("   order " + paidOrder + ": " + paid.getStatus() + ", TID " + paid.getTid() + ", BILLKEY stored: "
+                + (paid.getBillKey() != null) + "; order " + otherOrder + ": " + other.getStatus());
+        if (!OrderStore.PAID.equals(paid.getStatus()) || !tid.equals(paid.getTid()) || paid.getBillKey() != null
+                || !OrderStore.PENDING.equals(other.getStatus()) || other.getBillKey() != null) {
+            throw new AssertionError("a forged post changed an order beyond what paycert confirmed");
+        }
+    }
+
+    /** Steps 8-13: a subscription without the window, its charges and a refund, each made once. */
     private static void subscriptions(CookiePayClient client, String sandboxUrl) throws Exception {
-        System.out.println("\n7. Sign-up without the window (billkeygen): first charge + a monthly schedule");
+        System.out.println("\n8. Sign-up without the window (billkeygen): first charge + a monthly schedule");
         Map<String, Object> signUp = new LinkedHashMap<String, Object>();
         String subscriptionId = "SUB-" + System.currentTimeMillis();  // the shop's subscription row
         signUp.put("ORDERNO", subscriptionId);        // new for every attempt
@@ -114,7 +149,7 @@ public final class PaymentFlowDemo {
         ChargeStore charges = new ChargeStore();
         BillingJob job = new BillingJob(client, charges);
 
-        System.out.println("\n8. An extra charge of this schedule, run twice at once (two servers, one cron)");
+        System.out.println("\n9. An extra charge of this schedule, run twice at once (two servers, one cron)");
         String cycle = reserveId + "#extra-1";
         charges.create(cycle, reserveId, billKey, "sub:" + subscriptionId, 9900);
         long before = SandboxBrowser.count(sandboxUrl, "recurring_charge");
@@ -131,7 +166,7 @@ public final class PaymentFlowDemo {
         System.out.println("   row " + row.getState() + ", TID " + row.getTid() + "; charges sent to CookiePay: " + sent);
         recorded.add(row.getTid());
 
-        System.out.println("\n9. The next charge's answer is cut off on the way back (outcome unknown)");
+        System.out.println("\n10. The next charge's answer is cut off on the way back (outcome unknown)");
         String next = reserveId + "#extra-2";
         charges.create(next, reserveId, billKey, "sub:" + subscriptionId, 9900);
         SandboxBrowser.fault(sandboxUrl, "recurring_charge", "truncate");
@@ -140,7 +175,7 @@ public final class PaymentFlowDemo {
         System.out.println("   charge again anyway: " + job.charge(next) + " (the row is not pending: nothing sent)");
         recorded.add(charges.find(next).getTid());
 
-        System.out.println("\n10. Refunds: part of the first charge, then all of it, then once more");
+        System.out.println("\n11. Refunds: part of the first charge, then all of it, then once more");
         String firstTid = sub.getString("TID");
         charges.create("refund-1", reserveId, billKey, null, 1000);
         job.refund("refund-1", firstTid, 1000L, "부분 환불");
@@ -155,7 +190,7 @@ public final class PaymentFlowDemo {
         job.refund("refund-2", firstTid, null, "해지 환불");
         System.out.println("   the same refund row run again: " + (SandboxBrowser.count(sandboxUrl, "cancel") - cancels) + " requests sent (it is done)");
 
-        System.out.println("\n11. Time passes (the sandbox clock): CookiePay charges the next cycle and POSTs a Noti");
+        System.out.println("\n12. Time passes (the sandbox clock): CookiePay charges the next cycle and POSTs a Noti");
         NotiHandler notis = new NotiHandler(client);
         notis.subscribe(reserveId, 9900);
         java.util.concurrent.BlockingQueue<byte[]> received = new java.util.concurrent.LinkedBlockingQueue<byte[]>();
@@ -187,7 +222,7 @@ public final class PaymentFlowDemo {
             notiUrl.stop(0);
         }
 
-        System.out.println("\n12. Ending the subscription: schedule, then the billing key");
+        System.out.println("\n13. Ending the subscription: schedule, then the billing key");
         CookiePayResult ended = client.scheduleCancel(reserveId);
         System.out.println("   scheduleCancel: already_cancelled=" + ended.get("already_cancelled"));
         System.out.println("   again: already_cancelled=" + client.scheduleCancel(reserveId).get("already_cancelled") + " (E103 is not an error)");
