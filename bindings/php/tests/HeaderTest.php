@@ -35,7 +35,7 @@ final class HeaderTest extends TestCase
         $called = self::functionsCalled();
         foreach (['cookiepay_billkeygen', 'cookiepay_recurring_charge', 'cookiepay_schedule_cancel', 'cookiepay_billkey_delete',
             'cookiepay_cancel', 'cookiepay_paysearch', 'cookiepay_receipt_url', 'cookiepay_request', 'cookiepay_parse_noti',
-            'cookiepay_parse_return', 'cookiepay_client_new', 'cookiepay_string_free'] as $expected) {
+            'cookiepay_parse_return_len', 'cookiepay_client_new', 'cookiepay_string_free'] as $expected) {
             $this->assertContains($expected, $called, 'the scan sees the binding\'s calls');
         }
         foreach ($called as $function) {
