@@ -1,5 +1,6 @@
 //! The house rules of the source tree, checked rather than hoped: no import cycle among the modules of
-//! `src/` (the core) or `sandbox/src/` (the sandbox), and no source file over 600 lines there.
+//! `src/` (the core), `sandbox/src/` (the sandbox) or `cli/src/` (the CLI), and no source file over
+//! 600 lines there.
 //!
 //! An edge A → B exists when module A's code (comments aside) names module B through `crate::`,
 //! `super::`, `self::`, or the bare name of one of A's child modules. `mod b;` itself is not an edge.
@@ -235,6 +236,11 @@ fn the_core_has_no_cycles_and_no_long_files() {
 #[test]
 fn the_sandbox_has_no_cycles_and_no_long_files() {
     check("sandbox/src");
+}
+
+#[test]
+fn the_cli_has_no_cycles_and_no_long_files() {
+    check("cli/src");
 }
 
 #[test]
