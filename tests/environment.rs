@@ -7,6 +7,9 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+mod common;
+
+use common::read_http_request;
 use cookiepay::{Client, Operation};
 use cookiepay_sandbox::{Options, Sandbox, DEMO_API_ID, DEMO_API_KEY};
 use serde_json::{json, Value};
@@ -27,28 +30,9 @@ fn counting_proxy() -> (String, Arc<AtomicUsize>) {
 }
 
 fn relay(mut client: TcpStream, counter: &AtomicUsize) {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let (head_end, len) = loop {
-        let n = client.read(&mut chunk).unwrap_or(0);
-        if n == 0 {
-            return;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
-            continue;
-        };
-        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-        let len: usize = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().to_owned()))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        if buf.len() >= end + 4 + len {
-            break (end, len);
-        }
+    let Some((head, body)) = read_http_request(&mut client) else {
+        return;
     };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
     let mut lines = head.lines();
     let request_line = lines.next().unwrap_or("");
     let mut parts = request_line.split_whitespace();
@@ -73,7 +57,7 @@ fn relay(mut client: TcpStream, counter: &AtomicUsize) {
     }
     forwarded.push_str("Connection: close\r\n\r\n");
     let _ = upstream.write_all(forwarded.as_bytes());
-    let _ = upstream.write_all(&buf[head_end + 4..head_end + 4 + len]);
+    let _ = upstream.write_all(&body);
     let mut answer = Vec::new();
     let _ = upstream.read_to_end(&mut answer);
     let _ = client.write_all(&answer);

@@ -2,10 +2,13 @@
 //! review tried, through the C ABI. Each fake is a loopback server answering what a test scripts.
 
 use std::ffi::{c_char, CStr, CString};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::sync::Arc;
 
+mod common;
+
+use common::read_http_request;
 use cookiepay::ffi::*;
 use serde_json::{json, Value};
 
@@ -23,31 +26,10 @@ fn fake_gateway(script: Arc<Script>) -> String {
             let script = Arc::clone(&script);
             std::thread::spawn(move || {
                 let mut stream = stream;
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 8192];
-                let (head, body) = loop {
-                    let n = stream.read(&mut chunk).unwrap_or(0);
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
-                        continue;
-                    };
-                    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-                    let len: usize = head
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().to_owned())
-                        })
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(0);
-                    if buf.len() >= end + 4 + len {
-                        break (head, String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).into_owned());
-                    }
+                let Some((head, body)) = read_http_request(&mut stream) else {
+                    return;
                 };
+                let body = String::from_utf8_lossy(&body).into_owned();
                 let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
                 let (status, content_type, answer) = script(&path, &body);
                 let reply = format!(

@@ -292,3 +292,34 @@ pub fn count(sb: &Sandbox, endpoint: &str) -> u64 {
         .as_u64()
         .unwrap_or(0)
 }
+
+/// One HTTP/1.1 request read off a stream (Content-Length bodies only, as the library sends):
+/// its head (request line and headers) and its body; None if the peer closed first. For the small
+/// loopback fakes the tests run (a 통지 URL, a proxy, a hostile gateway).
+pub fn read_http_request(stream: &mut impl std::io::Read) -> Option<(String, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = stream.read(&mut chunk).unwrap_or(0);
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+        let len: usize = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(|v| v.trim().to_owned())
+            })
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if buf.len() >= end + 4 + len {
+            return Some((head, buf[end + 4..end + 4 + len].to_vec()));
+        }
+    }
+}
