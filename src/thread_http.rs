@@ -10,6 +10,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::net::ToSocketAddrs;
 use std::rc::Rc;
 use std::sync::{Arc, Weak};
 
@@ -21,8 +22,50 @@ pub type Owner = Arc<()>;
 
 struct ThreadState {
     pid: u32,
-    runtime: Rc<tokio::runtime::Runtime>,
+    /// Always Some until dropped.
+    runtime: Option<Rc<tokio::runtime::Runtime>>,
     clients: HashMap<usize, (Weak<()>, reqwest::Client)>,
+}
+
+/// At thread exit: close this thread's connections, and shut the runtime down without waiting for
+/// anything. At process exit on Windows the other threads are already gone when this runs, so
+/// nothing here may wait for a thread (a blocking-pool join hung a test program under wine).
+impl Drop for ThreadState {
+    fn drop(&mut self) {
+        self.clients.clear();
+        if let Some(runtime) = self.runtime.take().and_then(|rc| Rc::try_unwrap(rc).ok()) {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// Name resolution on a short-lived thread of its own, awaited under the exchange's deadline.
+/// reqwest's default resolver uses Tokio's blocking pool, whose threads a runtime waits for when it
+/// is dropped; this thread belongs to nobody, so a hanging lookup costs a thread, never a deadline,
+/// and no runtime ever waits for it.
+struct ThreadResolver;
+
+impl reqwest::dns::Resolve for ThreadResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let spawned = std::thread::Builder::new().name("cookiepay-dns".into()).spawn(move || {
+            let found = (host.as_str(), 0).to_socket_addrs().map(Iterator::collect::<Vec<_>>);
+            let _ = sender.send(found);
+        });
+        Box::pin(async move {
+            spawned?;
+            let addrs = receiver
+                .await
+                .map_err(|_| std::io::Error::other("the name lookup stopped"))??;
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The resolver every client of this library uses.
+pub fn resolver() -> Arc<impl reqwest::dns::Resolve> {
+    Arc::new(ThreadResolver)
 }
 
 thread_local! {
@@ -38,7 +81,7 @@ pub fn client_for(
         let mut slot = cell.borrow_mut();
         let pid = std::process::id();
         if slot.as_ref().is_some_and(|state| state.pid != pid) {
-            // Inherited through fork(): see the module comment.
+            // Inherited through fork(): see the module comment (and never run its Drop).
             std::mem::forget(slot.take());
         }
         if slot.is_none() {
@@ -49,7 +92,7 @@ pub fn client_for(
                 .map_err(|e| Error::Internal(format!("cannot start the HTTP runtime: {e}")))?;
             *slot = Some(ThreadState {
                 pid,
-                runtime: Rc::new(runtime),
+                runtime: Some(Rc::new(runtime)),
                 clients: HashMap::new(),
             });
         }
@@ -65,7 +108,8 @@ pub fn client_for(
                 client
             }
         };
-        Ok((Rc::clone(&state.runtime), client))
+        let runtime = state.runtime.as_ref().expect("present until dropped");
+        Ok((Rc::clone(runtime), client))
     })
 }
 

@@ -78,6 +78,7 @@ impl Transport {
     fn build_http(&self) -> Result<reqwest::Client> {
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
+            .dns_resolver(thread_http::resolver())
             .connect_timeout(self.config.connect_timeout)
             .user_agent(self.config.user_agent.clone())
             // A redirected POST would silently become a GET elsewhere: report it instead.
