@@ -62,6 +62,7 @@ pub const STATUS_INTERNAL: u16 = 500;
 pub const STATUS_WINDOW_ERROR: u16 = 400;
 pub const WINDOW_SESSION_UNKNOWN: &str = "결제 세션이 존재하지 않거나 만료되었습니다.";
 pub const WINDOW_SESSION_USED: &str = "이미 처리된 결제 요청입니다.";
+pub const WINDOW_SESSION_EXPIRED: &str = "결제 가능 시간이 지났습니다. 가맹점에서 다시 결제를 시작해 주세요.";
 
 /// Card results (inner RESULTCODE of ENC_DATA, also the outer RESULTCODE of the return post).
 pub const C_LIMIT: ErrorCode = e("C001", "한도초과");
@@ -149,10 +150,11 @@ pub const MERCHANT_ID_MAX: usize = 30;
 pub const MERCHANT_KEY_MAX: usize = 50;
 /// Installment months the window accepts ("00" = 일시불).
 pub const QUOTA_MAX: u32 = 12;
-/// What paycert reports as PAYMETHOD for payments made through the window.
+/// PAYMETHOD of the recurring noti (P1's recorded sample says `CARD`).
 pub const PAYMETHOD: &str = "CARD";
-/// PAYMETHOD of billing-key charges (billkeygen, scheduled and immediate recurring charges),
-/// as P1 (`cookiepay.cancel.php`) shows it.
+/// PAYMETHOD of billing-key payments — the window's (정기결제-인증 issues a BILLKEY with its first
+/// charge), billkeygen, scheduled and immediate recurring charges — as P1 (`cookiepay.cancel.php`)
+/// shows it: it picks the 정기 credential pair for `CARD_BATCH`.
 pub const PAYMETHOD_BILLING: &str = "CARD_BATCH";
 /// Default CANCELMSG for /_sandbox/payments/{tid}/cancel without "msg".
 pub const DEFAULT_CANCEL_MSG: &str = "가맹점 요청 취소";
@@ -174,8 +176,18 @@ pub const MAX_HEAD: usize = 16 * 1024;
 pub const MAX_HEADERS: usize = 64;
 /// Keep-alive connections idle longer than this are closed.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-/// A request (head or body) that stalls longer than this mid-way is dropped.
+/// A request's head must be complete this long after its first byte (an absolute deadline: a
+/// slowloris client dripping a byte at a time gets no extension).
+pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// A whole request (head and body) must be complete this long after its first byte, and an answer
+/// must be written within it too (a client that never reads is dropped).
 pub const READ_TIMEOUT: Duration = Duration::from_secs(15);
+/// Open connections (both listeners together, TLS handshakes included) at most. At the cap a new
+/// connection evicts the longest-idle one (a keep-alive connection between requests, or one that
+/// has sent nothing yet); with none idle it is closed at once. Lowered at start to the process's
+/// open-file limit minus [`FD_RESERVE`], so the listeners never run out of descriptors.
+pub const MAX_CONNECTIONS: usize = 512;
+pub const FD_RESERVE: usize = 64;
 pub const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 /// Unattributed requests count under this merchant in /_sandbox/stats.
@@ -186,6 +198,42 @@ pub const HUGE_BODY_MAX: usize = 256 * 1024 * 1024;
 pub const DELAY_MAX_MS: u64 = 600_000;
 /// Payment-window sessions still unsubmitted are kept at most this many (oldest dropped).
 pub const MAX_SESSIONS: usize = 100_000;
+/// A payment window not submitted within this long (sandbox clock) has expired: submitting it
+/// shows [`WINDOW_SESSION_UNKNOWN`] in the window and RETURNURL receives nothing. The vendor's
+/// lifetime is unknown; PG windows commonly expire after 10–30 minutes.
+pub const WINDOW_TTL: Duration = Duration::from_secs(30 * 60);
+
+// ---------------------------------------------------------------- browser path (manual S1 "JAVASCRIPT")
+
+/// The script the manual's HTML/JSP samples load from `{요청도메인}`. 1.1.4 is what C2 loads.
+pub const JS_PATHS: &[&str] = &["/js/cookiepayments-1.1.3.js", "/js/cookiepayments-1.1.4.js"];
+/// CORS of `/pay/ready` (the only endpoint a browser calls): any origin, no credentials, the
+/// manual's Content-Types and P1's `ApiKey` request header (P1 cookiepay.pgwin.php sends it; our
+/// script never does). Every other endpoint needs the secret key and answers no CORS at all.
+pub const CORS_ALLOW_HEADERS: &str = "Content-Type, ApiKey";
+pub const CORS_MAX_AGE: &str = "600";
+
+/// Which spelling of the decrypted window result the sandbox answers (README "Sandbox choices").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Spelling {
+    /// The keys of the manual's own recorded answer (S1 PHP sample comment): `ACCEPT_NO`,
+    /// `ACCEPT_DATE`, `USERID`, `CARDNO`, `API_ID`, `BUYERNAME`…
+    #[default]
+    Recorded,
+    /// The manual's decrypt table: `ACCEPTNO`, `ACCEPTDATE`, no `USERID`/`CARDNO`/`API_ID`.
+    Table,
+}
+
+/// What an order field longer than the manual's length does (README "Sandbox choices").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OverLong {
+    /// Cut to the length, in characters (P1: a 16-character PRODUCTCODE was stored as its first 10
+    /// and the charge still went through — §4.7). API_ID, AMOUNT and TAXYN are never cut.
+    #[default]
+    Truncate,
+    /// Refuse with `E012` naming the field.
+    Refuse,
+}
 
 /// Body of the `http_500` fault: an HTML error page like a failing PHP front end's.
 pub const FAULT_500_HTML: &str = "<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head>\

@@ -5,12 +5,14 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::time::timeout;
+use tokio::time::{timeout, timeout_at, Instant};
 
 use crate::choices::{self, IDLE_TIMEOUT, MAX_BODY, MAX_HEAD, MAX_HEADERS, READ_TIMEOUT};
+use crate::conns::Slot;
 
 pub struct Request {
     /// "http" or "https": which listener the request came in on.
@@ -44,6 +46,7 @@ pub struct Response {
 
 pub const JSON: &str = "application/json; charset=utf-8";
 pub const HTML: &str = "text/html; charset=utf-8";
+pub const JS: &str = "application/javascript; charset=utf-8";
 
 impl Response {
     pub fn new(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Response {
@@ -91,6 +94,7 @@ fn reason(status: u16) -> &'static str {
     match status {
         100 => "Continue",
         200 => "OK",
+        204 => "No Content",
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
@@ -99,6 +103,7 @@ fn reason(status: u16) -> &'static str {
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
         501 => "Not Implemented",
+        503 => "Service Unavailable",
         _ => "Unknown",
     }
 }
@@ -156,31 +161,45 @@ pub enum Reject {
     HeadersTooLarge,
 }
 
-/// Serve one connection until it closes, errs, idles out or asks to close.
-pub async fn serve<S: Socket, H: Handler>(mut s: S, app: Arc<H>) {
+/// Serve one connection until it closes, errs, idles out, is evicted or asks to close. A request's
+/// head must be complete `head_timeout` after its first byte, the whole request [`READ_TIMEOUT`]
+/// after it: absolute deadlines, so dripping bytes buys no time.
+pub async fn serve<S: Socket, H: Handler>(mut s: S, app: Arc<H>, slot: Slot, head_timeout: Duration) {
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     loop {
+        // --- idle: waiting for the first byte of the next request; a newer connection may evict us ---
+        if buf.is_empty() {
+            slot.set_idle(true);
+            tokio::select! {
+                r = timeout(IDLE_TIMEOUT, read_more(&mut s, &mut buf)) => match r {
+                    Ok(Ok(n)) if n > 0 => {}
+                    _ => return,
+                },
+                _ = slot.evicted() => return,
+            }
+        }
+        slot.set_idle(false);
+        let started = Instant::now();
+        let head_deadline = started + head_timeout;
+        let deadline = started + READ_TIMEOUT.max(head_timeout);
         // --- head ---
         let parsed = loop {
-            if !buf.is_empty() {
-                match parse_head(&buf) {
-                    Ok(Some(p)) => break p,
-                    Ok(None) => {
-                        if buf.len() > MAX_HEAD {
-                            reject(&mut s, &*app, Reject::HeadersTooLarge).await;
-                            return;
-                        }
-                    }
-                    Err(r) => {
-                        reject(&mut s, &*app, r).await;
+            match parse_head(&buf) {
+                Ok(Some(p)) => break p,
+                Ok(None) => {
+                    if buf.len() > MAX_HEAD {
+                        reject(&mut s, &*app, Reject::HeadersTooLarge).await;
                         return;
                     }
                 }
+                Err(r) => {
+                    reject(&mut s, &*app, r).await;
+                    return;
+                }
             }
-            let wait = if buf.is_empty() { IDLE_TIMEOUT } else { READ_TIMEOUT };
-            match timeout(wait, read_more(&mut s, &mut buf)).await {
+            match timeout_at(head_deadline, read_more(&mut s, &mut buf)).await {
                 Ok(Ok(n)) if n > 0 => {}
-                _ => return, // EOF (possibly mid-request), error or timeout: nothing to answer.
+                _ => return, // EOF (possibly mid-request), error or deadline: nothing to answer.
             }
         };
         let (head_len, mut req, keep_alive, framing, expect_continue) = parsed;
@@ -198,7 +217,7 @@ pub async fn serve<S: Socket, H: Handler>(mut s: S, app: Arc<H>) {
                     if buf.len() >= head_len + n {
                         break Ok(Some((buf[head_len..head_len + n].to_vec(), n)));
                     }
-                    match timeout(READ_TIMEOUT, read_more(&mut s, &mut buf)).await {
+                    match timeout_at(deadline, read_more(&mut s, &mut buf)).await {
                         Ok(Ok(k)) if k > 0 => {}
                         _ => break Ok(None),
                     }
@@ -222,7 +241,7 @@ pub async fn serve<S: Socket, H: Handler>(mut s: S, app: Arc<H>) {
                             return;
                         }
                     }
-                    match timeout(READ_TIMEOUT, read_more(&mut s, &mut buf)).await {
+                    match timeout_at(deadline, read_more(&mut s, &mut buf)).await {
                         Ok(Ok(k)) if k > 0 => {}
                         _ => break Ok(None),
                     }
@@ -456,9 +475,15 @@ async fn read_more<S: Socket>(s: &mut S, buf: &mut Vec<u8>) -> std::io::Result<u
     Ok(n)
 }
 
+/// Bounded: a client that never reads its answer is dropped after [`READ_TIMEOUT`].
 async fn write_all<S: Socket>(s: &mut S, bytes: &[u8]) -> std::io::Result<()> {
-    s.write_all(bytes).await?;
-    s.flush().await
+    let write = async {
+        s.write_all(bytes).await?;
+        s.flush().await
+    };
+    timeout(READ_TIMEOUT, write)
+        .await
+        .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()))
 }
 
 async fn send_continue<S: Socket>(s: &mut S) -> bool {

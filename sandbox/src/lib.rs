@@ -18,6 +18,7 @@
 mod cards;
 pub mod choices;
 mod clock;
+mod conns;
 mod control;
 mod crypto;
 mod endpoint;
@@ -30,13 +31,14 @@ mod routes;
 mod stats;
 mod tls;
 mod util;
+mod window_page;
 mod wire;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener as StdListener};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use choices::{DEMO_API_ID, DEMO_API_KEY};
+pub use choices::{OverLong, Spelling, DEMO_API_ID, DEMO_API_KEY};
 
 /// One merchant's credentials (API_ID / pay2_id and the key sent as ApiKey / pay2_key).
 #[derive(Clone)]
@@ -81,6 +83,17 @@ pub struct Options {
     /// The merchant's 통지 URL (`http://` only): every approval, recurring charge and cancel is
     /// POSTed there as JSON. `None` (default) = no notifications until `POST /_sandbox/noti`.
     pub noti_url: Option<String>,
+    /// Open connections at most (default 512, lowered to the open-file limit minus 64); at the cap
+    /// a new connection evicts the oldest idle one.
+    pub max_connections: usize,
+    /// A request's head must be complete this long after its first byte (default 10 s, absolute).
+    pub head_timeout: Duration,
+    /// An unsubmitted payment window expires after this long on the sandbox clock (default 30 min).
+    pub window_ttl: Duration,
+    /// Keys of the decrypted window result: the recorded answer's (default) or the manual table's.
+    pub spelling: Spelling,
+    /// Over-long order fields: cut to length (default) or refused with `E012`.
+    pub over_long: OverLong,
 }
 
 impl Default for Options {
@@ -93,6 +106,11 @@ impl Default for Options {
             token_lifetime: choices::DEFAULT_TOKEN_LIFETIME,
             merchants: vec![Merchant::demo()],
             noti_url: None,
+            max_connections: choices::MAX_CONNECTIONS,
+            head_timeout: choices::HEAD_TIMEOUT,
+            window_ttl: choices::WINDOW_TTL,
+            spelling: Spelling::default(),
+            over_long: OverLong::default(),
         }
     }
 }
@@ -128,9 +146,17 @@ impl Sandbox {
                 .map(|m| (m.api_id.clone(), m.api_key.clone()))
                 .collect(),
             notifier: notifier.clone(),
+            window_ttl: opts.window_ttl,
+            spelling: opts.spelling,
+            over_long: opts.over_long,
         })
         .map_err(invalid)?;
         let app = Arc::new(app);
+        let server = Server {
+            app,
+            conns: conns::Conns::new(opts.max_connections),
+            head_timeout: opts.head_timeout,
+        };
 
         let http = StdListener::bind(SocketAddr::new(opts.bind, opts.port))?;
         http.set_nonblocking(true)?;
@@ -178,9 +204,10 @@ impl Sandbox {
                         }
                     };
                     tokio::spawn(noti::run(notifier, noti_queue, stop_rx.clone()));
-                    tokio::spawn(accept_plain(http, app.clone(), stop_rx.clone()));
+                    let server = Arc::new(server);
+                    tokio::spawn(accept_plain(http, server.clone(), stop_rx.clone()));
                     if let (Some(l), Some(acc)) = (https, acceptor) {
-                        tokio::spawn(accept_tls(l, acc, app.clone(), stop_rx.clone()));
+                        tokio::spawn(accept_tls(l, acc, server, stop_rx.clone()));
                     }
                     let _ = ready_tx.send(Ok(()));
                     let mut stop_rx = stop_rx;
@@ -271,15 +298,24 @@ async fn stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
     }
 }
 
-async fn accept_plain(l: tokio::net::TcpListener, app: Arc<routes::App>, mut stop: tokio::sync::watch::Receiver<bool>) {
+/// What both listeners share: the application, the connection cap and the head deadline.
+struct Server {
+    app: Arc<routes::App>,
+    conns: Arc<conns::Conns>,
+    head_timeout: Duration,
+}
+
+async fn accept_plain(l: tokio::net::TcpListener, srv: Arc<Server>, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
         tokio::select! {
             _ = stopped(&mut stop) => return,
             r = l.accept() => match r {
                 Ok((s, _)) => {
+                    // At the cap with nobody idle: refused by closing (the slot's owner is busy).
+                    let Some(slot) = srv.conns.admit() else { continue };
                     // Without nodelay, head+body responses meet delayed ACKs: ~40 ms per call.
                     let _ = s.set_nodelay(true);
-                    tokio::spawn(http::serve(s, app.clone()));
+                    tokio::spawn(http::serve(s, srv.app.clone(), slot, srv.head_timeout));
                 }
                 // Out of descriptors and the like: back off instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
@@ -291,7 +327,7 @@ async fn accept_plain(l: tokio::net::TcpListener, app: Arc<routes::App>, mut sto
 async fn accept_tls(
     l: tokio::net::TcpListener,
     acceptor: tokio_rustls::TlsAcceptor,
-    app: Arc<routes::App>,
+    srv: Arc<Server>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {
@@ -299,12 +335,19 @@ async fn accept_tls(
             _ = stopped(&mut stop) => return,
             r = l.accept() => match r {
                 Ok((s, _)) => {
+                    let Some(slot) = srv.conns.admit() else { continue };
                     let _ = s.set_nodelay(true);
                     let acceptor = acceptor.clone();
-                    let app = app.clone();
+                    let srv = srv.clone();
                     tokio::spawn(async move {
-                        if let Ok(Ok(tls)) = tokio::time::timeout(choices::TLS_HANDSHAKE_TIMEOUT, acceptor.accept(s)).await {
-                            http::serve(tls, app).await;
+                        // The handshake counts as idle: a flood of silent TLS connections is evictable too.
+                        let handshake = tokio::time::timeout(choices::TLS_HANDSHAKE_TIMEOUT, acceptor.accept(s));
+                        let tls = tokio::select! {
+                            r = handshake => r,
+                            _ = slot.evicted() => return,
+                        };
+                        if let Ok(Ok(tls)) = tls {
+                            http::serve(tls, srv.app.clone(), slot, srv.head_timeout).await;
                         }
                     });
                 }

@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use cookiepay_sandbox::{Merchant, Options, Sandbox};
+use cookiepay_sandbox::{Merchant, Options, OverLong, Sandbox, Spelling};
 
 const USAGE: &str = "usage: cookiepay-sandbox [--bind IP] [--port N] [--tls] [--tls-port N] [--ca-out PATH]
                          [--ready-file PATH] [--no-control] [--token-lifetime SECS]
                          [--merchant API_ID:API_KEY]... [--config FILE.json] [--noti-url URL]
-                         [--verbose]
+                         [--spelling recorded|table] [--over-long truncate|refuse]
+                         [--window-ttl SECS] [--max-connections N] [--verbose]
 
   --bind IP              address to listen on (default 127.0.0.1)
   --port N               HTTP port (default 0 = any free port)
@@ -23,6 +24,11 @@ const USAGE: &str = "usage: cookiepay-sandbox [--bind IP] [--port N] [--tls] [--
   --merchant ID:KEY      add a merchant (repeatable; the demo merchant is always present)
   --config FILE.json     {\"merchants\":[{\"api_id\":..,\"api_key\":..}],\"token_lifetime_secs\":N}
   --noti-url URL         POST notifications (Noti) as JSON to this http:// URL
+  --spelling S           decrypted window result keys: recorded (default: ACCEPT_NO, ACCEPT_DATE,
+                         USERID, as the manual's recorded answer) or table (ACCEPTNO, ACCEPTDATE)
+  --over-long P          order fields over the manual's length: truncate (default) or refuse (E012)
+  --window-ttl SECS      an unsubmitted payment window expires after this (sandbox clock; default 1800)
+  --max-connections N    open connections at most (default 512, capped by the open-file limit)
   --verbose              log one line per request to stderr (never keys, tokens or card data)
 ";
 
@@ -98,6 +104,32 @@ fn parse_args(args: Vec<String>) -> Result<Option<Cli>, String> {
                 }
             }
             "--noti-url" => opts.noti_url = Some(value("--noti-url")?),
+            "--spelling" => {
+                opts.spelling = match value("--spelling")?.as_str() {
+                    "recorded" => Spelling::Recorded,
+                    "table" => Spelling::Table,
+                    _ => return Err("--spelling is recorded or table".into()),
+                }
+            }
+            "--over-long" => {
+                opts.over_long = match value("--over-long")?.as_str() {
+                    "truncate" => OverLong::Truncate,
+                    "refuse" => OverLong::Refuse,
+                    _ => return Err("--over-long is truncate or refuse".into()),
+                }
+            }
+            "--window-ttl" => {
+                let secs: u64 = value("--window-ttl")?
+                    .parse()
+                    .map_err(|_| "--window-ttl needs seconds")?;
+                opts.window_ttl = Duration::from_secs(secs.max(1));
+            }
+            "--max-connections" => {
+                let n: usize = value("--max-connections")?
+                    .parse()
+                    .map_err(|_| "--max-connections needs a number")?;
+                opts.max_connections = n.max(1);
+            }
             "--verbose" | "-v" => verbose = true,
             other => return Err(format!("unknown argument {other}")),
         }

@@ -1,16 +1,7 @@
-//! The HTML the sandbox serves: the payment window, the auto-submitting return form, error pages
-//! and the receipt (전표).
+//! The HTML the sandbox serves besides the window (`window_page`): the auto-submitting return
+//! form, error pages and the receipt (전표).
 
-use crate::choices as c;
 use crate::util::html_escape;
-
-/// What the window shows of the order.
-pub struct WindowOrder<'a> {
-    pub orderno: &'a str,
-    pub productname: &'a str,
-    pub amount: &'a str,
-    pub buyername: &'a str,
-}
 
 /// The form the buyer's browser posts to the merchant's RETURNURL.
 pub struct ReturnPost {
@@ -31,36 +22,6 @@ const PAGE_STYLE: &str = "body{font-family:sans-serif;max-width:28rem;margin:2re
 table{border-collapse:collapse;width:100%;margin-bottom:1rem}th,td{text-align:left;padding:.25rem;border-bottom:1px solid #ddd}\
 label{display:block;margin:.5rem 0}input,select{display:block;width:100%;padding:.4rem;box-sizing:border-box}\
 button{margin-top:1rem;padding:.6rem 1.2rem}.notice{color:#a00}";
-
-pub fn window_page(api_id: &str, o: &WindowOrder, action: &str) -> String {
-    let mut quota_opts = String::from("<option value=\"00\" selected>일시불</option>");
-    for q in 2..=c::QUOTA_MAX {
-        quota_opts.push_str(&format!("<option value=\"{q:02}\">{q}개월</option>"));
-    }
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"ko\">\n<head>\n<meta charset=\"utf-8\">\n\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<title>쿠키페이 결제 (sandbox)</title>\n<style>{style}</style>\n</head>\n<body>\n\
-<h1>쿠키페이 결제</h1>\n<p class=\"notice\">샌드박스 결제창입니다. 실제 결제는 이루어지지 않습니다.</p>\n\
-<table class=\"order\">\n<tr><th>가맹점</th><td>{api_id}</td></tr>\n<tr><th>주문번호</th><td>{orderno}</td></tr>\n\
-<tr><th>상품명</th><td>{product}</td></tr>\n<tr><th>결제금액</th><td>{amount}원</td></tr>\n\
-<tr><th>구매자</th><td>{buyer}</td></tr>\n</table>\n\
-<form id=\"cookiepay-window\" method=\"post\" action=\"{action}\">\n\
-<label>카드번호 <input type=\"text\" name=\"CARDNO\" inputmode=\"numeric\" autocomplete=\"cc-number\" maxlength=\"23\" required></label>\n\
-<label>유효기간 (YYMM) <input type=\"text\" name=\"EXPIREDT\" inputmode=\"numeric\" maxlength=\"4\" pattern=\"[0-9]{{4}}\" placeholder=\"YYMM\" required></label>\n\
-<label>생년월일 (YYMMDD) <input type=\"text\" name=\"CARDAUTH\" inputmode=\"numeric\" maxlength=\"6\" pattern=\"[0-9]{{6}}\" placeholder=\"YYMMDD\" required></label>\n\
-<label>비밀번호 앞 2자리 <input type=\"password\" name=\"CARDPWD\" inputmode=\"numeric\" maxlength=\"2\" pattern=\"[0-9]{{2}}\" required></label>\n\
-<label>할부 <select name=\"QUOTA\">{quota_opts}</select></label>\n\
-<button type=\"submit\">결제하기</button>\n</form>\n</body>\n</html>\n",
-        style = PAGE_STYLE,
-        api_id = html_escape(api_id),
-        orderno = html_escape(o.orderno),
-        product = html_escape(o.productname),
-        amount = html_escape(o.amount),
-        buyer = html_escape(o.buyername),
-        action = html_escape(action),
-    )
-}
 
 pub fn return_page(p: &ReturnPost) -> String {
     let hidden = |name: &str, value: &str| {

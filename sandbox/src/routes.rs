@@ -11,10 +11,11 @@ use crate::endpoint::Endpoint;
 use crate::faults::{FaultBoard, FaultMode};
 use crate::gateway::shared::{Gateway, GatewayConfig};
 use crate::gateway::{billkey, cancel, decrypt, paycert, paysearch, receipt, recurring, token, window};
-use crate::http::{Handler, Outcome, Reject, Request, Response, HTML, JSON};
+use crate::http::{Handler, Outcome, Reject, Request, Response, HTML, JS, JSON};
 use crate::noti::Notifier;
 use crate::stats::RequestStats;
 use crate::util::lock;
+use crate::window_page;
 use crate::wire::{body_field, control_error, error_reply, pad_json, ErrorFields};
 
 pub struct AppConfig {
@@ -23,10 +24,17 @@ pub struct AppConfig {
     pub token_lifetime: Duration,
     pub merchants: Vec<(String, String)>,
     pub notifier: Arc<Notifier>,
+    pub window_ttl: Duration,
+    pub spelling: c::Spelling,
+    pub over_long: c::OverLong,
 }
 
 enum Route {
     Api(Endpoint),
+    /// The browser library the manual's HTML/JSP samples load (`GET /js/cookiepayments-1.1.3.js`).
+    Script,
+    /// The CORS preflight of a browser's `/pay/ready`.
+    Preflight,
     Window(String),
     Checkout,
     WrongMethod(Option<Endpoint>, &'static str),
@@ -48,6 +56,9 @@ impl App {
             token_lifetime: cfg.token_lifetime,
             merchants: cfg.merchants,
             notifier: cfg.notifier,
+            window_ttl: cfg.window_ttl,
+            spelling: cfg.spelling,
+            over_long: cfg.over_long,
         })?;
         Ok(App {
             control: cfg.control,
@@ -59,6 +70,18 @@ impl App {
     }
 
     fn route(&self, method: &str, path: &str) -> Route {
+        let normalized = normalize_path(path);
+        let path = normalized.as_str();
+        if c::JS_PATHS.contains(&path) {
+            return if method == "GET" || method == "HEAD" {
+                Route::Script
+            } else {
+                Route::WrongMethod(None, "GET")
+            };
+        }
+        if path == "/pay/ready" && method == "OPTIONS" {
+            return Route::Preflight;
+        }
         let api = |ep: Endpoint| {
             let want = if ep == Endpoint::Receipt { "GET" } else { "POST" };
             if method == want {
@@ -185,7 +208,22 @@ impl App {
         let outcome = match route {
             Route::Api(ep) => {
                 ep_name = ep.name();
-                self.api(ep, &req, None, &mut merchant, &mut fault_name).await
+                let out = self.api(ep, &req, None, &mut merchant, &mut fault_name).await;
+                if ep == Endpoint::Ready {
+                    with_cors(out)
+                } else {
+                    out
+                }
+            }
+            Route::Script => Outcome::Send(script_response()),
+            Route::Preflight => {
+                let mut r = Response::new(204, JSON, Vec::new());
+                r.extra_headers.extend(cors_headers());
+                r.extra_headers.push(("Access-Control-Allow-Methods", "POST".into()));
+                r.extra_headers
+                    .push(("Access-Control-Allow-Headers", c::CORS_ALLOW_HEADERS.into()));
+                r.extra_headers.push(("Access-Control-Max-Age", c::CORS_MAX_AGE.into()));
+                Outcome::Send(r)
             }
             Route::Window(id) => {
                 ep_name = "window";
@@ -243,6 +281,47 @@ impl App {
     }
 }
 
+/// `//api/paycert` → `/api/paycert`, `/api/paycert/` → `/api/paycert`: what the manual's PHP sample
+/// builds from a domain ending in `/`, and what PHP/Apache-style front ends route the same.
+fn normalize_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for ch in path.chars() {
+        if !(ch == '/' && out.ends_with('/')) {
+            out.push(ch);
+        }
+    }
+    if out.len() > 1 && out.ends_with('/') {
+        out.pop();
+    }
+    out
+}
+
+fn cors_headers() -> [(&'static str, String); 1] {
+    [("Access-Control-Allow-Origin", "*".into())]
+}
+
+/// Lets the shop page's script read the answer (window HTML or error JSON) of a browser ready.
+fn with_cors(out: Outcome) -> Outcome {
+    match out {
+        Outcome::Send(mut r) => {
+            r.extra_headers.extend(cors_headers());
+            Outcome::Send(r)
+        }
+        Outcome::Truncate(mut r) => {
+            r.extra_headers.extend(cors_headers());
+            Outcome::Truncate(r)
+        }
+        Outcome::Reset => Outcome::Reset,
+    }
+}
+
+fn script_response() -> Response {
+    let mut r = Response::new(200, JS, window_page::LIBRARY_JS);
+    r.extra_headers.push(("Cache-Control", "no-cache".into()));
+    r.extra_headers.extend(cors_headers());
+    r
+}
+
 /// A panic inside one handler becomes a 500 answer; the server keeps running.
 fn guarded(fields: ErrorFields, f: impl FnOnce() -> Response) -> Response {
     match std::panic::catch_unwind(AssertUnwindSafe(f)) {
@@ -291,6 +370,15 @@ impl Handler for App {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_normalized_like_a_web_server_does() {
+        assert_eq!(normalize_path("//api/paycert"), "/api/paycert");
+        assert_eq!(normalize_path("/api/paycert/"), "/api/paycert");
+        assert_eq!(normalize_path("/pay//window///ab/"), "/pay/window/ab");
+        assert_eq!(normalize_path("/"), "/");
+        assert_eq!(normalize_path("//"), "/");
+    }
 
     #[test]
     fn a_panicking_handler_becomes_a_500() {

@@ -19,9 +19,10 @@ pub enum ErrorFields {
 
 /// An error answer in the given convention; `field` is prefixed to the message.
 pub fn error_reply(fields: ErrorFields, status: u16, e: ErrorCode, field: Option<&str>) -> Response {
+    // Messages that already name their field (E014 TAXYN, E016 RETURNURL) are not prefixed again.
     let msg = match field {
-        Some(f) => format!("{f} {}", e.msg),
-        None => e.msg.to_string(),
+        Some(f) if !e.msg.starts_with(f) => format!("{f} {}", e.msg),
+        _ => e.msg.to_string(),
     };
     let v = match fields {
         ErrorFields::Rtn => json!({ "RTN_CD": e.code, "RTN_MSG": msg }),

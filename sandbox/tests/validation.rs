@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use cookiepay_sandbox::choices::{self, ErrorCode};
-use cookiepay_sandbox::{DEMO_API_ID, DEMO_API_KEY};
+use cookiepay_sandbox::{OverLong, DEMO_API_ID, DEMO_API_KEY};
 use serde_json::{json, Value};
 
 /// A ready that must fail with `e`; returns the message.
@@ -39,9 +39,10 @@ fn required_fields() {
     rejected(&api, json!({ "API_ID": null }), choices::E_REQUIRED);
 }
 
+/// With `--over-long refuse` (not the default: see `over_long_fields_are_cut_by_default`).
 #[test]
 fn lengths_are_counted_in_characters() {
-    let sb = start();
+    let sb = start_with(|o| o.over_long = OverLong::Refuse);
     let api = Api::http(&sb);
     let limits = [
         ("ORDERNO", 50),
@@ -97,10 +98,42 @@ fn api_id_must_belong_to_the_api_key() {
         serde_json::from_str::<Value>(&body).expect("json")["RTN_CD"],
         choices::E_AUTH.code
     );
-    let (_, _, body) = api.post_json("/pay/ready", &[], &ready_body(DEMO_API_ID));
-    let v: Value = serde_json::from_str(&body).expect("json");
-    assert_eq!(v["RTN_CD"], choices::E_HEADER_MISSING.code);
-    assert!(v["RTN_MSG"].as_str().expect("msg").contains("ApiKey"));
+    // Without ApiKey (the manual's PHP, cURL and JS samples send none) the body's API_ID names the
+    // merchant; an unknown one is refused like a wrong key.
+    let mut keyless = ready_body(&other.api_id);
+    keyless["ORDERNO"] = json!("KEYLESS-1");
+    let (_, _, body) = api.post_json("/pay/ready", &[], &keyless);
+    assert!(body.contains("cookiepay-window"), "{body}");
+    let (_, _, body) = api.post_json("/pay/ready", &[], &ready_body("sandbox_nobody"));
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).expect("json")["RTN_CD"],
+        choices::E_AUTH.code
+    );
+}
+
+#[test]
+fn over_long_fields_are_cut_by_default() {
+    let sb = start();
+    let api = Api::http(&sb);
+    // P1's evidence: PRODUCTCODE "2025050809341263" (16) came back as its first 10 characters.
+    let long_url = format!("https://shop.example/{}", "a".repeat(90));
+    let html = api.window(json!({
+        "ORDERNO": "CUT-1", "PRODUCTCODE": "2025050809341263", "PRODUCTNAME": "가".repeat(45),
+        "BUYERNAME": "홍".repeat(25), "ETC1": "x".repeat(150), "RETURNURL": long_url,
+    }));
+    let (_, ret) = api.submit_window(&html, &card("4111111111111111"));
+    let rf = return_form(&ret);
+    assert_eq!(rf.action, long_url.chars().take(100).collect::<String>(), "RETURNURL cut too");
+    let d = api.decrypt(rf.field("ENC_DATA"))["decryptData"].clone();
+    assert_eq!(d["PRODUCTCODE"], "2025050809");
+    assert_eq!(d["PRODUCTNAME"], "가".repeat(40));
+    assert_eq!(d["BUYERNAME"], "홍".repeat(20));
+    assert_eq!(d["ETC1"], "x".repeat(100));
+    let p = api.paycert(&api.token(), d["TID"].as_str().expect("tid"));
+    assert_eq!(p["PRODUCTCODE"], "2025050809");
+    // Never cut: the amount and the flag are checked whole.
+    rejected(&api, json!({ "AMOUNT": "12345678901", "ORDERNO": "CUT-2" }), choices::E_TOO_LONG);
+    rejected(&api, json!({ "TAXYN": "YY", "ORDERNO": "CUT-3" }), choices::E_TOO_LONG);
 }
 
 #[test]
@@ -110,7 +143,8 @@ fn taxyn_is_y_or_n_and_defaults_to_y() {
     accepted(&api, json!({ "TAXYN": "Y", "ORDERNO": "T1" }));
     accepted(&api, json!({ "TAXYN": "N", "ORDERNO": "T2" }));
     accepted(&api, json!({ "ORDERNO": "T3" }));
-    rejected(&api, json!({ "TAXYN": "X", "ORDERNO": "T4" }), choices::E_TAXYN);
+    let msg = rejected(&api, json!({ "TAXYN": "X", "ORDERNO": "T4" }), choices::E_TAXYN);
+    assert_eq!(msg, choices::E_TAXYN.msg, "the field is not named twice");
     rejected(&api, json!({ "TAXYN": "y", "ORDERNO": "T5" }), choices::E_TAXYN);
     rejected(&api, json!({ "TAXYN": "YY", "ORDERNO": "T6" }), choices::E_TOO_LONG);
 }

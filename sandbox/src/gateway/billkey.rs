@@ -73,7 +73,7 @@ fn issue(gw: &Gateway, req: &Request) -> Reply {
     checked.extend_from_slice(CARD_FIELDS);
     let body = text_fields(obj, &checked, fields)?;
     let get = |k: &str| body.get(k).cloned().unwrap_or_default();
-    let order = read_order(&body, &m, false).map_err(|e| order_error(fields, e))?;
+    let order = read_order(&body, &m, false, gw.over_long).map_err(|e| order_error(fields, e))?;
     let encrypt = get("ENC_YN") != "N";
     let check_orderno = get("ORDER_NO_CHECK") != "N";
     let wants_schedule = get("RECURRENCE_PAY") == "Y";

@@ -28,6 +28,8 @@ pub struct Session {
     pub api_id: String,
     pub order: Order,
     pub used: bool,
+    /// Sandbox-clock unix time of the ready call: the window expires `WINDOW_TTL` later.
+    pub opened_at: u64,
 }
 
 /// A payment record. `Default` is the blank a new charge starts from: nothing cancelled, not

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::choices as c;
+use crate::choices::{self as c, Spelling};
 use crate::gateway::ledger::{Order, Payment};
 
 /// `v` (a JSON object) with ETC1..ETC5 of `order` added at its end.
@@ -15,40 +15,61 @@ fn with_etc(mut v: Value, order: &Order) -> Value {
     v
 }
 
-/// The JSON sealed into the window's ENC_DATA: the manual's decrypt table plus the PHP sample's aliases.
-pub fn window_result(p: &Payment, code: &str, msg: &str) -> Value {
+/// The JSON sealed into the window's ENC_DATA, in one spelling (never both):
+/// - [`Spelling::Recorded`]: the keys of the manual's recorded answer (S1's PHP sample dump:
+///   `API_ID, ORDERNO, AMOUNT, TID, USERID, BUYERNAME, BUYEREMAIL, PRODUCTCODE, PRODUCTNAME,
+///   ACCEPT_DATE, ACCEPT_NO, CARDCODE, CARDNAME, CARDNO, QUOTA, ETC1..5, BILLKEY, GENDATE`) after
+///   the table's `RESULTCODE, RESULTMSG`;
+/// - [`Spelling::Table`]: exactly the manual's decrypt table and JSON example.
+pub fn window_result(p: &Payment, code: &str, msg: &str, spelling: Spelling) -> Value {
     let o = &p.order;
-    let v = json!({
-        "RESULTCODE": code,
-        "RESULTMSG": msg,
-        "API_ID": p.api_id,
-        "ORDERNO": o.orderno,
-        "AMOUNT": o.amount,
-        "TID": p.tid,
-        "ACCEPTDATE": p.acceptdate,
-        "ACCEPTNO": p.acceptno,
-        "ACCEPT_DATE": p.acceptdate,
-        "ACCEPT_NO": p.acceptno,
-        "CARDNAME": p.card_name,
-        "CARDCODE": p.card_code,
-        "CARDNO": p.card_masked,
-        "QUOTA": p.quota,
-        "BILLKEY": p.billkey,
-        "GENDATE": p.gendate,
-        "USERID": o.buyerid,
-        "BUYERID": o.buyerid,
-        "BUYERNAME": o.buyername,
-        "BUYEREMAIL": o.buyeremail,
-        "PRODUCTNAME": o.productname,
-        "PRODUCTCODE": o.productcode,
-    });
-    with_etc(v, o)
+    let v = match spelling {
+        Spelling::Recorded => json!({
+            "RESULTCODE": code,
+            "RESULTMSG": msg,
+            "API_ID": p.api_id,
+            "ORDERNO": o.orderno,
+            "AMOUNT": o.amount,
+            "TID": p.tid,
+            "USERID": o.buyerid,
+            "BUYERNAME": o.buyername,
+            "BUYEREMAIL": o.buyeremail,
+            "PRODUCTCODE": o.productcode,
+            "PRODUCTNAME": o.productname,
+            "ACCEPT_DATE": p.acceptdate,
+            "ACCEPT_NO": p.acceptno,
+            "CARDCODE": p.card_code,
+            "CARDNAME": p.card_name,
+            "CARDNO": p.card_masked,
+            "QUOTA": p.quota,
+        }),
+        Spelling::Table => json!({
+            "RESULTCODE": code,
+            "RESULTMSG": msg,
+            "ORDERNO": o.orderno,
+            "AMOUNT": o.amount,
+            "TID": p.tid,
+            "ACCEPTDATE": p.acceptdate,
+            "ACCEPTNO": p.acceptno,
+            "CARDNAME": p.card_name,
+            "CARDCODE": p.card_code,
+            "QUOTA": p.quota,
+        }),
+    };
+    let mut v = with_etc(v, o);
+    if let Value::Object(m) = &mut v {
+        m.insert("BILLKEY".into(), json!(p.billkey));
+        m.insert("GENDATE".into(), json!(p.gendate));
+    }
+    v
 }
 
-/// paycert's answer (S1 table). CANCELDATE/CANCELMSG are set once the payment is fully cancelled.
+/// paycert's answer: the field set of the recorded answer (P1 `result.noti.php` dump), which is also
+/// the manual table's rows — no QUOTA, no ETC1..5. The VA fields are empty for cards.
+/// CANCELDATE/CANCELMSG are set once the payment is fully cancelled.
 pub fn paycert_json(p: &Payment) -> Value {
     let o = &p.order;
-    let v = json!({
+    json!({
         "RESULTCODE": c::OK_CODE,
         "RESULTMSG": c::OK_MSG,
         "ORDERNO": o.orderno,
@@ -59,26 +80,29 @@ pub fn paycert_json(p: &Payment) -> Value {
         "PRODUCTCODE": o.productcode,
         "PAYMETHOD": p.paymethod,
         "BUYERID": o.buyerid,
-        "TID": p.tid,
         "ACCEPTNO": p.acceptno,
         "ACCEPTDATE": p.acceptdate,
+        "TID": p.tid,
         "CANCELDATE": p.cancel_date,
         "CANCELMSG": p.cancel_msg,
+        "ACCOUNTNO": "",
+        "RECEIVERNAME": "",
+        "DEPOSITENDDATE": "",
         "CARDNAME": p.card_name,
         "CARDCODE": p.card_code,
-        "QUOTA": p.quota,
-    });
-    with_etc(v, o)
+    })
 }
 
-/// A row of `/api/paysearch`: the paycert fields without RESULTCODE/RESULTMSG.
+/// A row of `/api/paysearch`: the paycert fields without RESULTCODE/RESULTMSG, plus QUOTA and
+/// ETC1..5 (P2 reads only a prefix of the row; shops find a subscription's charges by ETC1).
 pub fn search_row(p: &Payment) -> Value {
     let mut v = paycert_json(p);
     if let Value::Object(o) = &mut v {
         o.remove("RESULTCODE");
         o.remove("RESULTMSG");
+        o.insert("QUOTA".into(), json!(p.quota));
     }
-    v
+    with_etc(v, &p.order)
 }
 
 /// A row of `/_sandbox/payments`: paycert fields plus API_ID, masked CARDNO, BILLKEY, GENDATE and

@@ -42,6 +42,9 @@ pub struct GatewayConfig {
     pub token_lifetime: Duration,
     pub merchants: Vec<(String, String)>,
     pub notifier: Arc<Notifier>,
+    pub window_ttl: Duration,
+    pub spelling: c::Spelling,
+    pub over_long: c::OverLong,
 }
 
 pub struct Gateway {
@@ -54,6 +57,10 @@ pub struct Gateway {
     pub clock_gate: Mutex<()>,
     pub notifier: Arc<Notifier>,
     pub token_lifetime_secs: u64,
+    /// Seconds of sandbox-clock time an unsubmitted window stays usable.
+    pub window_ttl_secs: u64,
+    pub spelling: c::Spelling,
+    pub over_long: c::OverLong,
 }
 
 impl Gateway {
@@ -93,6 +100,9 @@ impl Gateway {
             clock_gate: Mutex::new(()),
             notifier: cfg.notifier,
             token_lifetime_secs: ms.div_ceil(1000).min(u64::MAX as u128) as u64,
+            window_ttl_secs: cfg.window_ttl.as_secs().max(1),
+            spelling: cfg.spelling,
+            over_long: cfg.over_long,
         })
     }
 

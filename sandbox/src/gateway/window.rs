@@ -3,20 +3,23 @@
 //! submission from JSON. Also the order-field rules billkeygen shares.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
 use crate::cards::{self, CardAuthKind, CardInput, EnteredCard};
-use crate::choices::{self as c, ErrorCode};
+use crate::choices::{self as c, ErrorCode, OverLong};
 use crate::crypto;
 use crate::gateway::ledger::{BillingKey, Order, Payment, Session};
 use crate::gateway::messages;
 use crate::gateway::shared::{Gateway, MerchantInfo};
 use crate::http::{Request, Response, HTML};
-use crate::pages::{self, ReturnPost, WindowOrder};
+use crate::pages::{self, ReturnPost};
 use crate::util::lock;
+use crate::window_page::{self, WindowOrder};
 use crate::wire::{
-    control_error, either, error_reply, is_json_type, json_body, media_type, text_fields, ErrorFields, Reply,
+    business_error, control_error, either, error_reply, is_json_type, json_body, media_type, text_fields, ErrorFields,
+    Reply,
 };
 
 /// Order fields: (name, maximum length in characters, required).
@@ -40,14 +43,29 @@ pub const ORDER_FIELDS: &[(&str, usize, bool)] = &[
     ("ETC5", 100, false),
 ];
 
+/// Fields never cut by [`OverLong::Truncate`]: an identity, a number and a flag are checked whole.
+const NEVER_CUT: &[&str] = &["API_ID", "AMOUNT", "TAXYN"];
+
 /// Checks the order fields (`RETURNURL` only when `with_return_url`) and builds the order.
-/// The error names the failing field.
+/// Over-long fields are cut or refused as `over_long` says. The error names the failing field.
 pub fn read_order(
     fields: &HashMap<String, String>,
     m: &MerchantInfo,
     with_return_url: bool,
+    over_long: OverLong,
 ) -> Result<Order, (ErrorCode, Option<&'static str>)> {
-    let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
+    let mut cut: HashMap<&str, String> = HashMap::new();
+    for &(name, max, _) in ORDER_FIELDS {
+        let v = fields.get(name).map(String::as_str).unwrap_or("");
+        let refuse = over_long == OverLong::Refuse || NEVER_CUT.contains(&name);
+        if v.chars().count() > max && !refuse {
+            cut.insert(name, v.chars().take(max).collect());
+        }
+    }
+    let get = |k: &str| match cut.get(k) {
+        Some(v) => v.as_str(),
+        None => fields.get(k).map(String::as_str).unwrap_or(""),
+    };
     if get("API_ID").is_empty() {
         return Err((c::E_REQUIRED, Some("API_ID")));
     }
@@ -145,16 +163,40 @@ pub fn ready(gw: &Gateway, req: &Request) -> Response {
     either(open_window(gw, req))
 }
 
+/// The merchant of a ready call: the `ApiKey` header's when sent (server calls, P1's XHR), else
+/// the body's `API_ID` — how the manual's PHP, cURL and JSP samples and its JavaScript library
+/// (`init({api_id})`) identify themselves: none of them sends a key.
+fn ready_merchant(gw: &Gateway, req: &Request, body: &HashMap<String, String>) -> Result<Arc<MerchantInfo>, Response> {
+    let fields = ErrorFields::Rtn;
+    if req.header("apikey").is_some() {
+        return gw.merchant_by_key(req, fields);
+    }
+    match body.get("API_ID").map(String::as_str).unwrap_or("") {
+        "" => Err(order_error(fields, (c::E_REQUIRED, Some("API_ID")))),
+        id => gw
+            .merchants
+            .get(id)
+            .cloned()
+            .ok_or_else(|| business_error(fields, c::E_AUTH)),
+    }
+}
+
 fn open_window(gw: &Gateway, req: &Request) -> Reply {
     let fields = ErrorFields::Rtn;
-    let m = gw.merchant_by_key(req, fields)?;
+    if req.header("apikey").is_some() {
+        // Header problems first, as before the body is looked at.
+        gw.merchant_by_key(req, fields)?;
+    }
     let body = ready_fields(req)?;
-    let order = read_order(&body, &m, true).map_err(|e| order_error(fields, e))?;
+    let m = ready_merchant(gw, req, &body)?;
+    let order = read_order(&body, &m, true, gw.over_long).map_err(|e| order_error(fields, e))?;
+    // P1/P2 send ORDER_NO_CHECK=N: "주문번호 중복체크" off.
+    let check_orderno = body.get("ORDER_NO_CHECK").map(String::as_str) != Some("N");
     let sid = crypto::random_hex(c::SESSION_ID_HEX);
     {
         let mut ledger = lock(&gw.ledger);
         let orders = ledger.orders.entry(m.api_id.clone()).or_default();
-        if !orders.insert(order.orderno.clone()) {
+        if !orders.insert(order.orderno.clone()) && check_orderno {
             return Err(order_error(fields, (c::E_DUP_ORDERNO, Some("ORDERNO"))));
         }
         if ledger.session_order.len() >= c::MAX_SESSIONS {
@@ -169,6 +211,7 @@ fn open_window(gw: &Gateway, req: &Request) -> Reply {
                 api_id: m.api_id.clone(),
                 order: order.clone(),
                 used: false,
+                opened_at: gw.clock.now_unix(),
             },
         );
     }
@@ -189,13 +232,15 @@ fn open_window(gw: &Gateway, req: &Request) -> Reply {
     Ok(Response::new(
         200,
         HTML,
-        pages::window_page(&m.api_id, &shown, &format!("{origin}/pay/window/{sid}")),
+        window_page::window_page(&m.api_id, &shown, &format!("{origin}/pay/window/{sid}")),
     ))
 }
 
 pub enum WindowError {
     Unknown,
     Used,
+    /// Not submitted within the window lifetime (the buyer walked away).
+    Expired,
 }
 
 pub fn window(gw: &Gateway, req: &Request, sid: &str) -> Response {
@@ -211,6 +256,11 @@ pub fn window(gw: &Gateway, req: &Request, sid: &str) -> Response {
         Err(WindowError::Used) => {
             Response::new(c::STATUS_WINDOW_ERROR, HTML, pages::error_page(c::WINDOW_SESSION_USED))
         }
+        Err(WindowError::Expired) => Response::new(
+            c::STATUS_WINDOW_ERROR,
+            HTML,
+            pages::error_page(c::WINDOW_SESSION_EXPIRED),
+        ),
     }
 }
 
@@ -265,6 +315,7 @@ pub fn checkout(gw: &Gateway, req: &Request, sid: &str) -> Response {
         }
         Err(WindowError::Unknown) => control_error(404, c::WINDOW_SESSION_UNKNOWN),
         Err(WindowError::Used) => control_error(409, c::WINDOW_SESSION_USED),
+        Err(WindowError::Expired) => control_error(410, c::WINDOW_SESSION_EXPIRED),
     }
 }
 
@@ -276,6 +327,9 @@ fn submit(gw: &Gateway, sid: &str, card: &CardInput) -> Result<ReturnPost, Windo
         let s = ledger.sessions.get_mut(sid).ok_or(WindowError::Unknown)?;
         if s.used {
             return Err(WindowError::Used);
+        }
+        if gw.clock.now_unix() >= s.opened_at.saturating_add(gw.window_ttl_secs) {
+            return Err(WindowError::Expired);
         }
         s.used = true;
         (s.api_id.clone(), s.order.clone())
@@ -301,7 +355,7 @@ fn submit(gw: &Gateway, sid: &str, card: &CardInput) -> Result<ReturnPost, Windo
         api_id: api_id.clone(),
         amount_won: order.amount.parse().unwrap_or(0),
         order,
-        paymethod: c::PAYMETHOD,
+        paymethod: c::PAYMETHOD_BILLING,
         quota,
         card_name: card_name.to_string(),
         card_code: card_code.to_string(),
@@ -326,7 +380,7 @@ fn submit(gw: &Gateway, sid: &str, card: &CardInput) -> Result<ReturnPost, Windo
     if approved {
         gw.notifier.send("payment", messages::payment_noti(&p, code, msg));
     }
-    let enc_data = m.seal(&messages::window_result(&p, code, msg));
+    let enc_data = m.seal(&messages::window_result(&p, code, msg, gw.spelling));
     Ok(ReturnPost {
         return_url: p.order.returnurl,
         api_id,
