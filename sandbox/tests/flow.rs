@@ -55,9 +55,30 @@ fn whole_flow(api: &Api) {
     let mut keys: Vec<&str> = dd.as_object().expect("object").keys().map(String::as_str).collect();
     keys.sort_unstable();
     let mut want = vec![
-        "RESULTCODE", "RESULTMSG", "API_ID", "ORDERNO", "AMOUNT", "TID", "USERID", "BUYERNAME", "BUYEREMAIL",
-        "PRODUCTCODE", "PRODUCTNAME", "ACCEPT_DATE", "ACCEPT_NO", "CARDCODE", "CARDNAME", "CARDNO", "QUOTA", "ETC1",
-        "ETC2", "ETC3", "ETC4", "ETC5", "BILLKEY", "GENDATE",
+        "RESULTCODE",
+        "RESULTMSG",
+        "API_ID",
+        "ORDERNO",
+        "AMOUNT",
+        "TID",
+        "USERID",
+        "BUYERNAME",
+        "BUYEREMAIL",
+        "PRODUCTCODE",
+        "PRODUCTNAME",
+        "ACCEPT_DATE",
+        "ACCEPT_NO",
+        "CARDCODE",
+        "CARDNAME",
+        "CARDNO",
+        "QUOTA",
+        "ETC1",
+        "ETC2",
+        "ETC3",
+        "ETC4",
+        "ETC5",
+        "BILLKEY",
+        "GENDATE",
     ];
     want.sort_unstable();
     assert_eq!(keys, want);
@@ -103,9 +124,26 @@ fn whole_flow(api: &Api) {
     let mut keys: Vec<&str> = p.as_object().expect("object").keys().map(String::as_str).collect();
     keys.sort_unstable();
     let mut want = vec![
-        "RESULTCODE", "RESULTMSG", "ORDERNO", "AMOUNT", "BUYERNAME", "BUYEREMAIL", "PRODUCTNAME", "PRODUCTCODE",
-        "PAYMETHOD", "BUYERID", "ACCEPTNO", "ACCEPTDATE", "TID", "CANCELDATE", "CANCELMSG", "ACCOUNTNO",
-        "RECEIVERNAME", "DEPOSITENDDATE", "CARDNAME", "CARDCODE",
+        "RESULTCODE",
+        "RESULTMSG",
+        "ORDERNO",
+        "AMOUNT",
+        "BUYERNAME",
+        "BUYEREMAIL",
+        "PRODUCTNAME",
+        "PRODUCTCODE",
+        "PAYMETHOD",
+        "BUYERID",
+        "ACCEPTNO",
+        "ACCEPTDATE",
+        "TID",
+        "CANCELDATE",
+        "CANCELMSG",
+        "ACCOUNTNO",
+        "RECEIVERNAME",
+        "DEPOSITENDDATE",
+        "CARDNAME",
+        "CARDCODE",
     ];
     want.sort_unstable();
     assert_eq!(keys, want);

@@ -123,7 +123,11 @@ fn over_long_fields_are_cut_by_default() {
     }));
     let (_, ret) = api.submit_window(&html, &card("4111111111111111"));
     let rf = return_form(&ret);
-    assert_eq!(rf.action, long_url.chars().take(100).collect::<String>(), "RETURNURL cut too");
+    assert_eq!(
+        rf.action,
+        long_url.chars().take(100).collect::<String>(),
+        "RETURNURL cut too"
+    );
     let d = api.decrypt(rf.field("ENC_DATA"))["decryptData"].clone();
     assert_eq!(d["PRODUCTCODE"], "2025050809");
     assert_eq!(d["PRODUCTNAME"], "가".repeat(40));
@@ -132,7 +136,11 @@ fn over_long_fields_are_cut_by_default() {
     let p = api.paycert(&api.token(), d["TID"].as_str().expect("tid"));
     assert_eq!(p["PRODUCTCODE"], "2025050809");
     // Never cut: the amount and the flag are checked whole.
-    rejected(&api, json!({ "AMOUNT": "12345678901", "ORDERNO": "CUT-2" }), choices::E_TOO_LONG);
+    rejected(
+        &api,
+        json!({ "AMOUNT": "12345678901", "ORDERNO": "CUT-2" }),
+        choices::E_TOO_LONG,
+    );
     rejected(&api, json!({ "TAXYN": "YY", "ORDERNO": "CUT-3" }), choices::E_TOO_LONG);
 }
 
