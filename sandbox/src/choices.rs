@@ -204,6 +204,20 @@ pub const MAX_SESSIONS: usize = 100_000;
 pub const WINDOW_TTL: Duration = Duration::from_secs(30 * 60);
 
 // ---------------------------------------------------------------- browser path (manual S1 "JAVASCRIPT")
+//
+// Choices and their evidence (README "Sandbox choices" says the same):
+// - /pay/ready without ApiKey is accepted, the merchant named by API_ID: the manual's PHP, cURL and
+//   JSP samples send no key and its JS library is initialised with `api_id` only (S1); a browser
+//   cannot hold the secret. With ApiKey (S1's C# sample, P1–P3) the key is checked as before.
+// - CORS on /pay/ready only: P1 cookiepay.pgwin.php calls it by XHR from the shop's page. Everything
+//   else needs the secret key and is for the shop's server.
+// - ORDER_NO_CHECK=N turns the duplicate-ORDERNO check off (P1/P2 send it; P1: "주문번호 중복체크").
+// - Paths: repeated slashes collapse, one trailing slash is dropped. S1's PHP paycert sample builds
+//   `{요청도메인}payAuth/token`, so its domain ends in `/` and its paycert URL reads `//api/paycert`;
+//   the gateway is a CodeIgniter app (the TOKEN's `__ci_last_regenerate` claim), which routes both.
+// - A closed (abandoned) window sends nothing anywhere (§4.13: the browser post "can be lost (closed
+//   window)"); an expired one says so in the window ([`WINDOW_SESSION_EXPIRED`]), RETURNURL gets nothing.
+// - Error messages that already start with the field name (E014, E016) are not prefixed again.
 
 /// The script the manual's HTML/JSP samples load from `{요청도메인}`. 1.1.4 is what C2 loads.
 pub const JS_PATHS: &[&str] = &["/js/cookiepayments-1.1.3.js", "/js/cookiepayments-1.1.4.js"];

@@ -38,7 +38,7 @@ fn field(name: &str, label: &str, attrs: &str, hint: &str) -> String {
     format!(
         "<div class=\"cpw-field\">\n<label for=\"cpw-{id}\">{label}</label>\n\
 <input name=\"{name}\" id=\"cpw-{id}\" {attrs} aria-describedby=\"cpw-{id}-hint cpw-{name}-error\" required>\n\
-<p class=\"cpw-hint\" id=\"cpw-{id}-hint\">{hint}</p>\n<p class=\"cpw-error\" id=\"cpw-{name}-error\" role=\"alert\"></p>\n</div>\n"
+<p class=\"cpw-error\" id=\"cpw-{name}-error\" role=\"alert\"></p>\n<p class=\"cpw-hint\" id=\"cpw-{id}-hint\">{hint}</p>\n</div>\n"
     )
 }
 
@@ -58,13 +58,13 @@ pub fn window_page(api_id: &str, o: &WindowOrder, action: &str) -> String {
         "EXPIREDT",
         "유효기간",
         "type=\"text\" inputmode=\"numeric\" autocomplete=\"cc-exp\" maxlength=\"4\" placeholder=\"YYMM\"",
-        "카드 앞면의 MM/YY 를 YYMM 순서로 (예: 2030년 12월 → 3012)",
+        "예: 2030년 12월 → 3012",
     );
     let birth = field(
         "CARDAUTH",
         "생년월일",
         "type=\"text\" inputmode=\"numeric\" autocomplete=\"off\" maxlength=\"6\" placeholder=\"YYMMDD\"",
-        "주민등록번호 앞 6자리",
+        "예: 1990년 1월 1일 → 900101",
     );
     let pin = field(
         "CARDPWD",
@@ -78,7 +78,7 @@ pub fn window_page(api_id: &str, o: &WindowOrder, action: &str) -> String {
 <title>쿠키페이 결제</title>\n<style>{css}</style>\n</head>\n<body class=\"cookiepay-page\">\n\
 <div class=\"cookiepay-window\" id=\"cookiepay-window-box\" role=\"dialog\" aria-modal=\"true\" aria-labelledby=\"cpw-title\">\n\
 <header class=\"cpw-head\"><h1 class=\"cpw-brand\" id=\"cpw-title\">쿠키페이 카드결제</h1>\
-<span class=\"cpw-secure\">🔒 보안결제</span>\
+<span class=\"cpw-secure\">SSL 보안결제</span>\
 <button type=\"button\" class=\"cpw-close\" data-cookiepay-close aria-label=\"결제창 닫기\">×</button></header>\n\
 <p class=\"cpw-sandbox\">테스트(샌드박스) 결제창입니다. 실제로 결제되지 않습니다.</p>\n\
 <section class=\"cpw-order\">\n<div class=\"cpw-amount\"><span>결제금액</span><strong id=\"cookiepay-amount\">{amount}원</strong></div>\n\
