@@ -16,7 +16,7 @@ export COOKIEPAY_SANDBOX_BIN := $(CURDIR)/$(SANDBOX_BIN)
 TEST_EXPORTS_LIB := target/test-exports/libcookiepay.so
 export COOKIEPAY_TEST_EXPORTS_LIB := $(CURDIR)/$(TEST_EXPORTS_LIB)
 
-.PHONY: all build release test test-rust test-c test-bindings demo demo-rust demo-bindings bench fuzz clean \
+.PHONY: all build release test test-rust test-c test-bindings test-browser demo demo-rust demo-bindings bench fuzz clean \
 	$(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS))
 
 all: build
@@ -26,8 +26,8 @@ build:
 	$(CARGO) build --release --workspace --locked
 
 ## test: every suite (Rust unit + integration, header freshness, fuzz regressions, C under
-## valgrind, then the PHP, C# and Java bindings against the release library)
-test: test-rust test-c test-bindings
+## valgrind, then the PHP, C# and Java bindings against the release library, then the browser tests)
+test: test-rust test-c test-bindings test-browser
 
 release:
 	@scripts/need.sh gcc:gcc
@@ -57,6 +57,12 @@ test-rust:
 	$(CARGO) clippy -p cookiepay --lib --features test-exports --locked -- -D warnings
 	$(CARGO) build --workspace --locked
 	$(CARGO) test --workspace --locked
+
+## test-browser: the manual's browser path in headless Chromium (HTML/JSP samples, the PHP example
+## shop's checkout, the window at 375/1280 px) and its PHP/cURL samples, against the sandbox over
+## HTTP and HTTPS. Installs chromium, PHP's curl extension and tests/browser's npm packages if missing.
+test-browser: release
+	scripts/test-browser.sh
 
 $(SANDBOX_BIN): FORCE
 	$(CARGO) build --release --locked -p cookiepay -p cookiepay-sandbox
