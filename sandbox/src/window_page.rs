@@ -24,7 +24,7 @@ pub struct WindowOrder<'a> {
 pub fn won(amount: &str) -> String {
     let mut out = String::with_capacity(amount.len() + amount.len() / 3);
     for (i, ch) in amount.chars().enumerate() {
-        if i > 0 && (amount.len() - i) % 3 == 0 {
+        if i > 0 && (amount.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

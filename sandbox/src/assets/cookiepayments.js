@@ -16,6 +16,13 @@
   "use strict";
   var doc = global.document;
   var script = doc.currentScript;
+  if (!script) {
+    // Loaded in a way that leaves no currentScript: find ourselves by name.
+    var all = doc.getElementsByTagName("script");
+    for (var n = all.length - 1; n >= 0 && !script; n--) {
+      if (/\/js\/cookiepayments-[0-9.]+\.js/.test(all[n].src)) script = all[n];
+    }
+  }
   var origin = "";
   if (script && script.src) {
     var a = doc.createElement("a");
