@@ -18,7 +18,8 @@ check "installed: header, SONAME link, .a, cookiepay.pc" test -f "$work/prefix/i
   -a -L "$work/prefix/lib/$soname" -a -L "$work/prefix/lib/libcookiepay.so" \
   -a -f "$work/prefix/lib/libcookiepay.a" -a -f "$work/prefix/lib/pkgconfig/cookiepay.pc"
 
-mapfile -t lines < <(sed -n '/tested by tests\/dist\/install.sh/,/^```$/p' README.md | sed -n '/^cc /p')
+# The fenced block right after the marker.
+mapfile -t lines < <(awk '/tested by tests\/dist\/install.sh/ {m=1; next} m && /^```/ {f++; if (f==2) exit; next} m && f==1 && /^cc / {print}' README.md)
 check "README has the shared and the static link line" [ ${#lines[@]} -eq 2 ]
 cp tests/dist/link.c "$work/app/app.c"
 export PKG_CONFIG_PATH=$work/prefix/lib/pkgconfig
