@@ -37,7 +37,7 @@ for p in "${platforms[@]}"; do
   mkdir -p "$natives/$d"
   cp "$dist/lib/$p/$(file_of "$p")" "$natives/$d/"
 done
-(cd bindings/java && mvn -q -B package -Dmaven.test.skip=true \
+(cd bindings/java && mvn -q -B -Dstyle.color=never package -Dmaven.test.skip=true \
   -Dcookiepay.native.lib="$(cd "$dist" && pwd)/lib/linux-x86_64-gnu/libcookiepay.so" -Dcookiepay.native.dir="$natives") >&2
 mkdir -p "$dist/java"
 cp "bindings/java/target/cookiepay-$version.jar" "$dist/java/"

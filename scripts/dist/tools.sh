@@ -24,7 +24,7 @@ need_pkgs=(gcc:gcc readelf:binutils python3:python3 pip3:python3-pip
            i686-w64-mingw32-gcc:gcc-mingw-w64-i686 x86_64-w64-mingw32-objdump:binutils-mingw-w64-x86-64)
 if [ "$mode" = test ]; then
   need_pkgs+=(pkg-config:pkg-config wine:wine dpkg:wine64 unzip:unzip file:file php:php8.2-cli javac:default-jdk-headless)
-  [ "$long" = --long ] && need_pkgs+=(qemu-aarch64:qemu-user aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu)
+  [ "$long" = --long ] && need_pkgs+=(qemu-aarch64:qemu-user aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu dpkg:libc6-dev-arm64-cross)
 fi
 scripts/need.sh "${need_pkgs[@]}"
 
