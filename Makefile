@@ -16,7 +16,8 @@ export COOKIEPAY_SANDBOX_BIN := $(CURDIR)/$(SANDBOX_BIN)
 TEST_EXPORTS_LIB := target/test-exports/libcookiepay.so
 export COOKIEPAY_TEST_EXPORTS_LIB := $(CURDIR)/$(TEST_EXPORTS_LIB)
 
-.PHONY: all build release test test-rust test-c test-bindings test-browser demo demo-rust demo-bindings bench fuzz clean \
+.PHONY: all build release test test-rust test-c test-bindings test-browser test-dist dist install demo demo-rust \
+	demo-bindings bench fuzz clean \
 	$(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS))
 
 all: build
@@ -26,8 +27,9 @@ build:
 	$(CARGO) build --release --workspace --locked
 
 ## test: every suite (Rust unit + integration, header freshness, fuzz regressions, C under
-## valgrind, then the PHP, C# and Java bindings against the release library, then the browser tests)
-test: test-rust test-c test-bindings test-browser
+## valgrind, then the PHP, C# and Java bindings against the release library, then the browser tests,
+## then the dist/ artifacts)
+test: test-rust test-c test-bindings test-browser test-dist
 
 release:
 	@scripts/need.sh gcc:gcc
@@ -109,6 +111,28 @@ fuzz:
 	cd fuzz && for t in $(FUZZ_TARGETS); do \
 	  $(CARGO) +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 || exit 1; \
 	done
+
+## dist: the prebuilt libraries for every platform (linux glibc 2.17+ and musl, linux aarch64, Windows
+## x64 and x86) and the Composer, jar and NuGet packages that carry them, in dist/ (README, "Install").
+## Installs its cross tools (zig, cargo-zigbuild, mingw-w64, Rust targets) when run as root.
+dist:
+	scripts/dist/build.sh
+
+## test-dist: builds its own dist (target/dist-test/dist) of linux-x86_64-gnu, linux-x86_64-musl and
+## windows-x86_64, then tries every artifact (tests/dist/run.sh: exports, glibc floor, tests/c/flow.c
+## against the glibc-2.17 and musl builds and, under wine, the DLL; the packages; make install).
+## DIST_LONG=1 adds windows-x86 and linux-aarch64 (flow.c under qemu): every platform of make dist.
+DIST_TEST_DIR := $(CURDIR)/target/dist-test/dist
+DIST_TEST_PLATFORMS := linux-x86_64-gnu linux-x86_64-musl windows-x86_64
+test-dist: $(SANDBOX_BIN)
+	DIST_DIR=$(DIST_TEST_DIR) scripts/dist/build.sh $(if $(DIST_LONG),,$(DIST_TEST_PLATFORMS))
+	DIST_DIR=$(DIST_TEST_DIR) tests/dist/run.sh
+
+## install: the C library (glibc 2.17+ build), header and cookiepay.pc under PREFIX (DESTDIR honoured)
+PREFIX ?= /usr/local
+DIST_DIR ?= dist
+install:
+	DIST_DIR=$(DIST_DIR) scripts/dist/install.sh $(PREFIX)
 
 clean:
 	$(CARGO) clean

@@ -69,6 +69,12 @@ namespace CookiePay
     /// </summary>
     public sealed class CookiePayClient : IDisposable
     {
+        // First of the static fields: the library is loaded and its ABI checked (src/NativeLoader.cs)
+        // before anything else of this class touches it.
+#pragma warning disable 414 // only its initializer matters
+        private static readonly bool NativeLoaded = NativeLoader.EnsureLoaded();
+#pragma warning restore 414
+
         private readonly ClientHandle handle;
         // SafeHandle only counts as closed once no call holds it, so with calls overlapping without pause
         // new calls could keep starting after Dispose; this flag refuses them at once.

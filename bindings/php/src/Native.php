@@ -24,6 +24,12 @@ final class Native
     /** The FFI_SCOPE name of the preload header (bin/cookiepay-preload-header). */
     const SCOPE = 'cookiepay';
 
+    /**
+     * The C ABI this binding is written for (COOKIEPAY_ABI_VERSION of include/cookiepay.h): a library
+     * that reports another one from cookiepay_abi_version() is refused when it is loaded.
+     */
+    const ABI_VERSION = 1;
+
     /** The card fields whose values never leave billkeygen(): in no exception, trace or dump. */
     const CARD_FIELDS = ['CARDNO', 'CARDPWD', 'CARDAUTH', 'EXPIREDT'];
 
@@ -60,8 +66,10 @@ final class Native
         }
         if ($libPath === null && (string) ini_get('ffi.preload') !== '') {
             try {
-                self::$ffi = FFI::scope(self::SCOPE);
+                $scoped = FFI::scope(self::SCOPE);
                 self::$source = 'preloaded FFI scope "' . self::SCOPE . '" (ffi.preload)';
+                self::checkAbi($scoped);
+                self::$ffi = $scoped;
                 return self::$ffi;
             } catch (FFI\Exception $e) {
                 if (self::isRestriction($e)) {
@@ -78,15 +86,46 @@ final class Native
         }
         $file = self::resolveLibrary($libPath);
         try {
-            self::$ffi = FFI::cdef(self::declarations($file), $file);
+            $loaded = FFI::cdef(self::declarations($file), $file);
         } catch (FFI\Exception $e) {
             throw self::isRestriction($e)
                 ? self::restricted()
                 : new LibraryException('Cannot load ' . $file . ': ' . $e->getMessage(), $e);
         }
-        self::$libraryFile = $file;
         self::$source = $file;
+        self::checkAbi($loaded);
+        self::$ffi = $loaded;
+        self::$libraryFile = $file;
         return self::$ffi;
+    }
+
+    /**
+     * Refuse a library of another C ABI (e.g. an old libcookiepay.so left under a newer package): its
+     * functions would be called with the wrong arguments.
+     */
+    private static function checkAbi(FFI $ffi): void
+    {
+        try {
+            $abi = (int) $ffi->cookiepay_abi_version();
+        } catch (FFI\Exception $e) {
+            throw new LibraryException(sprintf(
+                'The libcookiepay loaded from %s has no cookiepay_abi_version(): the library (or its declarations '
+                . 'cookiepay_ffi.h) is older than this binding, which needs ABI %d. Install the library of the '
+                . 'same release as the PHP package (its lib/ folder), and regenerate the preload header if you use one.',
+                self::$source,
+                self::ABI_VERSION
+            ), $e);
+        }
+        if ($abi !== self::ABI_VERSION) {
+            throw new LibraryException(sprintf(
+                'The libcookiepay loaded from %s implements C ABI %d, but this PHP binding needs ABI %d: install '
+                . 'the library of the same release as the PHP package (its lib/ folder), or the package that '
+                . 'matches the library.',
+                self::$source,
+                $abi,
+                self::ABI_VERSION
+            ));
+        }
     }
 
     /** Where the loaded library came from: a file path or the preloaded scope. */
@@ -300,7 +339,10 @@ final class Native
         throw CookiePayException::fromError($error, $errorJson);
     }
 
-    /** The library file: the explicit path, else COOKIEPAY_LIB, else the package's lib/ folder. */
+    /**
+     * The library file: the explicit path, else COOKIEPAY_LIB, else the package's lib/<platform>/ (what
+     * `make dist` puts in the Composer package), else the package's lib/ (a library copied in by hand).
+     */
     public static function resolveLibrary(?string $libPath = null): string
     {
         $tried = [];
@@ -312,6 +354,8 @@ final class Native
             if (is_string($env) && $env !== '') {
                 $candidates['COOKIEPAY_LIB'] = $env;
             }
+            $platform = self::platform();
+            $candidates['package lib/' . $platform . '/'] = dirname(__DIR__) . '/lib/' . $platform . '/' . self::libraryFileName();
             $candidates['package lib/'] = dirname(__DIR__) . '/lib/' . self::libraryFileName();
         }
         foreach ($candidates as $origin => $path) {
@@ -321,7 +365,8 @@ final class Native
             $tried[] = $origin . ': ' . $path;
         }
         throw new LibraryException('libcookiepay not found; tried ' . implode(', ', $tried)
-            . '. Give the lib_path option, set COOKIEPAY_LIB, or copy the library into the package\'s lib/ folder.');
+            . '. Give the lib_path option, set COOKIEPAY_LIB, or copy the library into the package\'s lib/ folder '
+            . '(the release packages carry lib/<platform>/ for Linux glibc and musl and for Windows).');
     }
 
     /**
@@ -361,6 +406,41 @@ final class Native
         }
         throw new LibraryException('cookiepay_ffi.h not found; tried ' . implode(', ', $candidates)
             . '. Copy include/cookiepay_ffi.h next to the library in the package\'s lib/ folder.');
+    }
+
+    /**
+     * The lib/ subfolder for this PHP: linux-x86_64-gnu, linux-x86_64-musl (Alpine), linux-aarch64-gnu,
+     * windows-x86_64, windows-x86, ...
+     */
+    public static function platform(): string
+    {
+        $machine = strtolower(php_uname('m'));
+        if (in_array($machine, ['x86_64', 'amd64', 'x64'], true)) {
+            $arch = PHP_INT_SIZE === 4 ? 'x86' : 'x86_64';
+        } elseif (in_array($machine, ['aarch64', 'arm64'], true)) {
+            $arch = 'aarch64';
+        } elseif (in_array($machine, ['i386', 'i486', 'i586', 'i686', 'x86'], true)) {
+            $arch = 'x86';
+        } else {
+            $arch = $machine;
+        }
+        if (PHP_OS_FAMILY === 'Windows') {
+            return 'windows-' . $arch;
+        }
+        if (PHP_OS_FAMILY === 'Linux') {
+            return 'linux-' . $arch . '-' . (self::isMusl() ? 'musl' : 'gnu');
+        }
+        return strtolower(PHP_OS_FAMILY) . '-' . $arch;
+    }
+
+    /** Does this PHP run on musl (Alpine)? Its own memory map names the C library. */
+    private static function isMusl(): bool
+    {
+        $maps = @file_get_contents('/proc/self/maps');
+        if (is_string($maps) && $maps !== '') {
+            return strpos($maps, 'ld-musl-') !== false || strpos($maps, 'libc.musl-') !== false;
+        }
+        return glob('/lib/ld-musl-*.so.1') !== [] && !is_file('/lib64/ld-linux-x86-64.so.2');
     }
 
     private static function libraryFileName(): string

@@ -9,14 +9,15 @@ import java.util.Locale;
 
 /**
  * The JNI declarations (implemented in the Rust core's src/jni.rs) and the loading of
- * libcookiepay.so. Loaded once per class loader, i.e. once per JVM when the jar sits in the
+ * libcookiepay (libcookiepay.so, cookiepay.dll). Loaded once per class loader, i.e. once per JVM when the jar sits in the
  * server's shared lib/ (see README: a native library belongs to one class loader).
  *
  * <p>Where the library comes from, first match wins:
  * <ol>
  *   <li>the system property {@value #LIBRARY_PROPERTY} (an absolute path to libcookiepay.so);</li>
  *   <li>the environment variable {@value #LIBRARY_ENV};</li>
- *   <li>the copy packed in this jar for the running platform, extracted to a temporary file.</li>
+ *   <li>the copy packed in this jar for the running platform ({@code native/<platform>/} named by
+ *       {@link System#mapLibraryName}, see {@link #platform()}), extracted to a temporary folder.</li>
  * </ol>
  */
 final class Native {
@@ -85,17 +86,22 @@ final class Native {
                         : "";
                 throw linkError("cannot load " + path + " (from -D" + LIBRARY_PROPERTY + " or " + LIBRARY_ENV + ")" + hint, e);
             }
+            checkRelease(path);
             return path;
         }
-        String resource = "/native/" + platform() + "/libcookiepay.so";
+        String fileName = System.mapLibraryName("cookiepay");
+        String resource = "/native/" + platform() + "/" + fileName;
         InputStream in = Native.class.getResourceAsStream(resource);
         if (in == null) {
             throw linkError("this jar has no native library for " + platform() + " (" + resource
-                    + "); build libcookiepay for it and set -D" + LIBRARY_PROPERTY + "=/path/to/libcookiepay.so", null);
+                    + "); build libcookiepay for it and set -D" + LIBRARY_PROPERTY + "=/path/to/" + fileName, null);
         }
         File file = null;
         try {
-            file = File.createTempFile("cookiepay-", ".so");
+            // One folder per extraction, the file under its own name: Windows resolves a DLL by name.
+            File dir = Files.createTempDirectory("cookiepay-" + platform() + "-").toFile();
+            dir.deleteOnExit();
+            file = new File(dir, fileName);
             file.deleteOnExit();
             try (OutputStream out = Files.newOutputStream(file.toPath())) {
                 copy(in, out);
@@ -108,21 +114,86 @@ final class Native {
             closeQuietly(in);
         }
         // Linux keeps the mapping of a deleted file: nothing is left behind, even after a crash.
-        if (!file.delete()) {
-            file.deleteOnExit();
+        // (Windows refuses while the DLL is loaded; deleteOnExit then tries again.)
+        if (file.delete()) {
+            file.getParentFile().delete();
         }
+        checkRelease("jar:" + resource);
         return "jar:" + resource;
     }
 
-    /** The folder name of the packed library, e.g. linux-x86_64. */
+    /**
+     * Refuse a library whose JNI glue is of another release than these classes (an old
+     * libcookiepay.so named by the property or the environment under a newer jar): a native method
+     * it lacks, or implements differently, would fail only when called. The C bindings compare
+     * cookiepay_abi_version(); the JNI surface has no such export yet, so the release is compared.
+     */
+    private static void checkRelease(String from) {
+        String expected = expectedRelease();
+        if (expected == null) {
+            return;
+        }
+        String actual;
+        try {
+            actual = version();
+        } catch (UnsatisfiedLinkError e) {
+            throw linkError("the library loaded from " + from + " has no JNI glue (Java_com_cookiepay_Native_version):"
+                    + " it is not libcookiepay " + expected + ", or older than the Java binding", e);
+        }
+        if (!expected.equals(actual)) {
+            throw linkError("the library loaded from " + from + " is libcookiepay " + actual + ", but this jar is "
+                    + expected + ": its JNI glue must come from the same release. Use the library packed in the jar"
+                    + " (unset -D" + LIBRARY_PROPERTY + " and " + LIBRARY_ENV + ") or the jar of release " + actual, null);
+        }
+    }
+
+    /** The release these classes were built for (cookiepay-build.properties), or null outside a Maven build. */
+    private static String expectedRelease() {
+        InputStream in = Native.class.getResourceAsStream("cookiepay-build.properties");
+        if (in == null) {
+            return null;
+        }
+        try {
+            java.util.Properties properties = new java.util.Properties();
+            properties.load(in);
+            String version = properties.getProperty("version", "").trim();
+            return version.isEmpty() || version.startsWith("${") ? null : version;
+        } catch (IOException e) {
+            return null;
+        } finally {
+            closeQuietly(in);
+        }
+    }
+
+    /**
+     * The folder name of the packed library: linux-x86_64, linux-x86_64-musl (Alpine), linux-aarch64,
+     * windows-x86_64, windows-x86, macos-aarch64, ...
+     */
     static String platform() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         String osName = os.startsWith("linux") ? "linux" : os.startsWith("windows") ? "windows"
                 : os.startsWith("mac") ? "macos" : os.replace(' ', '_');
         String archName = arch.equals("amd64") || arch.equals("x86_64") ? "x86_64"
-                : arch.equals("aarch64") || arch.equals("arm64") ? "aarch64" : arch;
-        return osName + "-" + archName;
+                : arch.equals("aarch64") || arch.equals("arm64") ? "aarch64"
+                : arch.equals("x86") || arch.equals("i386") || arch.equals("i486") || arch.equals("i586") || arch.equals("i686") ? "x86"
+                : arch;
+        return osName + "-" + archName + (osName.equals("linux") && isMusl() ? "-musl" : "");
+    }
+
+    /** Is this JVM linked against musl (Alpine)? Its own memory map names the C library it runs on. */
+    private static boolean isMusl() {
+        try {
+            for (String line : Files.readAllLines(new File("/proc/self/maps").toPath(), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                if (line.contains("ld-musl-") || line.contains("libc.musl-")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return new File("/lib/ld-musl-" + (System.getProperty("os.arch", "").equals("aarch64") ? "aarch64" : "x86_64") + ".so.1").exists()
+                    && !new File("/lib64/ld-linux-x86-64.so.2").exists() && !new File("/lib/ld-linux-aarch64.so.1").exists();
+        }
     }
 
     private static String firstNonEmpty(String a, String b) {
