@@ -116,39 +116,57 @@ pub fn client_for(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
 
-    #[test]
-    fn one_client_per_owner_and_thread_and_dead_owners_are_pruned() {
-        let owner: Owner = Arc::new(());
-        let built = std::cell::Cell::new(0);
-        let build = || {
+    /// A client builder that counts how often it is asked.
+    fn counting(built: &Cell<u32>) -> impl Fn() -> Result<reqwest::Client> + '_ {
+        move || {
             built.set(built.get() + 1);
             reqwest::Client::builder()
                 .build()
                 .map_err(|e| Error::Internal(e.to_string()))
-        };
-        client_for(&owner, build).unwrap();
-        client_for(&owner, build).unwrap();
+        }
+    }
+
+    #[test]
+    fn one_client_per_owner_and_thread_and_dead_owners_are_pruned() {
+        let owner: Owner = Arc::new(());
+        let built = Cell::new(0);
+        client_for(&owner, counting(&built)).unwrap();
+        client_for(&owner, counting(&built)).unwrap();
         assert_eq!(built.get(), 1);
         let other: Owner = Arc::new(());
-        client_for(&other, build).unwrap();
+        client_for(&other, counting(&built)).unwrap();
         assert_eq!(built.get(), 2);
         drop(other);
         let third: Owner = Arc::new(());
-        client_for(&third, build).unwrap();
+        client_for(&third, counting(&built)).unwrap();
         STATE.with(|cell| assert_eq!(cell.borrow().as_ref().unwrap().clients.len(), 2));
         std::thread::spawn(move || {
-            let built = std::cell::Cell::new(0);
-            let build = || {
-                built.set(built.get() + 1);
-                reqwest::Client::builder()
-                    .build()
-                    .map_err(|e| Error::Internal(e.to_string()))
-            };
-            client_for(&owner, build).unwrap();
+            let built = Cell::new(0);
+            client_for(&owner, counting(&built)).unwrap();
             assert_eq!(built.get(), 1, "each thread builds its own");
         })
         .join()
         .unwrap();
+    }
+
+    #[test]
+    fn a_thread_that_used_the_library_exits_promptly() {
+        let owner: Owner = Arc::new(());
+        let started = std::time::Instant::now();
+        std::thread::spawn(move || {
+            let built = Cell::new(0);
+            let (runtime, _client) = client_for(&owner, counting(&built)).unwrap();
+            // A lookup leaves nothing a runtime would wait for at thread exit.
+            let addrs = runtime.block_on(async {
+                let resolving = reqwest::dns::Resolve::resolve(&ThreadResolver, "localhost".parse().unwrap());
+                resolving.await.map(|a| a.count())
+            });
+            assert!(addrs.unwrap() > 0);
+        })
+        .join()
+        .unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 }
