@@ -3,7 +3,6 @@
 //! chose, and the reverse).
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -225,13 +224,26 @@ fn from_environment(api_id: String, api_key: String) -> Result<Settings, ConfigE
     })
 }
 
+/// The file's permission bits. Windows has ACLs instead: a file under the user's profile is private
+/// by default, so it counts as 0600 there (the README says to keep the file in the profile).
+#[cfg(unix)]
+fn file_mode(meta: &std::fs::Metadata) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o777
+}
+
+#[cfg(not(unix))]
+fn file_mode(_meta: &std::fs::Metadata) -> u32 {
+    0o600
+}
+
 /// Refuse a file others can read or write: it holds API keys.
 pub fn check_permissions(path: &Path) -> Result<(), ConfigError> {
     let meta = std::fs::metadata(path).map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
     if !meta.is_file() {
         return err(format!("{} is not a regular file", path.display()));
     }
-    let mode = meta.permissions().mode() & 0o777;
+    let mode = file_mode(&meta);
     if mode & 0o077 != 0 {
         let who = match (mode & 0o070 != 0, mode & 0o007 != 0) {
             (true, true) => "its group and others",
@@ -316,6 +328,7 @@ fn from_file(path: &Path, profile: Option<&str>) -> Result<Settings, ConfigError
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn modes() {

@@ -68,12 +68,8 @@ pub fn run(verbose: bool, a: SandboxArgs) -> u8 {
             return exit::INTERNAL;
         }
     };
-    let signals = rt.block_on(async {
-        use tokio::signal::unix::{signal, SignalKind};
-        Ok::<_, std::io::Error>((signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?))
-    });
-    let (mut term, mut int) = match signals {
-        Ok(s) => s,
+    let stop = match rt.block_on(async { StopSignal::install() }) {
+        Ok(stop) => stop,
         Err(e) => {
             eprintln!("cookiepay sandbox: cannot install signal handlers: {e}");
             return exit::INTERNAL;
@@ -122,13 +118,50 @@ pub fn run(verbose: bool, a: SandboxArgs) -> u8 {
             return exit::CONFIG;
         }
     }
-    rt.block_on(async {
-        tokio::select! {
-            _ = term.recv() => {},
-            _ = int.recv() => {},
-        }
-    });
+    rt.block_on(stop.wait());
     sb.shutdown();
     eprintln!("cookiepay sandbox stopped");
     exit::OK
+}
+
+/// What stops the foreground sandbox: SIGTERM or SIGINT on Unix, Ctrl-C (or Ctrl-Break) on Windows.
+#[cfg(unix)]
+struct StopSignal(tokio::signal::unix::Signal, tokio::signal::unix::Signal);
+
+#[cfg(unix)]
+impl StopSignal {
+    fn install() -> std::io::Result<StopSignal> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(StopSignal(
+            signal(SignalKind::terminate())?,
+            signal(SignalKind::interrupt())?,
+        ))
+    }
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.0.recv() => {},
+            _ = self.1.recv() => {},
+        }
+    }
+}
+
+#[cfg(windows)]
+struct StopSignal(tokio::signal::windows::CtrlC, tokio::signal::windows::CtrlBreak);
+
+#[cfg(windows)]
+impl StopSignal {
+    fn install() -> std::io::Result<StopSignal> {
+        Ok(StopSignal(
+            tokio::signal::windows::ctrl_c()?,
+            tokio::signal::windows::ctrl_break()?,
+        ))
+    }
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.0.recv() => {},
+            _ = self.1.recv() => {},
+        }
+    }
 }

@@ -62,6 +62,7 @@ build() {
       CARGO_TARGET_I686_PC_WINDOWS_GNU_LINKER=i686-w64-mingw32-gcc \
         cargo build --release --locked -p cookiepay --lib --target "$triple" ;;
   esac
+  build_cli "$platform" "$triple"
   local from=target/$triple/release to=$dist/lib/$platform
   mkdir -p "$to"
   case $platform in
@@ -73,6 +74,27 @@ build() {
       cp "$from/libcookiepay.dll.a" "$to/libcookiepay.dll.a"
       cp "$from/libcookiepay.a" "$to/libcookiepay.a" ;;
   esac
+}
+
+# The `cookiepay` command-line tool (cli/README.md) beside the libraries: an operator needs one binary.
+# Linux builds link their C library statically where the target allows it (musl) and otherwise keep
+# the same glibc 2.17 floor as the library.
+build_cli() {
+  local platform=$1 triple=$2 exe=cookiepay
+  case $platform in
+    linux-*-gnu) cargo zigbuild --release --locked -p cookiepay-cli --bin cookiepay --target "$triple.2.17" ;;
+    linux-x86_64-musl) cargo zigbuild --release --locked -p cookiepay-cli --bin cookiepay --target "$triple" ;;
+    windows-x86_64)
+      exe=cookiepay.exe
+      CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc \
+        cargo build --release --locked -p cookiepay-cli --bin cookiepay --target "$triple" ;;
+    windows-x86)
+      exe=cookiepay.exe
+      CARGO_TARGET_I686_PC_WINDOWS_GNU_LINKER=i686-w64-mingw32-gcc \
+        cargo build --release --locked -p cookiepay-cli --bin cookiepay --target "$triple" ;;
+  esac
+  mkdir -p "$dist/bin/$platform"
+  cp "target/$triple/release/$exe" "$dist/bin/$platform/$exe"
 }
 
 rm -rf "$dist"

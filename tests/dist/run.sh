@@ -116,6 +116,22 @@ for p in "${platforms[@]}"; do
   fi
 done
 
+# The command-line tool of each platform answers --help, and the Linux ones ask the sandbox for a TOKEN.
+cli_token_check() {
+  local bin=$1
+  # shellcheck disable=SC2016
+  scripts/with-sandbox.sh bash -c 'COOKIEPAY_BASE_URL=$COOKIEPAY_SANDBOX_URL exec "$0" token --check' "$bin"
+}
+for p in "${platforms[@]}"; do
+  case $p in
+    linux-x86_64-*)
+      check "$p: cookiepay --help" "$dist/bin/$p/cookiepay" --help
+      check "$p: cookiepay token --check against the sandbox" cli_token_check "$dist/bin/$p/cookiepay" ;;
+    windows-x86_64)
+      check "$p: cookiepay.exe --help under wine" tests/dist/wine-run.sh "$dist/bin/$p/cookiepay.exe" --help ;;
+  esac
+done
+
 tests/dist/packages.sh
 tests/dist/install.sh
 summary
