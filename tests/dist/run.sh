@@ -128,7 +128,9 @@ for p in "${platforms[@]}"; do
       check "$p: cookiepay --help" "$dist/bin/$p/cookiepay" --help
       check "$p: cookiepay token --check against the sandbox" cli_token_check "$dist/bin/$p/cookiepay" ;;
     windows-x86_64)
-      check "$p: cookiepay.exe --help under wine" tests/dist/wine-run.sh "$dist/bin/$p/cookiepay.exe" --help ;;
+      # Next to the test-only ProcessPrng shim the flow.exe step built (wine 8 lacks ProcessPrng).
+      cp "$dist/bin/$p/cookiepay.exe" "$work/bin/$p/"
+      check "$p: cookiepay.exe --help under wine" tests/dist/wine-run.sh "$work/bin/$p/cookiepay.exe" --help ;;
   esac
 done
 
