@@ -78,18 +78,6 @@ impl Operation {
         usize::try_from(code).ok().and_then(|i| Operation::ALL.get(i).copied())
     }
 
-    /// Does this operation move money or open a payment (never retried, "outcome unknown" on loss)?
-    pub fn moves_money(self) -> bool {
-        matches!(
-            self,
-            Operation::Ready
-                | Operation::Billkeygen
-                | Operation::RecurringCharge
-                | Operation::Cancel
-                | Operation::Request
-        )
-    }
-
     /// Run the operation on a parsed request.
     pub fn run(self, ctx: &Context, request: &Value) -> Result<Value> {
         match self {

@@ -161,6 +161,14 @@ fn an_echoing_gateway_never_carries_the_secrets_out() {
         let text = out.to_string();
         assert!(!text.contains("sbxkey_"), "a piece of the key survived: {text}");
     }
+    // The same page quoting a sign-up's body: the card never comes back in the error.
+    let signup = json!({"ORDERNO": "A1", "PRODUCTNAME": "p", "AMOUNT": 1000, "BUYERNAME": "b",
+                        "CARDNO": "4111-1111-1111-1111", "EXPIREDT": "3012", "CARDAUTH": "900101", "CARDPWD": "12"});
+    let out = call(cookiepay_billkeygen, &c, signup).to_string();
+    assert!(out.contains("\"http\""), "{out}");
+    for card in ["4111111111111111", "4111-1111-1111-1111", "900101"] {
+        assert!(!out.contains(card), "{card} came back: {out}");
+    }
 }
 
 #[test]
