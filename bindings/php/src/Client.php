@@ -2,11 +2,14 @@
 
 namespace CookiePay;
 
+use CookiePay\Backend\Backend;
+use CookiePay\Backend\FfiBackend;
+use CookiePay\Backend\PureBackend;
+use CookiePay\Backend\Selector;
 use CookiePay\Exception\ApiException;
 use CookiePay\Exception\CookiePayException;
 use CookiePay\Exception\InvalidArgumentException;
 use CookiePay\Exception\ValidationException;
-use FFI\CData;
 
 /**
  * A CookiePay client for one credential pair (연동 id + key). Every method returns the core's `data`
@@ -18,31 +21,48 @@ use FFI\CData;
  * Money calls (billkeygen, recurringCharge, cancel, request) are never retried. When one ends in a
  * TimeoutException or NetworkException whose getOutcome() is "unknown", the money may have moved:
  * look it up (paysearch, paysearchByTid, paycert) before trying again.
+ *
+ * Two backends do the work: libcookiepay through FFI, or the same behaviour in plain PHP where FFI is
+ * off (backend(); the config's "backend": "ffi", "php" or "auto", the default).
  */
 final class Client
 {
-    /** @var CData|null the native handle; null once closed */
-    private $handle;
+    /** @var Backend */
+    private $backend;
+
+    /** @var bool */
+    private $open = true;
 
     /** @var string for debug output: the id, never the key */
     private $apiId;
 
     /**
      * @param array $config api_id, api_key, env ("sandbox"/"live") or base_url, connect_timeout_ms,
-     *     timeout_ms, ca_cert_pem, max_retries, retry_base_delay_ms, retry_max_delay_ms, shared; and lib_path,
-     *     the libcookiepay file to load (default: COOKIEPAY_LIB, then the package's lib/ folder)
+     *     timeout_ms, ca_cert_pem, max_retries, retry_base_delay_ms, retry_max_delay_ms, shared; and this
+     *     binding's backend ("ffi", "php" or "auto": FFI when usable, else plain PHP; default: the
+     *     environment variable COOKIEPAY_PHP_BACKEND, else "auto") and lib_path, the libcookiepay file
+     *     to load (default: COOKIEPAY_LIB, then the package's lib/ folder)
      * @throws CookiePayException ValidationException for a bad config, LibraryException when FFI or
-     *     the library cannot be used
+     *     the library cannot be used with the "ffi" backend
      */
     public function __construct(
         #[\SensitiveParameter]
         array $config
     ) {
         $libPath = isset($config['lib_path']) ? (string) $config['lib_path'] : null;
-        unset($config['lib_path']);
+        $choice = array_key_exists('backend', $config) ? $config['backend'] : null;
+        unset($config['lib_path'], $config['backend']);
         $config['binding'] = 'php/' . PHP_VERSION;
-        $this->handle = Native::newClient(Native::encode($config), $libPath);
         $this->apiId = isset($config['api_id']) && is_string($config['api_id']) ? $config['api_id'] : '';
+        $this->backend = Selector::usePure($choice, $libPath)
+            ? new PureBackend(Native::encode($config))
+            : new FfiBackend(Native::encode($config), $libPath);
+    }
+
+    /** Which backend this client runs on: "ffi" (libcookiepay) or "php" (plain PHP, no FFI). */
+    public function backend(): string
+    {
+        return $this->backend->name();
     }
 
     /**
@@ -52,7 +72,7 @@ final class Client
      */
     public function token(bool $forceRefresh = false): array
     {
-        return $this->call('cookiepay_token', $forceRefresh ? ['force_refresh' => true] : []);
+        return $this->backend->call('cookiepay_token', $forceRefresh ? '{"force_refresh":true}' : '{}');
     }
 
     /**
@@ -64,7 +84,7 @@ final class Client
      */
     public function ready(array $order): array
     {
-        return $this->call('cookiepay_ready', $order);
+        return $this->backend->call('cookiepay_ready', Native::encode($order));
     }
 
     /**
@@ -74,7 +94,7 @@ final class Client
      */
     public function decrypt(string $encData): array
     {
-        return $this->call('cookiepay_decrypt', ['ENC_DATA' => $encData]);
+        return $this->backend->call('cookiepay_decrypt', Native::encode(['ENC_DATA' => $encData]));
     }
 
     /**
@@ -82,7 +102,7 @@ final class Client
      */
     public function paycert(string $tid): array
     {
-        return $this->call('cookiepay_paycert', ['tid' => $tid]);
+        return $this->backend->call('cookiepay_paycert', Native::encode(['tid' => $tid]));
     }
 
     /**
@@ -94,7 +114,7 @@ final class Client
      */
     public function verify(string $tid, array $expected): array
     {
-        return $this->call('cookiepay_verify', ['tid' => $tid, 'expected' => (object) $expected]);
+        return $this->backend->call('cookiepay_verify', Native::encode(['tid' => $tid, 'expected' => (object) $expected]));
     }
 
     /**
@@ -129,7 +149,7 @@ final class Client
         if ($json === null) {
             throw new InvalidArgumentException('the request cannot be encoded as JSON: ' . $problem);
         }
-        return Native::callSensitive('cookiepay_billkeygen', $this->handle, $json);
+        return $this->backend->callSensitive('cookiepay_billkeygen', $json);
     }
 
     /**
@@ -143,7 +163,7 @@ final class Client
      */
     public function recurringCharge(string $reserveId, string $billkey): array
     {
-        return $this->call('cookiepay_recurring_charge', ['RESERVE_ID' => $reserveId, 'BILLKEY' => $billkey]);
+        return $this->backend->call('cookiepay_recurring_charge', Native::encode(['RESERVE_ID' => $reserveId, 'BILLKEY' => $billkey]));
     }
 
     /**
@@ -155,7 +175,7 @@ final class Client
      */
     public function scheduleCancel(string $reserveId): array
     {
-        return $this->call('cookiepay_schedule_cancel', ['RESERVE_ID' => $reserveId]);
+        return $this->backend->call('cookiepay_schedule_cancel', Native::encode(['RESERVE_ID' => $reserveId]));
     }
 
     /**
@@ -166,7 +186,7 @@ final class Client
      */
     public function billkeyDelete(string $billkey): array
     {
-        return $this->call('cookiepay_billkey_delete', ['BILLKEY' => $billkey]);
+        return $this->backend->call('cookiepay_billkey_delete', Native::encode(['BILLKEY' => $billkey]));
     }
 
     /**
@@ -190,7 +210,7 @@ final class Client
         if ($amount !== null) {
             $request['amount'] = $amount;
         }
-        return $this->call('cookiepay_cancel', $request);
+        return $this->backend->call('cookiepay_cancel', Native::encode($request));
     }
 
     /**
@@ -201,7 +221,7 @@ final class Client
      */
     public function paysearchByTid(string $tid): array
     {
-        return self::payments($this->call('cookiepay_paysearch', ['tid' => $tid]));
+        return self::payments($this->backend->call('cookiepay_paysearch', Native::encode(['tid' => $tid])));
     }
 
     /**
@@ -213,13 +233,13 @@ final class Client
      */
     public function paysearch(string $from, string $to): array
     {
-        return self::payments($this->call('cookiepay_paysearch', ['from' => $from, 'to' => $to]));
+        return self::payments($this->backend->call('cookiepay_paysearch', Native::encode(['from' => $from, 'to' => $to])));
     }
 
     /** The address of a payment's receipt (전표) page, to open in a popup. No network. */
     public function receiptUrl(string $tid): string
     {
-        $data = $this->call('cookiepay_receipt_url', ['tid' => $tid]);
+        $data = $this->backend->call('cookiepay_receipt_url', Native::encode(['tid' => $tid]));
         return isset($data['url']) ? (string) $data['url'] : '';
     }
 
@@ -238,7 +258,7 @@ final class Client
         array $body,
         array $auth = ['token']
     ): array {
-        return $this->call('cookiepay_request', ['path' => $path, 'auth' => array_values($auth), 'body' => (object) $body]);
+        return $this->backend->call('cookiepay_request', Native::encode(['path' => $path, 'auth' => array_values($auth), 'body' => (object) $body]));
     }
 
     /**
@@ -249,7 +269,7 @@ final class Client
      */
     public static function parseReturn(string $rawBody): array
     {
-        return Native::parseReturn($rawBody);
+        return (Selector::$staticPure ?? Selector::decideStatic()) ? PureBackend::parseReturn($rawBody) : Native::parseReturn($rawBody);
     }
 
     /**
@@ -261,7 +281,7 @@ final class Client
         if ($body === false) {
             throw new InvalidArgumentException('cannot read the request body from ' . $stream);
         }
-        return Native::parseReturn($body);
+        return self::parseReturn($body);
     }
 
     /**
@@ -274,7 +294,7 @@ final class Client
      */
     public static function parseNoti(string $rawBody): array
     {
-        return Native::parseNoti($rawBody);
+        return (Selector::$staticPure ?? Selector::decideStatic()) ? PureBackend::parseNoti($rawBody) : Native::parseNoti($rawBody);
     }
 
     /**
@@ -286,23 +306,20 @@ final class Client
         if ($body === false) {
             throw new InvalidArgumentException('cannot read the request body from ' . $stream);
         }
-        return Native::parseNoti($body);
+        return self::parseNoti($body);
     }
 
-    /** The libcookiepay version, e.g. "0.1.0". */
+    /** The libcookiepay version, e.g. "0.1.0" (the pure backend: the core version it follows). */
     public static function version(): string
     {
-        return Native::version();
+        return (Selector::$staticPure ?? Selector::decideStatic()) ? PureBackend::VERSION : Native::version();
     }
 
-    /** Release the native client now instead of at garbage collection; later calls throw. */
+    /** Release the client now instead of at garbage collection; later calls throw. */
     public function close(): void
     {
-        if ($this->handle !== null) {
-            $handle = $this->handle;
-            $this->handle = null;
-            Native::freeClient($handle);
-        }
+        $this->open = false;
+        $this->backend->close();
     }
 
     public function __destruct()
@@ -317,15 +334,7 @@ final class Client
 
     public function __debugInfo(): array
     {
-        return ['api_id' => $this->apiId, 'open' => $this->handle !== null];
-    }
-
-    private function call(
-        string $function,
-        #[\SensitiveParameter]
-        array $request
-    ): array {
-        return Native::call($function, $this->handle, Native::encode($request));
+        return ['api_id' => $this->apiId, 'open' => $this->open, 'backend' => $this->backend->name()];
     }
 
     /** @param array $data paysearch's data: {"payments": [...]} */

@@ -61,7 +61,9 @@ final class Native
         if (!extension_loaded('ffi')) {
             throw new LibraryException(
                 'The PHP FFI extension is not loaded: enable it with extension=ffi in php.ini '
-                . '(Debian: part of php8.2-cli / php8.2-fpm; Windows: uncomment extension=ffi).'
+                . '(Debian: part of php8.2-cli / php8.2-fpm; Windows: uncomment extension=ffi).',
+                null,
+                LibraryException::FFI_UNAVAILABLE
             );
         }
         if ($libPath === null && (string) ini_get('ffi.preload') !== '') {
@@ -82,7 +84,9 @@ final class Native
             // An empty definition loads nothing but tells first whether FFI is allowed here at all.
             FFI::cdef();
         } catch (FFI\Exception $e) {
-            throw self::isRestriction($e) ? self::restricted() : new LibraryException($e->getMessage(), $e);
+            throw self::isRestriction($e)
+                ? self::restricted()
+                : new LibraryException($e->getMessage(), $e, LibraryException::FFI_UNAVAILABLE);
         }
         $file = self::resolveLibrary($libPath);
         try {
@@ -90,7 +94,7 @@ final class Native
         } catch (FFI\Exception $e) {
             throw self::isRestriction($e)
                 ? self::restricted()
-                : new LibraryException('Cannot load ' . $file . ': ' . $e->getMessage(), $e);
+                : new LibraryException('Cannot load ' . $file . ': ' . $e->getMessage(), $e, LibraryException::LIBRARY_MISSING);
         }
         self::$source = $file;
         self::checkAbi($loaded);
@@ -366,7 +370,7 @@ final class Native
         }
         throw new LibraryException('libcookiepay not found; tried ' . implode(', ', $tried)
             . '. Give the lib_path option, set COOKIEPAY_LIB, or copy the library into the package\'s lib/ folder '
-            . '(the release packages carry lib/<platform>/ for Linux glibc and musl and for Windows).');
+            . '(the release packages carry lib/<platform>/ for Linux glibc and musl and for Windows).', null, LibraryException::LIBRARY_MISSING);
     }
 
     /**
@@ -405,7 +409,7 @@ final class Native
             }
         }
         throw new LibraryException('cookiepay_ffi.h not found; tried ' . implode(', ', $candidates)
-            . '. Copy include/cookiepay_ffi.h next to the library in the package\'s lib/ folder.');
+            . '. Copy include/cookiepay_ffi.h next to the library in the package\'s lib/ folder.', null, LibraryException::LIBRARY_MISSING);
     }
 
     /**
@@ -465,6 +469,6 @@ final class Native
             . '(README, "php-fpm").',
             var_export(ini_get('ffi.enable'), true),
             PHP_SAPI
-        ));
+        ), null, LibraryException::FFI_UNAVAILABLE);
     }
 }

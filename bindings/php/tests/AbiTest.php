@@ -18,6 +18,7 @@ final class AbiTest extends TestCase
 
     protected function setUp(): void
     {
+        Support\Backends::requireFfi('the ABI check of libcookiepay when FFI loads it');
         $this->dir = sys_get_temp_dir() . '/cookiepay-abi-' . getmypid() . '-' . bin2hex(random_bytes(4));
         mkdir($this->dir);
     }

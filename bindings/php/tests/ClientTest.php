@@ -26,6 +26,7 @@ final class ClientTest extends TestCase
 
     public function testTheLibraryWasLoadedFromTheExplicitPath(): void
     {
+        Support\Backends::requireFfi('which libcookiepay file FFI loaded');
         Sandbox::client();
         $this->assertSame(realpath(Sandbox::libraryPath()), Native::source());
     }

@@ -33,6 +33,7 @@ final class ExampleTest extends TestCase
                 'COOKIEPAY_LIB' => Sandbox::libraryPath(),
                 'COOKIEPAY_SANDBOX_URL' => Sandbox::$http,
                 'COOKIEPAY_EXAMPLE_DATA' => self::$dir,
+                'COOKIEPAY_PHP_BACKEND' => Support\Backends::name(),
             ]
         );
         Processes::waitFor(function () use ($port) {

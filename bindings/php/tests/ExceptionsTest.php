@@ -278,6 +278,7 @@ final class ExceptionsTest extends TestCase
 
     public function testAMissingLibraryNamesWhatWasTried(): void
     {
+        Support\Backends::requireFfi('how the FFI backend reports a missing libcookiepay');
         $script = 'require ' . var_export(dirname(__DIR__) . '/autoload.php', true) . ';'
             . 'try { new CookiePay\Client(["lib_path" => "/nonexistent/libcookiepay.so"]); }'
             . 'catch (CookiePay\Exception\LibraryException $e) { echo $e->getKind(), "|", $e->getMessage(); }';
@@ -290,10 +291,11 @@ final class ExceptionsTest extends TestCase
     /** ffi.enable=0 (or preload outside the CLI, see FpmTest) and a PHP without the FFI extension. */
     public function testRestrictedOrMissingFfiNamesThePhpIniSetting(): void
     {
+        Support\Backends::requireFfi('how the FFI backend, when asked for, reports FFI off (auto falls back: BackendTest)');
         $script = 'require ' . var_export(dirname(__DIR__) . '/autoload.php', true) . ';'
             . 'try { CookiePay\Client::version(); echo "loaded"; }'
             . 'catch (CookiePay\Exception\LibraryException $e) { echo get_class($e), "|", $e->getMessage(); }';
-        $env = ['COOKIEPAY_LIB' => Sandbox::libraryPath(), 'PATH' => (string) getenv('PATH')];
+        $env = ['COOKIEPAY_LIB' => Sandbox::libraryPath(), 'PATH' => (string) getenv('PATH'), 'COOKIEPAY_PHP_BACKEND' => 'ffi'];
 
         [$code, $out] = Processes::run([PHP_BINARY, '-d', 'ffi.enable=0', '-r', $script], $env);
         $this->assertSame(0, $code, $out);

@@ -25,6 +25,7 @@ final class FpmTest extends TestCase
 
     protected function setUp(): void
     {
+        Support\Backends::requireFfi('the php-fpm preload recipe of the FFI backend (the pure backend under a web server: SharedHostingTest)');
         $this->dir = Sandbox::tempDir('cookiepay-php-fpm');
     }
 
@@ -145,6 +146,7 @@ final class FpmTest extends TestCase
             'pm = static',
             'pm.max_children = ' . self::WORKERS,
             'clear_env = yes',
+            'env[COOKIEPAY_PHP_BACKEND] = ffi',
             'catch_workers_output = yes',
             '',
         ]));

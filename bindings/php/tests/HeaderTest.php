@@ -13,6 +13,11 @@ use PHPUnit\Framework\TestCase;
  */
 final class HeaderTest extends TestCase
 {
+    protected function setUp(): void
+    {
+        Support\Backends::requireFfi('the preload header declares the C functions the FFI backend calls');
+    }
+
     /** @return string[] the cookiepay_* functions the binding's sources call */
     private static function functionsCalled(): array
     {

@@ -247,9 +247,9 @@ final class SecretsTest extends TestCase
 
         $json = Native::encode(Sandbox::subscription(self::CARD));
         $client = Sandbox::client();
-        $reflection = new \ReflectionProperty(Client::class, 'handle');
+        $reflection = new \ReflectionProperty(Client::class, 'backend');
         $reflection->setAccessible(true);
-        $answer = Native::callSensitive('cookiepay_billkeygen', $reflection->getValue($client), $json);
+        $answer = $reflection->getValue($client)->callSensitive('cookiepay_billkeygen', $json);
         $this->assertTrue($answer['charged']);
         $this->assertSame('', $json, 'the JSON with the card is gone from the caller\'s variable');
     }

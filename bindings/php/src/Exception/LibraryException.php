@@ -9,8 +9,26 @@ namespace CookiePay\Exception;
  */
 class LibraryException extends CookiePayException
 {
-    public function __construct(string $message, ?\Throwable $previous = null)
+    /** FFI itself cannot be used here (extension missing, ffi.enable off or restricted). */
+    const FFI_UNAVAILABLE = 'ffi';
+    /** No usable library (or its declarations) for this platform was found. */
+    const LIBRARY_MISSING = 'library';
+
+    /** @var string what is unavailable, or "" for any other problem (e.g. a library of another ABI) */
+    private $unavailable;
+
+    public function __construct(string $message, ?\Throwable $previous = null, string $unavailable = '')
     {
         parent::__construct(['kind' => 'library', 'message' => $message], '', $previous);
+        $this->unavailable = $unavailable;
+    }
+
+    /**
+     * FFI_UNAVAILABLE, LIBRARY_MISSING, or "" when something is wrong rather than absent: with the
+     * "auto" backend an absent FFI or library selects the pure-PHP backend instead.
+     */
+    public function unavailable(): string
+    {
+        return $this->unavailable;
     }
 }

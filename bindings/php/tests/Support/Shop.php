@@ -31,6 +31,7 @@ final class Shop
             'COOKIEPAY_LIB' => Sandbox::libraryPath(),
             'COOKIEPAY_SANDBOX_URL' => $sandboxUrl,
             'COOKIEPAY_EXAMPLE_DATA' => $this->dir,
+            'COOKIEPAY_PHP_BACKEND' => Backends::name(),
             // Several workers: CookiePay may post a Noti while the shop is inside a call to it.
             'PHP_CLI_SERVER_WORKERS' => '4',
         ];

@@ -1,0 +1,195 @@
+<?php
+
+namespace CookiePay\Backend\Pure;
+
+/**
+ * What must never leave in clear (secrets.rs): the API key, TOKENs and card data. Scrub known secret
+ * strings from any text in every form they could be echoed in, and mask card data in answers.
+ *
+ * @internal
+ */
+final class Secrets
+{
+    const REDACTED = '[REDACTED]';
+
+    /** Pieces of a long secret at least this long are secrets too. */
+    const MIN_PIECE = 12;
+
+    /** The same datum under both of the vendor's names (response.rs ALIASES). */
+    const ALIASES = [['ACCEPTNO', 'ACCEPT_NO'], ['ACCEPTDATE', 'ACCEPT_DATE'], ['PAYMETHOD', 'PAY_METHOD'], ['BUYERID', 'USERID']];
+
+    /**
+     * $text without any of $secrets: raw, JSON-escaped, URL-encoded, and any run of 12-character
+     * pieces of a long one (a page that quotes only the start of a header).
+     *
+     * @param string[] $secrets
+     */
+    public static function scrub(string $text, array $secrets): string
+    {
+        foreach ($secrets as $secret) {
+            if (strlen($secret) < 4) {
+                continue;
+            }
+            foreach (self::encodings($secret) as $form) {
+                if (strpos($text, $form) !== false) {
+                    $text = str_replace($form, self::REDACTED, $text);
+                }
+                if (strlen($form) >= 2 * self::MIN_PIECE && preg_match('/^[\x00-\x7F]*$/', $form) === 1) {
+                    $text = self::scrubPieces($text, $form);
+                }
+            }
+        }
+        return $text;
+    }
+
+    /** @param string[] $secrets */
+    public static function containsAny(string $bytes, array $secrets): bool
+    {
+        foreach ($secrets as $secret) {
+            if (strlen($secret) < 4) {
+                continue;
+            }
+            foreach (self::encodings($secret) as $form) {
+                if (strpos($bytes, $form) !== false) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** @return string[] the forms of a secret, longest first */
+    private static function encodings(string $secret): array
+    {
+        $json = json_encode($secret, Json::FLAGS);
+        $json = is_string($json) ? substr($json, 1, -1) : $secret;
+        $url = self::formEncode($secret);
+        $all = '';
+        foreach (str_split($secret) as $byte) {
+            $all .= sprintf('%%%02X', ord($byte));
+        }
+        $forms = array_values(array_unique([$secret, $json, $url, str_replace('+', '%20', $url), $all]));
+        usort($forms, function ($a, $b) {
+            return strlen($b) - strlen($a);
+        });
+        return $forms;
+    }
+
+    /** application/x-www-form-urlencoded as the WHATWG serializer writes it. */
+    public static function formEncode(string $bytes): string
+    {
+        $encoded = preg_replace_callback('/[^A-Za-z0-9*\-._ ]/', function ($m) {
+            return sprintf('%%%02X', ord($m[0]));
+        }, $bytes);
+        return str_replace(' ', '+', (string) $encoded);
+    }
+
+    private static function scrubPieces(string $text, string $secret): string
+    {
+        $n = strlen($text);
+        if ($n < self::MIN_PIECE) {
+            return $text;
+        }
+        $covered = [];
+        $pieces = [];
+        for ($i = 0, $last = strlen($secret) - self::MIN_PIECE; $i <= $last; $i++) {
+            $pieces[substr($secret, $i, self::MIN_PIECE)] = true;
+        }
+        foreach (array_keys($pieces) as $piece) {
+            $piece = (string) $piece;
+            $at = 0;
+            while (($at = strpos($text, $piece, $at)) !== false) {
+                for ($j = $at; $j < $at + self::MIN_PIECE; $j++) {
+                    $covered[$j] = true;
+                }
+                $at++;
+            }
+        }
+        if ($covered === []) {
+            return $text;
+        }
+        $out = '';
+        for ($i = 0; $i < $n;) {
+            if (isset($covered[$i])) {
+                $out .= self::REDACTED;
+                while ($i < $n && isset($covered[$i])) {
+                    $i++;
+                }
+            } else {
+                $out .= $text[$i];
+                $i++;
+            }
+        }
+        return $out;
+    }
+
+    /**
+     * Card data in an answer as it is handed on: a card number keeps its last four digits (unless
+     * CookiePay masked it already), expiry, birth date and password never pass.
+     */
+    public static function maskCardData(array $fields): array
+    {
+        foreach ($fields as $key => $value) {
+            if (!is_string($value) || $value === '') {
+                continue;
+            }
+            $lower = strtolower((string) $key);
+            if ($lower === 'cardno') {
+                if (strpos($value, '*') !== false) {
+                    continue;
+                }
+                $digits = (int) preg_match_all('/[0-9]/', $value);
+                $seen = 0;
+                $fields[$key] = preg_replace_callback('/[0-9]/', function ($m) use ($digits, &$seen) {
+                    $seen++;
+                    return $digits - $seen < 4 ? $m[0] : '*';
+                }, $value);
+            } elseif ($lower === 'cardpwd' || $lower === 'cardauth' || $lower === 'expiredt') {
+                $fields[$key] = self::REDACTED;
+            }
+        }
+        return $fields;
+    }
+
+    /** response.rs normalize: card data masked, then the missing twin of every aliased field added. */
+    public static function normalize(array $fields): array
+    {
+        $fields = self::maskCardData($fields);
+        foreach (self::ALIASES as $pair) {
+            $a = array_key_exists($pair[0], $fields);
+            $b = array_key_exists($pair[1], $fields);
+            if ($a && !$b) {
+                $fields[$pair[1]] = $fields[$pair[0]];
+            } elseif ($b && !$a) {
+                $fields[$pair[0]] = $fields[$pair[1]];
+            }
+        }
+        return $fields;
+    }
+
+    /**
+     * The card values of a request worth scrubbing (card.rs values_of): the number as given and as
+     * digits, the birth date or business number, the expiry.
+     *
+     * @return string[]
+     */
+    public static function cardValues(array $request): array
+    {
+        $values = [];
+        foreach (['CARDNO', 'CARDAUTH', 'EXPIREDT'] as $field) {
+            if (!isset($request[$field]) || !is_string($request[$field])) {
+                continue;
+            }
+            $v = Json::trim($request[$field]);
+            if (strlen($v) < 4) {
+                continue;
+            }
+            $values[] = $v;
+            $digits = (string) preg_replace('/[^0-9]/', '', $v);
+            if (strlen($digits) >= 4 && $digits !== $v) {
+                $values[] = $digits;
+            }
+        }
+        return $values;
+    }
+}

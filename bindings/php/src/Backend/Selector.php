@@ -1,0 +1,91 @@
+<?php
+
+namespace CookiePay\Backend;
+
+use CookiePay\Exception\CookiePayException;
+use CookiePay\Exception\LibraryException;
+use CookiePay\Native;
+
+/**
+ * Which backend runs a client: the config's "backend" ("ffi", "php" or "auto"), else the environment
+ * variable COOKIEPAY_PHP_BACKEND, else "auto" — libcookiepay through FFI when this PHP can use it,
+ * the pure-PHP backend when FFI is missing, off or restricted, or no library for this platform is
+ * found. A library that is present but wrong (another ABI) is still an error, never a silent switch.
+ *
+ * @internal use CookiePay\Client
+ */
+final class Selector
+{
+    const ENV = 'COOKIEPAY_PHP_BACKEND';
+    const CHOICES = ['ffi', 'php', 'auto'];
+
+    /** @var bool|null whether the static calls (parseReturn, parseNoti, version) use the pure backend */
+    public static $staticPure;
+
+    /** @var string|null the process default (environment), read once */
+    private static $default;
+
+    /** @var bool|null the "auto" decision without a lib_path, made once per process */
+    private static $autoPure;
+
+    /**
+     * @param mixed $choice the config's "backend", or null
+     * @throws CookiePayException validation for an unknown choice; LibraryException when FFI was
+     *     asked for, or is there but unusable
+     */
+    public static function usePure($choice, ?string $libPath): bool
+    {
+        if ($choice === null) {
+            $choice = self::defaultChoice();
+        }
+        if ($choice === 'php') {
+            return true;
+        }
+        if ($choice === 'ffi') {
+            return false;
+        }
+        if ($choice !== 'auto') {
+            throw CookiePayException::fromError(['kind' => 'validation', 'message' => '1 field(s) failed validation',
+                'fields' => [['field' => 'backend', 'rule' => 'one_of', 'message' => 'backend must be "ffi", "php" or "auto"']]]);
+        }
+        return !self::ffiUsable($libPath);
+    }
+
+    /** The backend of the static calls, decided on first use. */
+    public static function decideStatic(): bool
+    {
+        self::$staticPure = self::usePure(null, null);
+        return self::$staticPure;
+    }
+
+    private static function defaultChoice(): string
+    {
+        if (self::$default === null) {
+            $env = getenv(self::ENV);
+            self::$default = is_string($env) && $env !== '' ? strtolower(trim($env)) : 'auto';
+        }
+        return self::$default;
+    }
+
+    private static function ffiUsable(?string $libPath): bool
+    {
+        if ($libPath === null && self::$autoPure !== null) {
+            return !self::$autoPure;
+        }
+        try {
+            Native::ffi($libPath);
+            $usable = true;
+        } catch (LibraryException $e) {
+            $why = $e->unavailable();
+            // An explicit lib_path that is missing is a mistake to report, not a reason to switch.
+            if ($why !== LibraryException::FFI_UNAVAILABLE && ($why !== LibraryException::LIBRARY_MISSING || $libPath !== null)) {
+                throw $e;
+            }
+            $usable = false;
+        }
+        if ($libPath === null) {
+            self::$autoPure = !$usable;
+        }
+        return $usable;
+    }
+}

@@ -1,0 +1,37 @@
+<?php
+
+namespace CookiePay\Tests\Support;
+
+use PHPUnit\Framework\SkippedTestError;
+
+/**
+ * The backend this run tests: test.sh runs the suite once with COOKIEPAY_PHP_BACKEND=ffi and once
+ * with =php (the default, for a plain `phpunit`, is ffi). Clients of the suite pick it up through the
+ * environment, the example shop and php -S too.
+ */
+final class Backends
+{
+    public static function name(): string
+    {
+        return getenv('COOKIEPAY_PHP_BACKEND') === 'php' ? 'php' : 'ffi';
+    }
+
+    public static function pure(): bool
+    {
+        return self::name() === 'php';
+    }
+
+    /** Skip, visibly and with the reason, a test that is about libcookiepay and FFI themselves. */
+    public static function requireFfi(string $why): void
+    {
+        if (self::pure()) {
+            $skip = new SkippedTestError('FFI-only: ' . $why);
+            // PHPUnit keeps every skip, and with exception_ignore_args=0 a trace holds the whole runner:
+            // later tests that print_r an exception (SecretsTest) would dump all of it.
+            $trace = new \ReflectionProperty(\Exception::class, 'trace');
+            $trace->setAccessible(true);
+            $trace->setValue($skip, []);
+            throw $skip;
+        }
+    }
+}
