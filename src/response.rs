@@ -42,11 +42,14 @@ pub fn as_text(value: &Value) -> String {
 /// The `api` error for a non-success answer, keeping the whole answer for the caller.
 pub fn api_error(answer: &Value, code_field: &str, message_field: &str, layer: Option<&'static str>) -> Error {
     let code = code_of(answer, code_field);
+    // A refused answer may still carry a TOKEN or card data (a token answer with an odd code).
+    let mut response = answer.clone();
+    crate::secrets::mask_fields(&mut response);
     Error::Api {
         code: if code.is_empty() { "(none)".into() } else { code },
         message: text_of(answer, message_field),
         hint: None,
-        response: Box::new(answer.clone()),
+        response: Box::new(response),
         layer,
     }
 }

@@ -11,6 +11,7 @@ use crate::gateway::messages::{self, control_row};
 use crate::gateway::schedule::run_due;
 use crate::gateway::shared::Gateway;
 use crate::http::{Request, Response};
+use crate::replay::ReplayBoard;
 use crate::stats::RequestStats;
 use crate::util::lock;
 use crate::wire::{control_error, optional_json};
@@ -29,6 +30,9 @@ pub enum ControlCall {
     Subscriptions,
     NotisList,
     NotiUrl,
+    ReplayArm,
+    ReplayRecord,
+    ReplayDisarm,
 }
 
 /// The control call for `method path`: `Ok(None)` = not a control path, `Err(allow)` = wrong method.
@@ -49,6 +53,9 @@ pub fn route(method: &str, path: &str) -> Result<Option<ControlCall>, &'static s
         "/_sandbox/notis" => only(get, ControlCall::NotisList, "GET"),
         "/_sandbox/noti" if get => Ok(Some(ControlCall::NotisList)),
         "/_sandbox/noti" => only(post, ControlCall::NotiUrl, "GET, POST"),
+        "/_sandbox/replay" if get => Ok(Some(ControlCall::ReplayRecord)),
+        "/_sandbox/replay" if post => Ok(Some(ControlCall::ReplayArm)),
+        "/_sandbox/replay" => only(method == "DELETE", ControlCall::ReplayDisarm, "GET, POST, DELETE"),
         _ => {
             let Some(rest) = path.strip_prefix("/_sandbox/payments/") else {
                 return Ok(None);
@@ -66,9 +73,20 @@ pub fn route(method: &str, path: &str) -> Result<Option<ControlCall>, &'static s
     }
 }
 
-pub fn call(c: ControlCall, req: &Request, gw: &Gateway, faults: &FaultBoard, stats: &RequestStats) -> Response {
+/// The boards a control call may read or change besides the gateway.
+pub struct Boards<'a> {
+    pub faults: &'a FaultBoard,
+    pub stats: &'a RequestStats,
+    pub replay: &'a ReplayBoard,
+}
+
+pub fn call(c: ControlCall, req: &Request, gw: &Gateway, boards: Boards) -> Response {
+    let Boards { faults, stats, replay } = boards;
     let body = match optional_json(&req.body) {
         Ok(v) => v,
+        Err(()) if matches!(c, ControlCall::ReplayArm) => {
+            return control_error(400, "body must be {\"gateway\": [...]}")
+        }
         Err(()) if matches!(c, ControlCall::FaultsAdd) => {
             return control_error(400, "body must be a JSON object {endpoint, mode, count}")
         }
@@ -139,6 +157,15 @@ pub fn call(c: ControlCall, req: &Request, gw: &Gateway, faults: &FaultBoard, st
                 return control_error(400, &e);
             }
             Response::json(200, &json!({ "ok": true, "url": gw.notifier.url() }))
+        }
+        ControlCall::ReplayArm => match replay.arm(&body) {
+            Ok(n) => Response::json(200, &json!({ "ok": true, "answers": n })),
+            Err(e) => control_error(400, &e),
+        },
+        ControlCall::ReplayRecord => Response::json(200, &replay.record()),
+        ControlCall::ReplayDisarm => {
+            replay.disarm();
+            Response::json(200, &json!({ "ok": true }))
         }
     }
 }

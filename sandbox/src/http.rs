@@ -42,6 +42,8 @@ pub struct Response {
     pub body: Vec<u8>,
     pub close: bool,
     pub extra_headers: Vec<(&'static str, String)>,
+    /// Headers named at run time (replay scripts); a Content-Type here replaces `content_type`.
+    pub custom_headers: Vec<(String, String)>,
 }
 
 pub const JSON: &str = "application/json; charset=utf-8";
@@ -56,6 +58,7 @@ impl Response {
             body: body.into(),
             close: false,
             extra_headers: Vec::new(),
+            custom_headers: Vec::new(),
         }
     }
 
@@ -70,12 +73,21 @@ impl Response {
         out.extend_from_slice(self.status.to_string().as_bytes());
         out.push(b' ');
         out.extend_from_slice(reason(self.status).as_bytes());
-        out.extend_from_slice(b"\r\nServer: cookiepay-sandbox\r\nContent-Type: ");
-        out.extend_from_slice(self.content_type.as_bytes());
-        out.extend_from_slice(b"\r\nContent-Length: ");
+        out.extend_from_slice(b"\r\nServer: cookiepay-sandbox\r\n");
+        if !self
+            .custom_headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        {
+            out.extend_from_slice(b"Content-Type: ");
+            out.extend_from_slice(self.content_type.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"Content-Length: ");
         out.extend_from_slice(self.body.len().to_string().as_bytes());
         out.extend_from_slice(b"\r\n");
-        for (n, v) in &self.extra_headers {
+        let custom = self.custom_headers.iter().map(|(n, v)| (n.as_str(), v));
+        for (n, v) in self.extra_headers.iter().map(|(n, v)| (*n, v)).chain(custom) {
             out.extend_from_slice(n.as_bytes());
             out.extend_from_slice(b": ");
             out.extend_from_slice(v.as_bytes());

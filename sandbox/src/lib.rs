@@ -27,6 +27,7 @@ mod gateway;
 mod http;
 mod noti;
 mod pages;
+mod replay;
 mod routes;
 mod stats;
 mod tls;

@@ -13,6 +13,7 @@ use crate::gateway::shared::{Gateway, GatewayConfig};
 use crate::gateway::{billkey, cancel, decrypt, paycert, paysearch, receipt, recurring, token, window};
 use crate::http::{Handler, Outcome, Reject, Request, Response, HTML, JS, JSON};
 use crate::noti::Notifier;
+use crate::replay::ReplayBoard;
 use crate::stats::RequestStats;
 use crate::util::lock;
 use crate::window_page;
@@ -48,6 +49,7 @@ pub struct App {
     gateway: Gateway,
     faults: FaultBoard,
     stats: RequestStats,
+    replay: ReplayBoard,
 }
 
 impl App {
@@ -66,6 +68,7 @@ impl App {
             gateway,
             faults: FaultBoard::default(),
             stats: RequestStats::default(),
+            replay: ReplayBoard::default(),
         })
     }
 
@@ -200,6 +203,12 @@ impl App {
     }
 
     async fn dispatch(&self, req: Request) -> Outcome {
+        if !req.path.starts_with("/_sandbox/") {
+            if let Some(scripted) = self.replay.answer(&req) {
+                tokio::time::sleep(Duration::from_millis(scripted.delay_ms)).await;
+                return scripted.outcome;
+            }
+        }
         let started = Instant::now();
         let route = self.route(&req.method, &req.path);
         let mut ep_name = "-";
@@ -254,7 +263,12 @@ impl App {
             Route::Control(call) => {
                 ep_name = "control";
                 Outcome::Send(guarded(ErrorFields::Result, || {
-                    control::call(call, &req, &self.gateway, &self.faults, &self.stats)
+                    let boards = control::Boards {
+                        faults: &self.faults,
+                        stats: &self.stats,
+                        replay: &self.replay,
+                    };
+                    control::call(call, &req, &self.gateway, boards)
                 }))
             }
         };
