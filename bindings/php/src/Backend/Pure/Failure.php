@@ -61,7 +61,7 @@ final class Failure extends \Exception
         $fields = [
             'code' => $code === '' ? '(none)' : $code,
             'api_message' => Json::textOf($answer, $messageField),
-            'response' => Json::object($answer),
+            'response' => Json::object(Secrets::maskFields($answer)),
         ];
         if ($layer !== null) {
             $fields['layer'] = $layer;

@@ -123,6 +123,34 @@ final class Secrets
         return $out;
     }
 
+    /** Field names whose values are secrets in requests and answers (any case). */
+    const SECRET_FIELDS = ['pay2_key', 'api_key', 'apikey', 'token', 'cardno', 'cardpwd', 'cardauth', 'expiredt'];
+
+    /**
+     * Every secret field's value replaced, at any depth (secrets.rs mask_fields): a refused answer may
+     * still carry a TOKEN or card data.
+     *
+     * @param mixed $value
+     * @return mixed
+     */
+    public static function maskFields($value)
+    {
+        if ($value instanceof \stdClass) {
+            return (object) self::maskFields(get_object_vars($value));
+        }
+        if (!is_array($value)) {
+            return $value;
+        }
+        foreach ($value as $key => $v) {
+            if (is_string($key) && $v !== null && in_array(strtolower($key), self::SECRET_FIELDS, true)) {
+                $value[$key] = self::REDACTED;
+            } elseif (is_array($v) || $v instanceof \stdClass) {
+                $value[$key] = self::maskFields($v);
+            }
+        }
+        return $value;
+    }
+
     /**
      * Card data in an answer as it is handed on: a card number keeps its last four digits (unless
      * CookiePay masked it already), expiry, birth date and password never pass.
