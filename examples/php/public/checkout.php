@@ -22,8 +22,11 @@ $db = shop_db();
 $db->prepare("INSERT INTO orders (orderno, product, amount, buyer, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)")
     ->execute([$orderNo, $product['name'], $product['amount'], $buyer, date('c')]);
 
+$client = shop_client();
+// Which backend serves this shop: "ffi" (libcookiepay) or "php" (no FFI on this host). For operators.
+header('X-CookiePay-Backend: ' . $client->backend());
 try {
-    $window = shop_client()->ready([
+    $window = $client->ready([
         'ORDERNO' => $orderNo,
         'PRODUCTNAME' => $product['name'],
         'AMOUNT' => $product['amount'],

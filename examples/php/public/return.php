@@ -29,6 +29,7 @@ if (!$post['success']) {
 }
 
 $client = shop_client();
+header('X-CookiePay-Backend: ' . $client->backend());
 $db = shop_db();
 try {
     // The payment as CookiePay attests it. Of a plaintext post only the TID is read, to ask paycert.
