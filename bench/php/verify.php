@@ -4,6 +4,7 @@
 //  manual-sample  the manual's PHP sample (결제정보 검증): curl_init per request, a TOKEN request, then
 //                 paycert; changed only in its domain and in trusting the sandbox's test CA (CURLOPT_CAINFO)
 //  curl-reused    the same requests on one reused curl handle (keep-alive), what a careful developer writes
+//  pure           the CookiePay\Client of bindings/php on its pure-PHP backend (hosts without FFI)
 require __DIR__ . '/../../bindings/php/autoload.php';
 
 function env(string $name): string
@@ -101,6 +102,18 @@ switch ($contender) {
     case 'binding':
         $client = new CookiePay\Client([
             'base_url' => $url, 'api_id' => $apiId, 'api_key' => $apiKey, 'ca_cert_pem' => file_get_contents($ca),
+        ]);
+        $one = function () use ($client, $tid, $fresh) {
+            if ($fresh) {
+                $client->token(true);
+            }
+            $client->paycert($tid);
+        };
+        break;
+    case 'pure':
+        $client = new CookiePay\Client([
+            'base_url' => $url, 'api_id' => $apiId, 'api_key' => $apiKey, 'ca_cert_pem' => file_get_contents($ca),
+            'backend' => 'php',
         ]);
         $one = function () use ($client, $tid, $fresh) {
             if ($fresh) {

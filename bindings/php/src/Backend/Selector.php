@@ -25,8 +25,8 @@ final class Selector
     /** @var string|null the process default (environment), read once */
     private static $default;
 
-    /** @var bool|null the "auto" decision without a lib_path, made once per process */
-    private static $autoPure;
+    /** @var bool[] lib_path ("" for none) => FFI usable: the "auto" decision, made once per process */
+    private static $usable = [];
 
     /**
      * @param mixed $choice the config's "backend", or null
@@ -69,8 +69,9 @@ final class Selector
 
     private static function ffiUsable(?string $libPath): bool
     {
-        if ($libPath === null && self::$autoPure !== null) {
-            return !self::$autoPure;
+        $key = (string) $libPath;
+        if (isset(self::$usable[$key])) {
+            return self::$usable[$key];
         }
         try {
             Native::ffi($libPath);
@@ -83,9 +84,6 @@ final class Selector
             }
             $usable = false;
         }
-        if ($libPath === null) {
-            self::$autoPure = !$usable;
-        }
-        return $usable;
+        return self::$usable[$key] = $usable;
     }
 }

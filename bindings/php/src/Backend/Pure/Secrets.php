@@ -42,14 +42,14 @@ final class Secrets
         return $text;
     }
 
-    /** @param string[] $secrets */
+    /** @param string[] $secrets the client's key and TOKENs */
     public static function containsAny(string $bytes, array $secrets): bool
     {
         foreach ($secrets as $secret) {
             if (strlen($secret) < 4) {
                 continue;
             }
-            foreach (self::encodings($secret) as $form) {
+            foreach (self::encodings($secret, true) as $form) {
                 if (strpos($bytes, $form) !== false) {
                     return true;
                 }
@@ -58,9 +58,18 @@ final class Secrets
         return false;
     }
 
+    /**
+     * @var array secret => its forms, for the key and the TOKEN only (every answer is checked for
+     *     them); card values are never kept
+     */
+    private static $forms = [];
+
     /** @return string[] the forms of a secret, longest first */
-    private static function encodings(string $secret): array
+    private static function encodings(string $secret, bool $keep = false): array
     {
+        if (isset(self::$forms[$secret])) {
+            return self::$forms[$secret];
+        }
         $json = json_encode($secret, Json::FLAGS);
         $json = is_string($json) ? substr($json, 1, -1) : $secret;
         $url = self::formEncode($secret);
@@ -72,6 +81,12 @@ final class Secrets
         usort($forms, function ($a, $b) {
             return strlen($b) - strlen($a);
         });
+        if ($keep) {
+            if (count(self::$forms) >= 32) {
+                self::$forms = [];
+            }
+            self::$forms[$secret] = $forms;
+        }
         return $forms;
     }
 

@@ -16,8 +16,8 @@ final class Transport
     const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
     /**
-     * @var array the process's handles: one per trust configuration (libcurl would reuse a TLS
-     *     connection verified against another CA bundle), in practice one
+     * @var array the process's handles: one per trust anchors and proxy choice (libcurl would reuse a
+     *     TLS connection verified against another CA bundle), in practice one
      */
     private static $curl = [];
     /** @var int the process that made $curl: a fork()ed child must not share its sockets */
@@ -81,7 +81,7 @@ final class Transport
 
     private function postOnce(string $path, array $headers, string $body, bool $sendOnce): array
     {
-        $curl = self::handle($this->config->caCertPem === null ? '' : sha1($this->config->caCertPem));
+        $curl = $this->handle();
         $received = '';
         $tooLarge = false;
         $offset = 0;
@@ -120,14 +120,8 @@ final class Transport
                 return strlen($data);
             },
         ];
-        if (!$this->config->envProxy) {
-            $options[CURLOPT_PROXY] = '';
-            $options[CURLOPT_NOPROXY] = '*';
-        }
-        if ($this->config->caCertPem !== null) {
-            $options += $this->caOptions($this->config->caCertPem);
-        }
-        curl_reset($curl);
+        // Every option that varies between calls is set on every call; the trust anchors and the proxy
+        // choice are the handle's own (set once: reloading a CA bundle per call costs a millisecond).
         curl_setopt_array($curl, $options);
         $started = microtime(true);
         $ok = curl_exec($curl);
@@ -173,8 +167,8 @@ final class Transport
         return Failure::network('read', 'connection failed while waiting for the answer: ' . $cause, $sent);
     }
 
-    /** @return resource|\CurlHandle */
-    private static function handle(string $trust)
+    /** @return resource|\CurlHandle this config's handle: one per trust anchors and proxy choice */
+    private function handle()
     {
         $pid = (int) getmypid();
         if (self::$pid !== $pid) {
@@ -185,14 +179,25 @@ final class Transport
             self::$curl = [];
             self::$pid = $pid;
         }
-        if (!isset(self::$curl[$trust])) {
+        $pem = $this->config->caCertPem;
+        $key = ($this->config->envProxy ? 'proxy:' : 'direct:') . ($pem === null ? '' : sha1($pem));
+        if (!isset(self::$curl[$key])) {
             $curl = curl_init();
             if ($curl === false) {
                 throw Failure::internal('curl_init failed');
             }
-            self::$curl[$trust] = $curl;
+            $fixed = [];
+            if (!$this->config->envProxy) {
+                $fixed[CURLOPT_PROXY] = '';
+                $fixed[CURLOPT_NOPROXY] = '*';
+            }
+            if ($pem !== null) {
+                $fixed += $this->caOptions($pem);
+            }
+            curl_setopt_array($curl, $fixed);
+            self::$curl[$key] = $curl;
         }
-        return self::$curl[$trust];
+        return self::$curl[$key];
     }
 
     /** The extra trust anchor, added to the system's (curl takes one bundle, so both go in it). */
