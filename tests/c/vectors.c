@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,10 +117,10 @@ static char *exchange(const struct sandbox *sb, const char *method, const char *
     return error;
 }
 
-/* The value of header `name` in the head (which ends at the blank line), or NULL. */
+/* The value of header `name` in the head (a string: the blank line is cut off), or NULL. */
 static const char *header(const char *head, const char *name) {
     size_t n = strlen(name);
-    for (const char *line = strstr(head, "\r\n"); line && line[2] != '\r'; line = strstr(line + 2, "\r\n")) {
+    for (const char *line = strstr(head, "\r\n"); line && line[2]; line = strstr(line + 2, "\r\n")) {
         if (strncasecmp(line + 2, name, n) == 0 && line[2 + n] == ':') {
             const char *v = line + 3 + n;
             while (*v == ' ') v++;
@@ -176,7 +177,7 @@ static int special(const struct json *o, const char *key) {
            json_is(o->items[0], JSON_BOOL) && o->items[0]->boolean;
 }
 
-/* The message "<at>: <what> <value>", the value written as JSON. */
+/* The message "<at>: <what><v><more><v2>", the values (when given) written as JSON. */
 static char *differ(const struct jbuf *at, const char *what, const struct json *v, const char *more,
                     const struct json *v2) {
     struct jbuf b = {0};
