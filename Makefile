@@ -7,6 +7,7 @@ CARGO ?= cargo
 SANDBOX_BIN := target/release/cookiepay-sandbox
 CDYLIB := target/debug/libcookiepay.so
 C_TEST := target/c/flow
+C_VECTORS := target/c/vectors
 BINDINGS := php dotnet java
 
 # What every binding's test.sh and demo.sh run against (bindings/*/README.md).
@@ -76,11 +77,18 @@ $(C_TEST): tests/c/flow.c include/cookiepay.h $(CDYLIB)
 	@mkdir -p target/c
 	gcc -std=c11 -Wall -Wextra -Werror -g -Iinclude -o $@ tests/c/flow.c -Ltarget/debug -lcookiepay -Wl,-rpath,$(CURDIR)/target/debug
 
-## test-c: the C program in tests/c against a fresh sandbox, under valgrind (0 leaks, 0 errors)
-test-c: $(SANDBOX_BIN) $(C_TEST)
+$(C_VECTORS): tests/c/vectors.c tests/c/json.c tests/c/json.h include/cookiepay.h $(CDYLIB)
+	@mkdir -p target/c
+	gcc -std=c11 -Wall -Wextra -Werror -g -Iinclude -o $@ tests/c/vectors.c tests/c/json.c -Ltarget/debug -lcookiepay -Wl,-rpath,$(CURDIR)/target/debug
+
+## test-c: the C programs in tests/c (the flow, then the contract vectors), each against a fresh
+## sandbox, under valgrind (0 leaks, 0 errors)
+test-c: $(SANDBOX_BIN) $(C_TEST) $(C_VECTORS)
 	@scripts/need.sh gcc:gcc valgrind:valgrind
 	scripts/with-sandbox.sh valgrind --quiet --error-exitcode=3 --leak-check=full --suppressions=tests/c/valgrind.supp \
 	  --errors-for-leak-kinds=definite --show-leak-kinds=definite $(C_TEST)
+	scripts/with-sandbox.sh valgrind --quiet --error-exitcode=3 --leak-check=full --suppressions=tests/c/valgrind.supp \
+	  --errors-for-leak-kinds=definite --show-leak-kinds=definite $(C_VECTORS) tests/vectors
 
 ## demo: start the sandbox, run the whole authenticated flow (Rust, then each binding's example),
 ## print each step, stop the sandbox
