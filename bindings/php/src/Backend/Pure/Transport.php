@@ -28,6 +28,8 @@ final class Transport
     private static $systemBundle;
     /** @var array pem hash => CA file, where CURLOPT_CAINFO_BLOB is missing */
     private static $caFiles = [];
+    /** @var bool|null whether CURLOPT_CAINFO_BLOB exists (PHP 8.2+ with libcurl 7.77+); tests turn it off */
+    private static $blob;
 
     /** @var Config */
     private $config;
@@ -120,6 +122,9 @@ final class Transport
                 return strlen($data);
             },
         ];
+        if ($this->config->caCertPem !== null && !(self::$blob ?? defined('CURLOPT_CAINFO_BLOB'))) {
+            $options[CURLOPT_CAINFO] = self::caFile($this->config->caCertPem);
+        }
         // Every option that varies between calls is set on every call; the trust anchors and the proxy
         // choice are the handle's own (set once: reloading a CA bundle per call costs a millisecond).
         curl_setopt_array($curl, $options);
@@ -180,7 +185,8 @@ final class Transport
             self::$pid = $pid;
         }
         $pem = $this->config->caCertPem;
-        $key = ($this->config->envProxy ? 'proxy:' : 'direct:') . ($pem === null ? '' : sha1($pem));
+        $blob = self::$blob ?? defined('CURLOPT_CAINFO_BLOB');
+        $key = ($this->config->envProxy ? 'proxy:' : 'direct:') . ($pem === null ? '' : sha1($pem) . ($blob ? ':blob' : ':file'));
         if (!isset(self::$curl[$key])) {
             $curl = curl_init();
             if ($curl === false) {
@@ -191,8 +197,8 @@ final class Transport
                 $fixed[CURLOPT_PROXY] = '';
                 $fixed[CURLOPT_NOPROXY] = '*';
             }
-            if ($pem !== null) {
-                $fixed += $this->caOptions($pem);
+            if ($pem !== null && $blob) {
+                $fixed[constant('CURLOPT_CAINFO_BLOB')] = self::systemBundle() . "\n" . $pem . "\n";
             }
             curl_setopt_array($curl, $fixed);
             self::$curl[$key] = $curl;
@@ -200,25 +206,26 @@ final class Transport
         return self::$curl[$key];
     }
 
-    /** The extra trust anchor, added to the system's (curl takes one bundle, so both go in it). */
-    private function caOptions(string $pem): array
+    /**
+     * Where CURLOPT_CAINFO_BLOB is missing (PHP before 8.2): the system's anchors and ca_cert_pem in a
+     * file of our own (tempnam: a new name, mode 0600), never one found under a guessable name in a temp
+     * folder other users may share; removed when the request ends, written again when needed.
+     */
+    private static function caFile(string $pem): string
     {
         $bundle = self::systemBundle() . "\n" . $pem . "\n";
-        if (defined('CURLOPT_CAINFO_BLOB')) {
-            return [constant('CURLOPT_CAINFO_BLOB') => $bundle];
-        }
         $key = sha1($bundle);
-        if (!isset(self::$caFiles[$key]) || !is_file(self::$caFiles[$key])) {
-            $file = rtrim(sys_get_temp_dir(), '/\\') . '/cookiepay-ca-' . $key . '.pem';
-            if (!is_file($file) || sha1((string) @file_get_contents($file)) !== $key) {
-                $tmp = @tempnam(dirname($file), 'cookiepay-ca');
-                if ($tmp === false || @file_put_contents($tmp, $bundle) === false || !@rename($tmp, $file)) {
-                    throw Failure::invalid('cannot write ca_cert_pem to a file in ' . sys_get_temp_dir());
-                }
+        if (!isset(self::$caFiles[$key]) || !@is_file(self::$caFiles[$key])) {
+            $file = @tempnam(sys_get_temp_dir(), 'cookiepay-ca-');
+            if ($file === false || @file_put_contents($file, $bundle) === false) {
+                throw Failure::invalid('cannot write ca_cert_pem to a file in ' . sys_get_temp_dir());
             }
+            register_shutdown_function(function () use ($file): void {
+                @unlink($file);
+            });
             self::$caFiles[$key] = $file;
         }
-        return [CURLOPT_CAINFO => self::$caFiles[$key]];
+        return self::$caFiles[$key];
     }
 
     private static function systemBundle(): string
