@@ -363,7 +363,8 @@ final class Native
             $candidates['package lib/'] = dirname(__DIR__) . '/lib/' . self::libraryFileName();
         }
         foreach ($candidates as $origin => $path) {
-            if (is_file($path)) {
+            // @: under open_basedir a path outside it is a warning, and here only "not found".
+            if (@is_file($path)) {
                 return (string) realpath($path);
             }
             $tried[] = $origin . ': ' . $path;
@@ -401,7 +402,7 @@ final class Native
             dirname(__DIR__, 3) . '/include/cookiepay_ffi.h',
         ]);
         foreach ($candidates as $path) {
-            if (is_file($path)) {
+            if (@is_file($path)) {
                 $text = file_get_contents($path);
                 if (is_string($text) && $text !== '') {
                     return $text;
@@ -444,7 +445,7 @@ final class Native
         if (is_string($maps) && $maps !== '') {
             return strpos($maps, 'ld-musl-') !== false || strpos($maps, 'libc.musl-') !== false;
         }
-        return glob('/lib/ld-musl-*.so.1') !== [] && !is_file('/lib64/ld-linux-x86-64.so.2');
+        return (@glob('/lib/ld-musl-*.so.1') ?: []) !== [] && !@is_file('/lib64/ld-linux-x86-64.so.2');
     }
 
     private static function libraryFileName(): string
