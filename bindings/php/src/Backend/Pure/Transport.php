@@ -3,8 +3,8 @@
 namespace CookiePay\Backend\Pure;
 
 /**
- * HTTP to CookiePay over ext-curl (transport.rs): one curl handle per process, so its connection
- * cache keeps connections alive from call to call (and, under php-fpm, from request to request);
+ * HTTP to CookiePay over ext-curl (transport.rs): one curl handle per process (per trust setting), so
+ * its connection cache keeps connections alive from call to call (PHP drops it when a web request ends);
  * one deadline per exchange (timeout_ms, connect included), the 1 MiB answer cap, and retries of
  * repeatable calls only.
  *
