@@ -74,6 +74,18 @@ namespace CookiePay.Tests
             if (problem != null) Assert.Fail(Implementation + " failed " + vector["name"] + " (" + file + "): " + problem);
         }
 
+        [Test]
+        public void TheMatcherCanFail()
+        {
+            Func<string, string, string> diff = (e, a) => Subset(Json.Parse(e), true, Json.Parse(a), "$");
+            Assert.IsNull(diff("{\"a\":1}", "{\"a\":1.0,\"b\":2}"));
+            Assert.IsNotNull(diff("{\"a\":1}", "{\"a\":\"1\"}"));
+            Assert.IsNotNull(diff("{\"a\":{\"$absent\":true}}", "{\"a\":null}"));
+            Assert.IsNull(diff("{\"a\":{\"$absent\":true}}", "{}"));
+            Assert.IsNotNull(diff("{\"a\":{\"$any\":true}}", "{}"));
+            Assert.IsNotNull(diff("[1]", "[1,2]"));
+        }
+
         // ---- one vector ----
 
         private string Replay(IDictionary<string, object> v)
