@@ -93,6 +93,7 @@ namespace CookiePay.Tests
             var gateway = Field.Get(v, "gateway") as IList<object> ?? new List<object>();
             sandbox.Control("POST", "/_sandbox/replay", new Dictionary<string, object> { { "gateway", gateway } });
             var texts = new List<string>();
+            returnedTexts = texts;
             string problem = RunSteps(v, texts);
             if (problem != null) return problem;
             var record = sandbox.Control("GET", "/_sandbox/replay", null);
@@ -260,7 +261,15 @@ namespace CookiePay.Tests
             }
         }
 
-        private static object Returned(CookiePayResult result) { return result.Data; }
+        // What every step returned, for the secrets check: the result's data, its raw envelope and its ToString.
+        private List<string> returnedTexts;
+
+        private object Returned(CookiePayResult result)
+        {
+            returnedTexts.Add(result.RawJson ?? "");
+            returnedTexts.Add(result.ToString());
+            return result.Data;
+        }
 
         private static string Str(IDictionary<string, object> r, string key) { return Field.Get(r, key) as string; }
 
