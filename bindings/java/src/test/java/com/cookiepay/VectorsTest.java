@@ -110,6 +110,7 @@ class VectorsTest {
         Object gateway = v.containsKey("gateway") ? v.get("gateway") : Collections.emptyList();
         control("POST", Collections.singletonMap("gateway", gateway));
         List<String> texts = new ArrayList<String>();
+        returnedTexts = texts;
         String problem = runSteps(v, texts);
         if (problem != null) {
             return problem;
@@ -200,9 +201,9 @@ class VectorsTest {
     private static Object invoke(CookiePayClient client, Map<String, Object> config, String call, Map<String, Object> r) {
         switch (call) {
             case "parse_return":
-                return CookiePayClient.parseReturn(body(r)).getData();
+                return returned(CookiePayClient.parseReturn(body(r)));
             case "parse_noti":
-                return CookiePayClient.parseNoti(body(r)).getData();
+                return returned(CookiePayClient.parseNoti(body(r)));
             case "new_client":
                 new CookiePayClient(config).close();
                 return Collections.emptyMap();
@@ -215,36 +216,36 @@ class VectorsTest {
         }
         switch (call) {
             case "token":
-                return client.token(Boolean.TRUE.equals(r.get("force_refresh"))).getData();
+                return returned(client.token(Boolean.TRUE.equals(r.get("force_refresh"))));
             case "ready":
-                return client.ready(r).getData();
+                return returned(client.ready(r));
             case "decrypt":
-                return client.decrypt(str(r, "ENC_DATA")).getData();
+                return returned(client.decrypt(str(r, "ENC_DATA")));
             case "paycert":
-                return client.paycert(str(r, "tid")).getData();
+                return returned(client.paycert(str(r, "tid")));
             case "verify":
-                return client.verify(str(r, "tid"), Json.asMap(r.get("expected"))).getData();
+                return returned(client.verify(str(r, "tid"), Json.asMap(r.get("expected"))));
             case "billkeygen":
-                return client.billkeygen(r).getData();
+                return returned(client.billkeygen(r));
             case "recurring_charge":
-                return client.recurringCharge(str(r, "RESERVE_ID"), str(r, "BILLKEY")).getData();
+                return returned(client.recurringCharge(str(r, "RESERVE_ID"), str(r, "BILLKEY")));
             case "schedule_cancel":
-                return client.scheduleCancel(str(r, "RESERVE_ID")).getData();
+                return returned(client.scheduleCancel(str(r, "RESERVE_ID")));
             case "billkey_delete":
-                return client.billkeyDelete(str(r, "BILLKEY")).getData();
+                return returned(client.billkeyDelete(str(r, "BILLKEY")));
             case "cancel":
-                return client.cancel(str(r, "tid"), str(r, "reason"), (Long) r.get("amount"),
-                        str(r, "bank"), str(r, "account_no"), str(r, "account_name")).getData();
+                return returned(client.cancel(str(r, "tid"), str(r, "reason"), (Long) r.get("amount"),
+                        str(r, "bank"), str(r, "account_no"), str(r, "account_name")));
             case "paysearch":
                 if (r.containsKey("tid")) {
-                    return client.paysearch(str(r, "tid")).getData();
+                    return returned(client.paysearch(str(r, "tid")));
                 }
-                return client.paysearch(str(r, "from"), str(r, "to")).getData();
+                return returned(client.paysearch(str(r, "from"), str(r, "to")));
             case "receipt_url":
                 return Collections.singletonMap("url", client.receiptUrl(str(r, "tid")));
             case "request":
                 List<Object> auth = Json.asList(r.get("auth"));
-                return client.request(str(r, "path"), Json.asMap(r.get("body")), auth.toArray(new String[0])).getData();
+                return returned(client.request(str(r, "path"), Json.asMap(r.get("body")), auth.toArray(new String[0])));
             default:
                 throw new IllegalArgumentException("unknown call " + call);
         }
@@ -307,7 +308,7 @@ class VectorsTest {
             op.setAccessible(true);
             Method method = CookiePayClient.class.getDeclaredMethod("call", int.class, Map.class);
             method.setAccessible(true);
-            return ((CookiePayResult) method.invoke(client, op.getInt(null), r)).getData();
+            return returned((CookiePayResult) method.invoke(client, op.getInt(null), r));
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof RuntimeException) {
                 throw (RuntimeException) e.getCause();
@@ -316,6 +317,15 @@ class VectorsTest {
         } catch (ReflectiveOperationException e) {
             throw new AssertionError("the vector runner's raw path needs Native.OP_* and CookiePayClient.call(int, Map)", e);
         }
+    }
+
+    /** What every step returned, for the secrets check: the result's data, its raw envelope and its toString. */
+    private static List<String> returnedTexts = new ArrayList<String>();
+
+    private static Map<String, Object> returned(CookiePayResult result) {
+        returnedTexts.add(String.valueOf(result.getRawJson()));
+        returnedTexts.add(result.toString());
+        return result.getData();
     }
 
     private static byte[] body(Map<String, Object> r) {
