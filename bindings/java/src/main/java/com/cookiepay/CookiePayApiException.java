@@ -26,6 +26,14 @@ public class CookiePayApiException extends CookiePayException {
     }
 
     /**
+     * What to do about this code, when the library knows (e.g. cancel's {@code 9029}: the payment is
+     * settled, refund it with 입금후 취소); null otherwise.
+     */
+    public String getHint() {
+        return text("hint");
+    }
+
+    /**
      * For decrypt: {@code outer} (the decryption call failed) or {@code inner} (the payment itself,
      * e.g. declined); null for other calls.
      */
