@@ -137,6 +137,51 @@ final class DifferentialTest extends TestCase
         }
     }
 
+    public function testConfigsAreCheckedAlike(): void
+    {
+        $urls = ['http://x', 'http:/x', 'http:x', 'HTTP://X', 'http://x:99999', 'http://x:0', 'http://[::1]:80', 'http://[::1', 'http://a b',
+            'https://', 'http://user@x', 'http://:p@x', 'http://@x', 'http://x?', 'http://x#', 'http://%41', 'http://x/p/', 'http://-x',
+            'ftp://x', 'file:///etc', 'mailto:a@b', 'x', '', '/path', 'http://www.cookiepayments.com', 'http://WWW.CookiePayments.COM.',
+            'https://cookiepayments.com', 'http://evilcookiepayments.com', "http://x\r\nHost: y", ' http://x', "http://x\t",
+            'http://x:80/a b', 'http://x/%zz', 'http://한국.kr', 'http://x:', 'http://x:abc', 'http:\\\\x', 'http://1.2.3.4.5',
+            'http://0x7f.1', 'http://256.1', 'http://1.2.3.256', 'http://08.1.1.1', 'http://x.0x', 'http://[1:2::3]:65536'];
+        $keys = ['env', 'base_url', 'api_id', 'api_key', 'connect_timeout_ms', 'timeout_ms', 'ca_cert_pem', 'max_retries',
+            'retry_base_delay_ms', 'retry_max_delay_ms', 'binding', 'shared', 'env_proxy', 'timout_ms', 'apikey', 'ENV', 'sharedd', 'x'];
+        for ($i = 0; $i < self::ROUNDS; $i++) {
+            $config = [];
+            foreach ($keys as $key) {
+                if (mt_rand(0, 2) === 0) {
+                    // Hosts beyond ASCII go through IDNA (UTS 46), which the pure backend approximates.
+                    $config[$key] = $key === 'base_url' && mt_rand(0, 1) ? self::pick($urls) : self::value();
+                    if ($key === 'base_url' && is_string($config[$key]) && preg_match('/[^\x00-\x7F]/', $config[$key]) === 1) {
+                        $config[$key] = self::pick($urls);
+                    }
+                }
+            }
+            $roll = mt_rand(0, 3);
+            if ($roll > 0) {
+                $config['base_url'] = self::pick($urls);
+                $config['api_id'] = 'shop';
+                $config['api_key'] = mt_rand(0, 5) ? 'key-0123456789' : str_repeat('k', mt_rand(99, 102));
+            }
+            if ($roll === 3) {
+                $config['env'] = self::pick(['live', 'sandbox', 'prod']);
+            }
+            $json = (string) json_encode((object) $config, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_INVALID_UTF8_SUBSTITUTE);
+            $this->assertSame(
+                self::outcome(function () use ($json) {
+                    new FfiBackend($json, Sandbox::libraryPath());
+                    return [];
+                }),
+                self::outcome(function () use ($json) {
+                    new PureBackend($json);
+                    return [];
+                }),
+                "the config $json"
+            );
+        }
+    }
+
     /** What a call came to, in the terms both backends must agree on. */
     private static function outcome(callable $call): array
     {

@@ -22,8 +22,10 @@ final class Config
     public $apiId;
     /** @var Sealed */
     private $apiKey;
-    /** @var string */
+    /** @var string as given (trimmed of '/'): receipt URLs are built on it, as the core does */
     public $baseUrl;
+    /** @var string the same URL normalised, for curl */
+    public $requestBase;
     /** @var int */
     public $connectTimeoutMs;
     /** @var int */
@@ -93,8 +95,9 @@ final class Config
                 $c->problems[] = ['env', 'required', 'give env ("sandbox"/"live") or base_url'];
             }
         }
+        $requestBase = '';
         if ($baseUrl !== '') {
-            $problem = self::baseUrlProblem($baseUrl, $env === 'live');
+            $problem = self::baseUrlProblem($baseUrl, $env === 'live', $requestBase);
             if ($problem !== null) {
                 $c->problems[] = $problem;
             }
@@ -123,6 +126,7 @@ final class Config
             throw Failure::validation($problems);
         }
         $c->baseUrl = $baseUrl;
+        $c->requestBase = (string) $requestBase;
         $c->userAgent = 'cookiepay/' . \CookiePay\Backend\PureBackend::VERSION . (trim($binding) !== '' ? ' ' . trim($binding) : '');
         return $c;
     }
@@ -174,25 +178,28 @@ final class Config
         return '"' . addcslashes($text, "\"\\\n\r\t") . '"';
     }
 
-    private static function baseUrlProblem(string $url, bool $live): ?array
+    /**
+     * What is wrong with a base URL (config.rs base_url_problem), or null; $normalized is what curl
+     * is given.
+     */
+    private static function baseUrlProblem(string $url, bool $live, ?string &$normalized = null): ?array
     {
-        $parts = preg_match('/[\x00-\x20\x7F]/', $url) === 1 ? false : parse_url($url);
-        if (!is_array($parts) || !isset($parts['scheme'])) {
+        $u = BaseUrl::parse($url);
+        if ($u === null) {
             return ['base_url', 'url', 'base_url is not a URL (e.g. https://sandbox.cookiepayments.com)'];
         }
-        $scheme = strtolower($parts['scheme']);
-        if (($scheme !== 'http' && $scheme !== 'https') || !isset($parts['host']) || $parts['host'] === '') {
+        if (($u['scheme'] !== 'http' && $u['scheme'] !== 'https') || $u['host'] === null || $u['host'] === '') {
             return ['base_url', 'url', 'base_url must be an http:// or https:// URL with a host'];
         }
-        if (isset($parts['user']) || isset($parts['pass']) || isset($parts['query']) || isset($parts['fragment'])
-            || strpos($url, '?') !== false || strpos($url, '#') !== false) {
+        if ($u['username'] !== '' || $u['password'] !== null || $u['query'] !== null || $u['fragment'] !== null) {
             return ['base_url', 'url', 'base_url must not hold a user, a query or a fragment'];
         }
-        $host = strtolower(trim($parts['host'], '[]'));
+        $host = $u['host'];
         $cookiepay = $host === 'cookiepayments.com' || substr($host, -strlen('.cookiepayments.com')) === '.cookiepayments.com';
-        if ($scheme === 'http' && ($live || $cookiepay)) {
+        if ($u['scheme'] === 'http' && ($live || $cookiepay)) {
             return ['base_url', 'https', "CookiePay's hosts and the live environment require https"];
         }
+        $normalized = $u['scheme'] . '://' . $host . ($u['port'] !== null ? ':' . $u['port'] : '') . $u['path'];
         return null;
     }
 

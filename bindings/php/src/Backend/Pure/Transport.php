@@ -88,7 +88,7 @@ final class Transport
         $tooLarge = false;
         $offset = 0;
         $options = [
-            CURLOPT_URL => $this->config->baseUrl . $path,
+            CURLOPT_URL => $this->config->requestBase . $path,
             // The body comes from a read callback that cannot rewind: when a kept-alive connection dies
             // after the request was written, libcurl cannot send it again behind our back (it would),
             // and the failure is reported as the core reports it.
