@@ -56,11 +56,15 @@ final class Processes
         return $process;
     }
 
-    /** SIGTERM, then SIGKILL after 5 s. */
+    /** SIGTERM, then SIGKILL after 5 s; its child processes too (php -S workers outlive their master). */
     public static function stop($process): void
     {
         if (!is_resource($process)) {
             return;
+        }
+        $children = self::childrenOf((int) proc_get_status($process)['pid']);
+        foreach ($children as $child) {
+            posix_kill($child, 15);
         }
         proc_terminate($process, 15);
         $deadline = microtime(true) + 5;
@@ -71,6 +75,29 @@ final class Processes
             proc_terminate($process, 9);
         }
         proc_close($process);
+        foreach ($children as $child) {
+            if (posix_kill($child, 0)) {
+                posix_kill($child, 9);
+            }
+        }
+    }
+
+    /** The pids whose parent is $pid (Linux /proc). */
+    private static function childrenOf(int $pid): array
+    {
+        $children = [];
+        foreach (glob('/proc/[0-9]*/stat') ?: [] as $stat) {
+            $text = @file_get_contents($stat);
+            if ($text === false || ($end = strrpos($text, ')')) === false) {
+                continue; // gone meanwhile
+            }
+            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+            $fields = explode(' ', substr($text, $end + 2));
+            if (isset($fields[1]) && (int) $fields[1] === $pid) {
+                $children[] = (int) basename(dirname($stat));
+            }
+        }
+        return $children;
     }
 
     /** Wait until $ready() is true or the process died or the time is up. */
