@@ -2,6 +2,7 @@
 
 namespace CookiePay\Tests;
 
+use CookiePay\Tests\Support\Http;
 use CookiePay\Tests\Support\Processes;
 use CookiePay\Tests\Support\Sandbox;
 use PDO;
@@ -106,23 +107,8 @@ final class SharedHostingTest extends TestCase
     /** @return array [status, headers (lower-case name => value), body] */
     private static function http(string $method, string $url, string $body): array
     {
-        $context = stream_context_create(['http' => [
-            'method' => $method,
-            'header' => "Content-Type: application/x-www-form-urlencoded\r\n",
-            'content' => $body,
-            'ignore_errors' => true,
-            'follow_location' => 0,
-            'timeout' => 20,
-        ]]);
-        $answer = (string) file_get_contents($url, false, $context);
-        $headers = [];
-        foreach (array_slice($http_response_header, 1) as $line) {
-            $parts = explode(':', $line, 2);
-            if (count($parts) === 2) {
-                $headers[strtolower(trim($parts[0]))] = trim($parts[1]);
-            }
-        }
-        preg_match('/^HTTP\/\S+ (\d+)/', $http_response_header[0], $m);
-        return [(int) $m[1], $headers, $answer];
+        $answer = Http::send($method, $url, $body);
+        self::assertNotNull($answer, "$method $url: no answer");
+        return $answer;
     }
 }

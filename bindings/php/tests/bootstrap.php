@@ -3,6 +3,7 @@
 require dirname(__DIR__) . '/autoload.php';
 require __DIR__ . '/Support/Sandbox.php';
 require __DIR__ . '/Support/Processes.php';
+require __DIR__ . '/Support/Http.php';
 require __DIR__ . '/Support/Shop.php';
 require __DIR__ . '/Support/Backends.php';
 

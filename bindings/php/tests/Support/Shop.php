@@ -108,27 +108,11 @@ final class Shop
     /** @return array [status code, headers (lower-case name => value), body] */
     public function http(string $method, string $path, string $body = '', string $type = 'application/x-www-form-urlencoded'): array
     {
-        $context = stream_context_create(['http' => [
-            'method' => $method,
-            'header' => "Content-Type: $type\r\n",
-            'content' => $body,
-            'ignore_errors' => true,
-            'follow_location' => 0,
-            'timeout' => 30,
-        ]]);
-        $answer = @file_get_contents($this->url . $path, false, $context);
-        if (!is_string($answer) || !isset($http_response_header[0])) {
+        $answer = Http::send($method, $this->url . $path, $body, $type);
+        if ($answer === null) {
             throw new RuntimeException("$method $path: no answer\n" . @file_get_contents($this->dir . '/server.log'));
         }
-        $headers = [];
-        foreach (array_slice($http_response_header, 1) as $line) {
-            $parts = explode(':', $line, 2);
-            if (count($parts) === 2) {
-                $headers[strtolower(trim($parts[0]))] = trim($parts[1]);
-            }
-        }
-        preg_match('/^HTTP\/\S+ (\d+)/', $http_response_header[0], $m);
-        return [(int) $m[1], $headers, $answer];
+        return $answer;
     }
 
     /** POST a form. */

@@ -1,0 +1,39 @@
+<?php
+
+namespace CookiePay\Tests\Support;
+
+/** What a browser does to the example shop, as the tests need it: one request, no redirects followed. */
+final class Http
+{
+    /**
+     * @return array|null [status code, headers (lower-case name => value), body]; null when nothing answered
+     */
+    public static function send(
+        string $method,
+        string $url,
+        string $body = '',
+        string $type = 'application/x-www-form-urlencoded'
+    ): ?array {
+        $context = stream_context_create(['http' => [
+            'method' => $method,
+            'header' => "Content-Type: $type\r\n",
+            'content' => $body,
+            'ignore_errors' => true,
+            'follow_location' => 0,
+            'timeout' => 30,
+        ]]);
+        $answer = @file_get_contents($url, false, $context);
+        if (!is_string($answer) || !isset($http_response_header[0])) {
+            return null;
+        }
+        $headers = [];
+        foreach (array_slice($http_response_header, 1) as $line) {
+            $parts = explode(':', $line, 2);
+            if (count($parts) === 2) {
+                $headers[strtolower(trim($parts[0]))] = trim($parts[1]);
+            }
+        }
+        preg_match('/^HTTP\/\S+ (\d+)/', $http_response_header[0], $m);
+        return [(int) $m[1], $headers, $answer];
+    }
+}
