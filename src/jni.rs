@@ -270,6 +270,16 @@ pub extern "system" fn Java_com_cookiepay_Native_version<'local>(
     guard_string(&mut env, |env| new_string(env, crate::VERSION))
 }
 
+/// `static native int abiVersion()`: `cookiepay_abi_version()`, which the Java binding checks on load
+/// as the C bindings do. No JNIEnv work, nothing that can panic.
+#[no_mangle]
+pub extern "system" fn Java_com_cookiepay_Native_abiVersion<'local>(
+    _env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+) -> jint {
+    crate::ffi::COOKIEPAY_ABI_VERSION as jint
+}
+
 /// `static native String selfTestPanic()` of the Java tests' `com.cookiepay.TestNative`: panics inside
 /// the boundary, so the tests can prove a panic reaches Java as the `internal` envelope
 /// (CookiePayInternalException), never a JVM abort. Only in libraries built with the `test-exports`

@@ -65,6 +65,12 @@ final class Native {
 
     static native String version();
 
+    /** cookiepay_abi_version(): the C ABI this library implements; must be ABI_VERSION. */
+    static native int abiVersion();
+
+    /** The C ABI these classes were written for (COOKIEPAY_ABI_VERSION in include/cookiepay.h). */
+    static final int ABI_VERSION = 1;
+
     // The test-only export (a deliberate panic) is not here: the production library does not have
     // it. The tests declare it in src/test/java/com/cookiepay/TestNative.java and run it against a
     // library built with the core's cargo feature test-exports.
@@ -86,7 +92,7 @@ final class Native {
                         : "";
                 throw linkError("cannot load " + path + " (from -D" + LIBRARY_PROPERTY + " or " + LIBRARY_ENV + ")" + hint, e);
             }
-            checkRelease(path);
+            checkLibrary(path);
             return path;
         }
         String fileName = System.mapLibraryName("cookiepay");
@@ -118,28 +124,34 @@ final class Native {
         if (file.delete()) {
             file.getParentFile().delete();
         }
-        checkRelease("jar:" + resource);
+        checkLibrary("jar:" + resource);
         return "jar:" + resource;
     }
 
     /**
-     * Refuse a library whose JNI glue is of another release than these classes (an old
-     * libcookiepay.so named by the property or the environment under a newer jar): a native method
-     * it lacks, or implements differently, would fail only when called. The C bindings compare
-     * cookiepay_abi_version(); the JNI surface has no such export yet, so the release is compared.
+     * Refuse a library of another ABI (an old libcookiepay.so named by the property or the environment
+     * under a newer jar), as the C bindings do with cookiepay_abi_version(): a native method it lacks,
+     * or implements differently, would fail only when called. Within a Maven build the release is
+     * compared too, because the JNI glue must come from the same release as these classes.
      */
-    private static void checkRelease(String from) {
+    private static void checkLibrary(String from) {
+        int abi;
+        try {
+            abi = abiVersion();
+        } catch (UnsatisfiedLinkError e) {
+            throw linkError("the library loaded from " + from + " has no Java_com_cookiepay_Native_abiVersion:"
+                    + " it is not a libcookiepay for this jar (ABI " + ABI_VERSION + "), or older than it", e);
+        }
+        if (abi != ABI_VERSION) {
+            throw linkError("the library loaded from " + from + " implements cookiepay ABI " + abi + ", but this jar needs ABI "
+                    + ABI_VERSION + ". Use the library packed in the jar (unset -D" + LIBRARY_PROPERTY + " and "
+                    + LIBRARY_ENV + ") or a jar of the library's release", null);
+        }
         String expected = expectedRelease();
         if (expected == null) {
             return;
         }
-        String actual;
-        try {
-            actual = version();
-        } catch (UnsatisfiedLinkError e) {
-            throw linkError("the library loaded from " + from + " has no JNI glue (Java_com_cookiepay_Native_version):"
-                    + " it is not libcookiepay " + expected + ", or older than the Java binding", e);
-        }
+        String actual = version();
         if (!expected.equals(actual)) {
             throw linkError("the library loaded from " + from + " is libcookiepay " + actual + ", but this jar is "
                     + expected + ": its JNI glue must come from the same release. Use the library packed in the jar"

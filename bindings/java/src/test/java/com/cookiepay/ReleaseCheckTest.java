@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The check at load (Native.checkRelease): a library whose JNI glue is of another release, or has no
- * JNI glue at all, is refused with a message naming both; each case in a child JVM that loads a
- * stand-in library built here with gcc.
+ * The check at load (Native.checkLibrary): a library of another ABI, one whose JNI glue is of another
+ * release, or one with no JNI glue at all, is refused with a message naming both; each case in a child
+ * JVM that loads a stand-in library built here with gcc.
  */
 class ReleaseCheckTest {
     // JUnit's own folder (not named cookiepay-*: LoadingTest counts those left in java.io.tmpdir).
@@ -44,9 +44,23 @@ class ReleaseCheckTest {
         return out.toByteArray();
     }
 
+    private static String abiExport(int abi) {
+        return "JNIEXPORT jint JNICALL Java_com_cookiepay_Native_abiVersion(JNIEnv *env, jclass c) {\n"
+                + "    (void)env; (void)c; return " + abi + ";\n}\n";
+    }
+
+    @Test
+    void aLibraryOfAnotherAbiIsRefused() throws Exception {
+        File lib = fakeLibrary("other-abi", "#include <jni.h>\n" + abiExport(Native.ABI_VERSION + 1));
+        ChildProbe.Result child = ChildProbe.run("where", null, "-D" + Native.LIBRARY_PROPERTY + "=" + lib.getAbsolutePath());
+        assertTrue(child.out.contains("link-error=cookiepay: the library loaded from " + lib.getAbsolutePath()
+                + " implements cookiepay ABI " + (Native.ABI_VERSION + 1) + ", but this jar needs ABI " + Native.ABI_VERSION),
+                child.out + child.err);
+    }
+
     @Test
     void aLibraryOfAnotherReleaseIsRefused() throws Exception {
-        File lib = fakeLibrary("other-release", "#include <jni.h>\n"
+        File lib = fakeLibrary("other-release", "#include <jni.h>\n" + abiExport(Native.ABI_VERSION)
                 + "JNIEXPORT jstring JNICALL Java_com_cookiepay_Native_version(JNIEnv *env, jclass c) {\n"
                 + "    (void)c; return (*env)->NewStringUTF(env, \"9.9.9\");\n}\n");
         ChildProbe.Result child = ChildProbe.run("where", null, "-D" + Native.LIBRARY_PROPERTY + "=" + lib.getAbsolutePath());
@@ -58,6 +72,6 @@ class ReleaseCheckTest {
     void aLibraryWithoutTheJniGlueIsRefused() throws Exception {
         File lib = fakeLibrary("no-glue", "const char *cookiepay_version(void) { return \"0.0.1\"; }\n");
         ChildProbe.Result child = ChildProbe.run("where", null, "-D" + Native.LIBRARY_PROPERTY + "=" + lib.getAbsolutePath());
-        assertTrue(child.out.contains("has no JNI glue"), child.out + child.err);
+        assertTrue(child.out.contains("has no Java_com_cookiepay_Native_abiVersion"), child.out + child.err);
     }
 }
