@@ -3,8 +3,10 @@
 //! through here, so the observer sees each exchange and secrets are masked in one place.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use memchr::memmem::Finder;
 
 use serde_json::Value;
 
@@ -37,7 +39,65 @@ pub struct Channel {
     api_id: String,
     api_key: String,
     transport: Arc<Transport>,
+    secrets: Arc<SecretForms>,
     observer: Option<Observer>,
+}
+
+/// Every form of one secret that `secrets::scrub` removes (`secrets::encodings`), each compiled into a
+/// substring finder once: looking for them in every answer is then one pass per form, instead of
+/// building the forms (hundreds of small allocations for a TOKEN) and comparing at every offset.
+struct Forms(Vec<Finder<'static>>);
+
+impl Forms {
+    fn of(secret: &str) -> Forms {
+        // As `secrets::contains_any`: a secret shorter than 4 bytes is not looked for.
+        if secret.len() < 4 {
+            return Forms(Vec::new());
+        }
+        let forms = crate::secrets::encodings(secret);
+        Forms(forms.iter().map(|f| Finder::new(f.as_bytes()).into_owned()).collect())
+    }
+
+    fn found_in(&self, bytes: &[u8]) -> bool {
+        self.0.iter().any(|finder| finder.find(bytes).is_some())
+    }
+}
+
+/// The compiled forms of one credential pair's API key and of its latest TOKEN; shared, like the
+/// transport and the TOKEN cache, by every client of that pair (`client::shared_parts`), so a PHP
+/// request that builds its client anew finds them ready.
+pub struct SecretForms {
+    api_key: Forms,
+    token: Mutex<Option<Arc<(String, Forms)>>>,
+}
+
+impl SecretForms {
+    pub fn new(api_key: &str) -> SecretForms {
+        SecretForms {
+            api_key: Forms::of(api_key),
+            token: Mutex::new(None),
+        }
+    }
+
+    /// The forms of `token`, compiled once per TOKEN value. Never waits: a lock held elsewhere (or
+    /// inherited locked through fork()) only means compiling them for this call.
+    fn token_forms(&self, token: &str) -> Arc<(String, Forms)> {
+        if let Ok(mut last) = self.token.try_lock() {
+            if let Some(found) = last.as_ref().filter(|f| f.0 == token) {
+                return Arc::clone(found);
+            }
+            let fresh = Arc::new((token.to_owned(), Forms::of(token)));
+            *last = Some(Arc::clone(&fresh));
+            return fresh;
+        }
+        Arc::new((token.to_owned(), Forms::of(token)))
+    }
+
+    /// Does `bytes` hold the API key or any of `tokens`, in any form `secrets::scrub` removes?
+    /// (The same answer as `secrets::contains_any` with those secrets.)
+    fn found_in(&self, bytes: &[u8], tokens: &[&str]) -> bool {
+        self.api_key.found_in(bytes) || tokens.iter().any(|t| self.token_forms(t).1.found_in(bytes))
+    }
 }
 
 impl fmt::Debug for Channel {
@@ -51,11 +111,13 @@ impl fmt::Debug for Channel {
 }
 
 impl Channel {
-    pub fn new(api_id: String, api_key: String, transport: Arc<Transport>) -> Channel {
+    /// `secrets` must be the forms of this `api_key` (`SecretForms::new`).
+    pub fn new(api_id: String, api_key: String, transport: Arc<Transport>, secrets: Arc<SecretForms>) -> Channel {
         Channel {
             api_id,
             api_key,
             transport,
+            secrets,
             observer: None,
         }
     }
@@ -136,9 +198,9 @@ impl Channel {
     /// The answer with this client's secrets removed from its whole body, before anything (an error's
     /// excerpt, a log) can cut or quote it: a WAF page or a gateway error may echo the request.
     fn scrub_answer(&self, mut answer: Answer, tokens: &[&str]) -> Answer {
-        let mut secrets = vec![self.api_key.as_str()];
-        secrets.extend_from_slice(tokens);
-        if crate::secrets::contains_any(&answer.body, &secrets) {
+        if self.secrets.found_in(&answer.body, tokens) {
+            let mut secrets = vec![self.api_key.as_str()];
+            secrets.extend_from_slice(tokens);
             let text = String::from_utf8_lossy(&answer.body).into_owned();
             answer.body = scrub(text, &secrets).into_bytes();
         }
@@ -150,5 +212,34 @@ impl Channel {
         let mut secrets = vec![self.api_key.as_str()];
         secrets.extend_from_slice(more);
         scrub(text, &secrets)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The compiled forms find exactly what `secrets::contains_any` finds.
+    #[test]
+    fn compiled_forms_agree_with_contains_any() {
+        let key = "sbxkey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+        let token = r#"eyJhbGciOiJIUzI1NiJ9.e30.a+b/c"d\e f"#;
+        let forms = SecretForms::new(key);
+        let mut bodies: Vec<String> = vec![String::new(), "{\"RESULTCODE\":\"0000\"}".into(), "abc".into()];
+        for secret in [key, token, "abc"] {
+            for form in crate::secrets::encodings(secret) {
+                bodies.push(format!("x{form}y"));
+                bodies.push(form[..form.len() - 1].to_owned());
+            }
+        }
+        for body in &bodies {
+            for tokens in [&[][..], &[token][..], &["abc"][..]] {
+                let mut all = vec![key];
+                all.extend_from_slice(tokens);
+                let want = crate::secrets::contains_any(body.as_bytes(), &all);
+                assert_eq!(forms.found_in(body.as_bytes(), tokens), want, "{body} {tokens:?}");
+                assert_eq!(forms.found_in(body.as_bytes(), tokens), want, "cached: {body} {tokens:?}");
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::channel::{Channel, Exchange};
+use crate::channel::{Channel, Exchange, SecretForms};
 use crate::config::Config;
 use crate::context::Context;
 use crate::error::{envelope, Error, Result};
@@ -35,12 +35,20 @@ impl fmt::Debug for Client {
 /// payment type) and simply get their own.
 const MAX_SHARED: usize = 64;
 
-type Shared = (Arc<Transport>, Arc<TokenCache>);
+type Shared = (Arc<Transport>, Arc<TokenCache>, Arc<SecretForms>);
+
+fn private_parts(api_key: &str, config: TransportConfig) -> Shared {
+    (
+        Arc::new(Transport::new(config)),
+        Arc::new(TokenCache::default()),
+        Arc::new(SecretForms::new(api_key)),
+    )
+}
 
 /// The process's connection pool and TOKEN cache for this credential pair and config: clients created
 /// with the same settings share them. A PHP request cannot keep an object for the next request, so
 /// without this every request would pay a new TOKEN, a new TLS handshake and a new I/O thread.
-fn shared_parts(credentials: String, config: TransportConfig) -> Shared {
+fn shared_parts(api_id: &str, api_key: &str, config: TransportConfig) -> Shared {
     static REGISTRY: OnceLock<Mutex<HashMap<(String, TransportConfig), Shared>>> = OnceLock::new();
     let registry = REGISTRY.get_or_init(Default::default);
     // Bounded wait, never a deadlock: if another thread held the lock when this process was forked, it
@@ -54,17 +62,17 @@ fn shared_parts(credentials: String, config: TransportConfig) -> Shared {
                 continue;
             }
         };
-        let key = (credentials, config);
-        if let Some((transport, tokens)) = map.get(&key) {
-            return (Arc::clone(transport), Arc::clone(tokens));
+        let key = (format!("{api_id}\n{api_key}"), config);
+        if let Some((transport, tokens, secrets)) = map.get(&key) {
+            return (Arc::clone(transport), Arc::clone(tokens), Arc::clone(secrets));
         }
-        let parts = (Arc::new(Transport::new(key.1.clone())), Arc::new(TokenCache::default()));
+        let parts = private_parts(api_key, key.1.clone());
         if map.len() < MAX_SHARED {
-            map.insert(key, (Arc::clone(&parts.0), Arc::clone(&parts.1)));
+            map.insert(key, (Arc::clone(&parts.0), Arc::clone(&parts.1), Arc::clone(&parts.2)));
         }
         return parts;
     }
-    (Arc::new(Transport::new(config)), Arc::new(TokenCache::default()))
+    private_parts(api_key, config)
 }
 
 impl Client {
@@ -77,14 +85,14 @@ impl Client {
             transport,
             shared,
         } = Config::from_json(config_json)?;
-        let (transport, tokens) = if shared {
-            shared_parts(format!("{api_id}\n{api_key}"), transport)
+        let (transport, tokens, secrets) = if shared {
+            shared_parts(&api_id, &api_key, transport)
         } else {
-            (Arc::new(Transport::new(transport)), Arc::new(TokenCache::default()))
+            private_parts(&api_key, transport)
         };
         Ok(Client {
             ctx: Context {
-                channel: Channel::new(api_id, api_key, transport),
+                channel: Channel::new(api_id, api_key, transport, secrets),
                 tokens,
             },
         })
