@@ -45,40 +45,88 @@ fn private_parts(api_key: &str, config: TransportConfig) -> Shared {
     )
 }
 
+/// A shared config's exact text, and what it made: a client built again from the same text (what
+/// every PHP request does) skips the parse, the PEM check and the registry's hashing.
+struct Known {
+    text: String,
+    api_id: String,
+    api_key: String,
+    parts: Shared,
+}
+
+#[derive(Default)]
+struct Registry {
+    parts: HashMap<(String, TransportConfig), Shared>,
+    texts: Vec<Known>,
+}
+
+fn clone_parts(parts: &Shared) -> Shared {
+    (Arc::clone(&parts.0), Arc::clone(&parts.1), Arc::clone(&parts.2))
+}
+
+fn registry() -> &'static Mutex<Registry> {
+    static REGISTRY: OnceLock<Mutex<Registry>> = OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
+/// The registry, waiting at most `tries` × 0.5 ms. Bounded, never a deadlock: if another thread held
+/// the lock when this process was forked, it will never be released here, and private parts (or the
+/// slow path) are just as correct.
+fn lock_registry(tries: u32) -> Option<std::sync::MutexGuard<'static, Registry>> {
+    for attempt in 0..tries {
+        match registry().try_lock() {
+            Ok(map) => return Some(map),
+            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) if attempt + 1 < tries => std::thread::sleep(Duration::from_micros(500)),
+            Err(TryLockError::WouldBlock) => {}
+        }
+    }
+    None
+}
+
+/// What a shared config of exactly this text made before: credentials and parts.
+fn known(config_json: &str) -> Option<(String, String, Shared)> {
+    let registry = lock_registry(20)?;
+    let known = registry.texts.iter().find(|k| k.text == config_json)?;
+    Some((known.api_id.clone(), known.api_key.clone(), clone_parts(&known.parts)))
+}
+
 /// The process's connection pool and TOKEN cache for this credential pair and config: clients created
 /// with the same settings share them. A PHP request cannot keep an object for the next request, so
 /// without this every request would pay a new TOKEN, a new TLS handshake and a new I/O thread.
-fn shared_parts(api_id: &str, api_key: &str, config: TransportConfig) -> Shared {
-    static REGISTRY: OnceLock<Mutex<HashMap<(String, TransportConfig), Shared>>> = OnceLock::new();
-    let registry = REGISTRY.get_or_init(Default::default);
-    // Bounded wait, never a deadlock: if another thread held the lock when this process was forked, it
-    // will never be released here, and private parts are just as correct.
-    for _ in 0..200 {
-        let mut map = match registry.try_lock() {
-            Ok(map) => map,
-            Err(TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(TryLockError::WouldBlock) => {
-                std::thread::sleep(Duration::from_micros(500));
-                continue;
-            }
-        };
-        let key = (format!("{api_id}\n{api_key}"), config);
-        if let Some((transport, tokens, secrets)) = map.get(&key) {
-            return (Arc::clone(transport), Arc::clone(tokens), Arc::clone(secrets));
+fn shared_parts(config_json: &str, api_id: &str, api_key: &str, config: TransportConfig) -> Shared {
+    let Some(mut registry) = lock_registry(200) else {
+        return private_parts(api_key, config);
+    };
+    let key = (format!("{api_id}\n{api_key}"), config);
+    let parts = match registry.parts.get(&key) {
+        Some(parts) => clone_parts(parts),
+        None if registry.parts.len() < MAX_SHARED => {
+            let parts = private_parts(api_key, key.1.clone());
+            registry.parts.insert(key, clone_parts(&parts));
+            parts
         }
-        let parts = private_parts(api_key, key.1.clone());
-        if map.len() < MAX_SHARED {
-            map.insert(key, (Arc::clone(&parts.0), Arc::clone(&parts.1), Arc::clone(&parts.2)));
-        }
-        return parts;
+        None => return private_parts(api_key, key.1),
+    };
+    if registry.texts.len() < MAX_SHARED {
+        registry.texts.push(Known {
+            text: config_json.to_owned(),
+            api_id: api_id.to_owned(),
+            api_key: api_key.to_owned(),
+            parts: clone_parts(&parts),
+        });
     }
-    private_parts(api_key, config)
+    parts
 }
 
 impl Client {
     /// Build a client from the JSON config documented in README.md. Nothing is started here: the HTTP
     /// client is built on first use (so a php-fpm master may create none before forking).
     pub fn from_json(config_json: &str) -> Result<Client> {
+        // Config::from_json is a function of the text alone: the same text gives the same config.
+        if let Some((api_id, api_key, (transport, tokens, secrets))) = known(config_json) {
+            return Ok(Client::compose(api_id, api_key, transport, tokens, secrets));
+        }
         let Config {
             api_id,
             api_key,
@@ -86,16 +134,26 @@ impl Client {
             shared,
         } = Config::from_json(config_json)?;
         let (transport, tokens, secrets) = if shared {
-            shared_parts(&api_id, &api_key, transport)
+            shared_parts(config_json, &api_id, &api_key, transport)
         } else {
             private_parts(&api_key, transport)
         };
-        Ok(Client {
+        Ok(Client::compose(api_id, api_key, transport, tokens, secrets))
+    }
+
+    fn compose(
+        api_id: String,
+        api_key: String,
+        transport: Arc<Transport>,
+        tokens: Arc<TokenCache>,
+        secrets: Arc<SecretForms>,
+    ) -> Client {
+        Client {
             ctx: Context {
                 channel: Channel::new(api_id, api_key, transport, secrets),
                 tokens,
             },
-        })
+        }
     }
 
     /// Report every HTTP exchange of this client to `observer` (bodies masked, secrets scrubbed):
@@ -286,6 +344,24 @@ mod tests {
         assert!(out.contains("\"network\"") && !out.contains("900101"), "{out}");
         let card = crate::card::values_of(&serde_json::from_str(request).unwrap());
         assert_eq!(card, ["4111 1111 1111 1111", "4111111111111111", "900101", "3012"]);
+    }
+
+    #[test]
+    fn the_same_config_text_gives_the_same_parts_without_a_parse() {
+        let text = r#"{"base_url":"http://127.0.0.1:9","api_id":"known_a","api_key":"kkkk1"}"#;
+        let (a, b) = (Client::from_json(text).unwrap(), Client::from_json(text).unwrap());
+        assert!(Arc::ptr_eq(&a.ctx.tokens, &b.ctx.tokens));
+        assert!(known(text).is_some(), "a shared config's text is remembered");
+        assert_eq!((b.api_id(), b.ctx.api_key()), ("known_a", "kkkk1"));
+        // Another text of the same settings shares the same parts; a private config is never remembered.
+        let spaced = r#"{"base_url": "http://127.0.0.1:9", "api_id": "known_a", "api_key": "kkkk1"}"#;
+        assert!(Arc::ptr_eq(&Client::from_json(spaced).unwrap().ctx.tokens, &a.ctx.tokens));
+        let private = r#"{"base_url":"http://127.0.0.1:9","api_id":"known_a","api_key":"kkkk1","shared":false}"#;
+        assert!(!Arc::ptr_eq(&Client::from_json(private).unwrap().ctx.tokens, &a.ctx.tokens));
+        assert!(known(private).is_none());
+        // A refused config is never remembered either.
+        let bad = r#"{"base_url":"http://127.0.0.1:9","api_id":"known_a","api_key":"has space"}"#;
+        assert!(Client::from_json(bad).is_err() && Client::from_json(bad).is_err());
     }
 
     #[test]
