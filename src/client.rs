@@ -182,7 +182,7 @@ impl Client {
         let mut request = parse_request(request_json);
         let result = request.as_ref().map_err(Clone::clone).and_then(|r| self.run(op, r));
         let text = match result {
-            Ok(data) => envelope(Ok(data)).to_string(),
+            Ok(data) => success_text(&data),
             Err(err) => {
                 let mut text = self.scrub(envelope(Err(err)).to_string());
                 if let Ok(request) = &request {
@@ -231,14 +231,36 @@ fn parse_request(request_json: &str) -> Result<Value> {
     }
 }
 
+/// The text of `envelope(Ok(data))`, byte for byte, written straight into one buffer: `Value`'s
+/// Display goes through `fmt::Write` a piece at a time (four times the instructions), and the buffer
+/// keeps room for the NUL the C ABI appends.
+fn success_text(data: &Value) -> String {
+    const HEAD: &[u8] = br#"{"ok":true,"data":"#;
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(HEAD);
+    if serde_json::to_writer(&mut out, data).is_err() {
+        // Unreachable for a Value (string keys, finite numbers); the general path says the same.
+        return envelope(Ok(data.clone())).to_string();
+    }
+    out.push(b'}');
+    // serde_json writes UTF-8 only.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// `cookiepay_parse_return` without the C types: raw body → envelope string.
 pub fn parse_return_envelope(body: &[u8]) -> String {
-    envelope(return_post::parse(body)).to_string()
+    match return_post::parse(body) {
+        Ok(data) => success_text(&data),
+        err => envelope(err).to_string(),
+    }
 }
 
 /// `cookiepay_parse_noti` without the C types: raw body → envelope string.
 pub fn parse_noti_envelope(body: &[u8]) -> String {
-    envelope(noti::parse(body)).to_string()
+    match noti::parse(body) {
+        Ok(data) => success_text(&data),
+        err => envelope(err).to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -344,6 +366,13 @@ mod tests {
         assert!(out.contains("\"network\"") && !out.contains("900101"), "{out}");
         let card = crate::card::values_of(&serde_json::from_str(request).unwrap());
         assert_eq!(card, ["4111 1111 1111 1111", "4111111111111111", "900101", "3012"]);
+    }
+
+    #[test]
+    fn the_success_text_is_the_envelope_s_text() {
+        let data = serde_json::json!({"Z": "한글 \"q\" \\ \u{1}", "A": [1, 2.5, null, true], "m": {"x": {}}, "n": -3});
+        assert_eq!(success_text(&data), envelope(Ok(data.clone())).to_string());
+        assert_eq!(success_text(&Value::Null), envelope(Ok(Value::Null)).to_string());
     }
 
     #[test]
