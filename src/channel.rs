@@ -2,7 +2,9 @@
 //! optional exchange observer behind the CLI's `--verbose`. Every HTTP call of every endpoint goes
 //! through here, so the observer sees each exchange and secrets are masked in one place.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -46,20 +48,70 @@ pub struct Channel {
 /// Every form of one secret that `secrets::scrub` removes (`secrets::encodings`), each compiled into a
 /// substring finder once: looking for them in every answer is then one pass per form, instead of
 /// building the forms (hundreds of small allocations for a TOKEN) and comparing at every offset.
-struct Forms(Vec<Finder<'static>>);
+/// Also every `MIN_PIECE`-byte piece of the long forms, which `scrub` removes too.
+struct Forms {
+    finders: Vec<Finder<'static>>,
+    pieces: HashSet<u128, BuildHasherDefault<Fold>>,
+}
+
+const PIECE: usize = crate::secrets::MIN_PIECE;
+
+/// A `MIN_PIECE`-byte window as one number (set keys without an allocation).
+fn piece(window: &[u8]) -> u128 {
+    let mut bytes = [0u8; 16];
+    bytes[..PIECE].copy_from_slice(window);
+    u128::from_le_bytes(bytes)
+}
+
+/// A hash for `piece` keys: the set is built from our own secrets, not from what an attacker sends,
+/// so a fast non-keyed mix is enough (SipHash over every window of a text cost more than the rest of
+/// a failed call).
+#[derive(Default)]
+struct Fold(u64);
+
+impl Hasher for Fold {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u128(&mut self, n: u128) {
+        let mixed = (n as u64) ^ ((n >> 64) as u64).rotate_left(29);
+        self.0 = (mixed ^ (mixed >> 31)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
 
 impl Forms {
     fn of(secret: &str) -> Forms {
-        // As `secrets::contains_any`: a secret shorter than 4 bytes is not looked for.
+        let mut forms = Forms {
+            finders: Vec::new(),
+            pieces: HashSet::default(),
+        };
+        // As `secrets::scrub` and `contains_any`: a secret shorter than 4 bytes is not looked for.
         if secret.len() < 4 {
-            return Forms(Vec::new());
+            return forms;
         }
-        let forms = crate::secrets::encodings(secret);
-        Forms(forms.iter().map(|f| Finder::new(f.as_bytes()).into_owned()).collect())
+        for form in crate::secrets::encodings(secret) {
+            forms.finders.push(Finder::new(form.as_bytes()).into_owned());
+            // As `secrets::scrub`: pieces of the forms of 2 × MIN_PIECE ASCII characters or more.
+            if form.len() >= 2 * PIECE && form.is_ascii() {
+                forms.pieces.extend(form.as_bytes().windows(PIECE).map(piece));
+            }
+        }
+        forms
     }
 
+    /// Is a whole form in `bytes`?
     fn found_in(&self, bytes: &[u8]) -> bool {
-        self.0.iter().any(|finder| finder.find(bytes).is_some())
+        self.finders.iter().any(|finder| finder.find(bytes).is_some())
+    }
+
+    /// Would `secrets::scrub` change `bytes` for this secret: a whole form, or a piece?
+    fn scrub_would_change(&self, bytes: &[u8]) -> bool {
+        self.found_in(bytes) || (!self.pieces.is_empty() && bytes.windows(PIECE).any(|w| self.pieces.contains(&piece(w))))
     }
 }
 
@@ -97,6 +149,15 @@ impl SecretForms {
     /// (The same answer as `secrets::contains_any` with those secrets.)
     fn found_in(&self, bytes: &[u8], tokens: &[&str]) -> bool {
         self.api_key.found_in(bytes) || tokens.iter().any(|t| self.token_forms(t).1.found_in(bytes))
+    }
+
+    /// Would `secrets::scrub(text, [API key, tokens…])` change `text`? If not, it returns `text` as
+    /// it is, and need not run (it rebuilds every form and hashes every window of the text).
+    fn scrub_would_change(&self, bytes: &[u8], tokens: &[&str]) -> bool {
+        self.api_key.scrub_would_change(bytes)
+            || tokens
+                .iter()
+                .any(|t| self.token_forms(t).1.scrub_would_change(bytes))
     }
 }
 
@@ -209,6 +270,9 @@ impl Channel {
 
     /// `text` without this client's API key, nor any of `more` (e.g. a TOKEN).
     pub fn scrub(&self, text: String, more: &[&str]) -> String {
+        if !self.secrets.scrub_would_change(text.as_bytes(), more) {
+            return text;
+        }
         let mut secrets = vec![self.api_key.as_str()];
         secrets.extend_from_slice(more);
         scrub(text, &secrets)
@@ -240,6 +304,60 @@ mod tests {
                 assert_eq!(forms.found_in(body.as_bytes(), tokens), want, "{body} {tokens:?}");
                 assert_eq!(forms.found_in(body.as_bytes(), tokens), want, "cached: {body} {tokens:?}");
             }
+        }
+    }
+
+    /// The pre-check never says "unchanged" where `secrets::scrub` changes the text.
+    #[test]
+    fn scrub_runs_whenever_it_would_change_the_text() {
+        let key = "sbxkey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+        let token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjQxMDI0NDQ4MDB9.c2lnbmF0dXJlLW9mLWEtdG9rZW4";
+        let forms = SecretForms::new(key);
+        let mut texts = vec![String::new(), "nothing secret here, 한글 too".to_string(), "abc".into()];
+        for secret in [key, token] {
+            for form in crate::secrets::encodings(secret) {
+                texts.push(format!("x{form}y"));
+                for len in PIECE - 2..=PIECE + 1 {
+                    for start in [0, 3, form.len().saturating_sub(len)] {
+                        if let Some(cut) = form.get(start..(start + len).min(form.len())) {
+                            texts.push(format!("quoted: {cut} end"));
+                        }
+                    }
+                }
+            }
+        }
+        for text in &texts {
+            for tokens in [&[][..], &[token][..]] {
+                let mut all = vec![key];
+                all.extend_from_slice(tokens);
+                let changes = crate::secrets::scrub(text.clone(), &all) != *text;
+                let would = forms.scrub_would_change(text.as_bytes(), tokens);
+                assert!(would || !changes, "scrub changes {text:?} but the pre-check says no");
+                if !changes && text.len() < PIECE {
+                    assert!(!would, "{text:?}");
+                }
+            }
+        }
+        let channel = Channel::new("id".into(), key.into(), Arc::new(Transport::new(test_config())), Arc::new(forms));
+        for text in &texts {
+            let want = crate::secrets::scrub(text.clone(), &[key, token]);
+            assert_eq!(channel.scrub(text.clone(), &[token]), want);
+        }
+    }
+
+    fn test_config() -> crate::transport::TransportConfig {
+        crate::transport::TransportConfig {
+            env_proxy: false,
+            base_url: "http://127.0.0.1:9".into(),
+            connect_timeout: Duration::from_secs(1),
+            timeout: Duration::from_secs(1),
+            ca_cert_pem: None,
+            user_agent: "test".into(),
+            retry: crate::transport::RetryPolicy {
+                max_retries: 0,
+                base_delay: Duration::from_millis(1),
+                max_delay: Duration::from_millis(1),
+            },
         }
     }
 }

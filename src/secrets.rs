@@ -100,7 +100,7 @@ pub fn scrub(mut text: String, secrets: &[&str]) -> String {
 }
 
 /// Pieces of a long secret at least this long are secrets too.
-const MIN_PIECE: usize = 12;
+pub(crate) const MIN_PIECE: usize = 12;
 
 /// Replace every run of `text` made of `MIN_PIECE`-long pieces of `secret` (ASCII) with `REDACTED`.
 fn scrub_pieces(text: String, secret: &str) -> String {
