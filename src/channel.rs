@@ -111,7 +111,8 @@ impl Forms {
 
     /// Would `secrets::scrub` change `bytes` for this secret: a whole form, or a piece?
     fn scrub_would_change(&self, bytes: &[u8]) -> bool {
-        self.found_in(bytes) || (!self.pieces.is_empty() && bytes.windows(PIECE).any(|w| self.pieces.contains(&piece(w))))
+        self.found_in(bytes)
+            || (!self.pieces.is_empty() && bytes.windows(PIECE).any(|w| self.pieces.contains(&piece(w))))
     }
 }
 
@@ -154,10 +155,7 @@ impl SecretForms {
     /// Would `secrets::scrub(text, [API key, tokens…])` change `text`? If not, it returns `text` as
     /// it is, and need not run (it rebuilds every form and hashes every window of the text).
     fn scrub_would_change(&self, bytes: &[u8], tokens: &[&str]) -> bool {
-        self.api_key.scrub_would_change(bytes)
-            || tokens
-                .iter()
-                .any(|t| self.token_forms(t).1.scrub_would_change(bytes))
+        self.api_key.scrub_would_change(bytes) || tokens.iter().any(|t| self.token_forms(t).1.scrub_would_change(bytes))
     }
 }
 
@@ -302,7 +300,11 @@ mod tests {
                 all.extend_from_slice(tokens);
                 let want = crate::secrets::contains_any(body.as_bytes(), &all);
                 assert_eq!(forms.found_in(body.as_bytes(), tokens), want, "{body} {tokens:?}");
-                assert_eq!(forms.found_in(body.as_bytes(), tokens), want, "cached: {body} {tokens:?}");
+                assert_eq!(
+                    forms.found_in(body.as_bytes(), tokens),
+                    want,
+                    "cached: {body} {tokens:?}"
+                );
             }
         }
     }
@@ -338,7 +340,12 @@ mod tests {
                 }
             }
         }
-        let channel = Channel::new("id".into(), key.into(), Arc::new(Transport::new(test_config())), Arc::new(forms));
+        let channel = Channel::new(
+            "id".into(),
+            key.into(),
+            Arc::new(Transport::new(test_config())),
+            Arc::new(forms),
+        );
         for text in &texts {
             let want = crate::secrets::scrub(text.clone(), &[key, token]);
             assert_eq!(channel.scrub(text.clone(), &[token]), want);

@@ -384,9 +384,15 @@ mod tests {
         assert_eq!((b.api_id(), b.ctx.api_key()), ("known_a", "kkkk1"));
         // Another text of the same settings shares the same parts; a private config is never remembered.
         let spaced = r#"{"base_url": "http://127.0.0.1:9", "api_id": "known_a", "api_key": "kkkk1"}"#;
-        assert!(Arc::ptr_eq(&Client::from_json(spaced).unwrap().ctx.tokens, &a.ctx.tokens));
+        assert!(Arc::ptr_eq(
+            &Client::from_json(spaced).unwrap().ctx.tokens,
+            &a.ctx.tokens
+        ));
         let private = r#"{"base_url":"http://127.0.0.1:9","api_id":"known_a","api_key":"kkkk1","shared":false}"#;
-        assert!(!Arc::ptr_eq(&Client::from_json(private).unwrap().ctx.tokens, &a.ctx.tokens));
+        assert!(!Arc::ptr_eq(
+            &Client::from_json(private).unwrap().ctx.tokens,
+            &a.ctx.tokens
+        ));
         assert!(known(private).is_none());
         // A refused config is never remembered either.
         let bad = r#"{"base_url":"http://127.0.0.1:9","api_id":"known_a","api_key":"has space"}"#;

@@ -403,7 +403,13 @@ mod tests {
             let theirs = serde_json::from_slice::<Value>(text.as_bytes()).map_err(|e| e.to_string());
             assert_eq!(ours, theirs, "{text}");
         }
-        let order: Vec<String> = parse_json(br#"{"Z":1,"A":2}"#).unwrap().as_object().unwrap().keys().cloned().collect();
+        let order: Vec<String> = parse_json(br#"{"Z":1,"A":2}"#)
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
         assert_eq!(order, ["Z", "A"]);
     }
 

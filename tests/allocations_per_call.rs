@@ -106,8 +106,14 @@ fn a_cached_token_call_stays_within_its_allocation_budget() {
     });
     println!("allocations per call: paycert {paycert_allocs}, verify {verify_allocs}, new client + verify {fresh_client_allocs}");
     assert!(ok(client.call(Operation::Verify, &verify))["TID"] == tid.as_str());
-    assert!(paycert_allocs <= PAYCERT_CAP, "paycert: {paycert_allocs} allocations per call, cap {PAYCERT_CAP}");
-    assert!(verify_allocs <= VERIFY_CAP, "verify: {verify_allocs} allocations per call, cap {VERIFY_CAP}");
+    assert!(
+        paycert_allocs <= PAYCERT_CAP,
+        "paycert: {paycert_allocs} allocations per call, cap {PAYCERT_CAP}"
+    );
+    assert!(
+        verify_allocs <= VERIFY_CAP,
+        "verify: {verify_allocs} allocations per call, cap {VERIFY_CAP}"
+    );
     assert!(
         fresh_client_allocs <= NEW_CLIENT_VERIFY_CAP,
         "new client + verify: {fresh_client_allocs} allocations per call, cap {NEW_CLIENT_VERIFY_CAP}"

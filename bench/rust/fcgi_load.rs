@@ -128,7 +128,11 @@ fn main() {
     let mut all: Vec<u32> = workers.into_iter().flat_map(|w| w.join().unwrap()).collect();
     let elapsed = started.elapsed().as_secs_f64();
     all.sort_unstable();
-    let pct = |p: f64| all.get(((all.len().max(1) - 1) as f64 * p).round() as usize).copied().unwrap_or(0);
+    let pct = |p: f64| {
+        all.get(((all.len().max(1) - 1) as f64 * p).round() as usize)
+            .copied()
+            .unwrap_or(0)
+    };
     println!(
         "{{\"lang\":\"php\",\"contender\":\"{contender}\",\"scenario\":\"concurrent\",\"threads\":{connections},\"calls\":{},\"seconds\":{elapsed:.6},\"calls_per_s\":{:.3},\"p50_us\":{},\"p99_us\":{},\"peak_rss_kb\":0}}",
         all.len(),

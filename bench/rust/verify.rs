@@ -56,10 +56,12 @@ fn percentile(sorted: &[u32], p: f64) -> u32 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-fn take(out: *mut std::ffi::c_char) -> Value {
-    let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_owned();
+/// Did the call succeed? What a C caller checks first; like the raw loop's `contains("0000")`, no
+/// more (the core has compared already in `verify`).
+fn succeeded(out: *mut std::ffi::c_char) -> bool {
+    let ok = unsafe { CStr::from_ptr(out) }.to_bytes().starts_with(b"{\"ok\":true,");
     unsafe { cookiepay_string_free(out) };
-    serde_json::from_str(&text).unwrap()
+    ok
 }
 
 fn main() {
@@ -138,7 +140,10 @@ fn main() {
         "raw-reqwest-async" => {
             // reqwest's async client driven by a current-thread runtime on this thread: the HTTP stack
             // the core is built on, without the core.
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             let http = reqwest::Client::builder()
                 .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
                 .build()
@@ -156,7 +161,10 @@ fn main() {
                         .text()
                         .await
                         .unwrap();
-                    serde_json::from_str::<Value>(&text).unwrap()["TOKEN"].as_str().unwrap().to_owned()
+                    serde_json::from_str::<Value>(&text).unwrap()["TOKEN"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
                 })
             };
             let mut token = get_token();
@@ -192,12 +200,12 @@ fn main() {
             let force = c"{\"force_refresh\":true}";
             let r = run(seconds, || unsafe {
                 if fresh_token {
-                    assert_eq!(take(cookiepay_token(client, force.as_ptr()))["ok"], true);
+                    assert!(succeeded(cookiepay_token(client, force.as_ptr())));
                 }
                 if verify {
-                    assert_eq!(take(cookiepay_verify(client, expected.as_ptr()))["ok"], true);
+                    assert!(succeeded(cookiepay_verify(client, expected.as_ptr())));
                 } else {
-                    assert_eq!(take(cookiepay_paycert(client, request.as_ptr()))["ok"], true);
+                    assert!(succeeded(cookiepay_paycert(client, request.as_ptr())));
                 }
             });
             unsafe { cookiepay_client_free(client) };
@@ -269,7 +277,12 @@ fn setup() {
 /// up): it must stay flat.
 fn rss() {
     const N: u32 = 100_000;
-    let (url, api_id, api_key, tid) = (env("BENCH_URL"), env("BENCH_API_ID"), env("BENCH_API_KEY"), env("BENCH_TID"));
+    let (url, api_id, api_key, tid) = (
+        env("BENCH_URL"),
+        env("BENCH_API_ID"),
+        env("BENCH_API_KEY"),
+        env("BENCH_TID"),
+    );
     let ca = std::fs::read_to_string(env("BENCH_CA")).unwrap();
     let config = json!({"base_url": url, "api_id": api_id, "api_key": api_key, "ca_cert_pem": ca, "binding": "bench"});
     let config = CString::new(config.to_string()).unwrap();
