@@ -111,6 +111,10 @@ def tables(meta, runs, overhead, footprint):
         out.append(f"- dlopen to the end of the first call (TOKEN over HTTPS, cold TLS), median of {len(cold)} processes: "
                    f"{statistics.median(r['first_call_ms'] for r in cold):.1f} ms "
                    f"(of which dlopen {statistics.median(r['load_ms'] for r in cold):.2f} ms)")
+        second = [r["second_thread_first_call_ms"] for r in cold if "second_thread_first_call_ms" in r]
+        if second:
+            out.append(f"- then the first call of a second thread (its own connection: TCP, TLS handshake, a fresh TOKEN), "
+                       f"median: {statistics.median(second):.1f} ms")
     out += ["", "![verify throughput](bench/throughput.png)", "", END]
     return "\n".join(out), summary
 

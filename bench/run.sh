@@ -24,7 +24,7 @@ scripts/need.sh gcc:gcc /usr/bin/python3:python3 strip:binutils dpkg:python3-mat
 # Target flags select only what they name: the library (cdylib), the sandbox binary and the examples.
 cargo build --release --locked -q -p cookiepay -p cookiepay-sandbox --lib --bins --example bench_verify --example bench_fcgi
 mkdir -p target/bench
-gcc -O2 -o target/bench/cold_start bench/c/cold_start.c -ldl
+gcc -O2 -o target/bench/cold_start bench/c/cold_start.c -ldl -lpthread
 export COOKIEPAY_LIB=$root/target/release/libcookiepay.so
 for lang in $LANGS; do
   [ "$lang" = rust ] || bench/$lang/prepare.sh
