@@ -103,10 +103,11 @@ demo-bindings: $(addprefix demo-,$(BINDINGS))
 $(addprefix demo-,$(BINDINGS)): demo-%: release
 	bindings/$*/demo.sh
 
-## bench: the sandbox's capacity, then every client contender (updates BENCHMARKS.md, bench/throughput.png)
+## bench: every client contender in every scenario (updates BENCHMARKS.md, bench/throughput.png), then
+## the sandbox's capacity (printed; BENCHMARKS.md keeps its table by hand)
 bench:
-	bench/sandbox/run.sh
 	bench/run.sh 5 3
+	bench/sandbox/run.sh
 
 ## fuzz: each cargo-fuzz target for FUZZ_SECONDS (needs the nightly toolchain). A crash found is
 ## fixed, then its input goes to tests/fuzz-regressions/<target>/, which `make test` replays.

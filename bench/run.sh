@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The client benchmarks of BENCHMARKS.md (issue 7), in one run on one machine:
-#   1. verify throughput and latency against cookiepay-sandbox over loopback HTTPS, scenario
-#      "token+paycert" (a fresh TOKEN per verify, as the manual's samples do) and "paycert" (cached
-#      TOKEN); every contender of every language, alternating, ROUNDS rounds of SECONDS each;
+#   1. verify throughput and latency against cookiepay-sandbox over loopback HTTPS, scenarios
+#      "paycert" (cached TOKEN), "token+paycert" (a fresh TOKEN per verify, as the manual's samples
+#      do), "verify" (cached TOKEN, paycert and the comparison with the stored order; the PHP binding
+#      builds its Client anew per call, as a PHP request does) and "concurrent" (16 threads on one
+#      client in Java and C#, 8 php-fpm workers driven over FastCGI in PHP); every contender of every
+#      language, alternating, ROUNDS rounds of SECONDS each (SCENARIOS="..." picks scenarios);
 #   2. client-side overhead per call without network (parse_return, a validation failure);
 #   3. footprint: stripped cdylib size, time from dlopen to the end of the first HTTPS call.
 # Each contender is a separate process that warms up for a second, then measures and prints one JSON line; bench/report.py turns the lines
@@ -18,9 +21,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 scripts/need.sh gcc:gcc /usr/bin/python3:python3 strip:binutils dpkg:python3-matplotlib
 
-cargo build --release --locked -q -p cookiepay -p cookiepay-sandbox --example bench_verify
+# Target flags select only what they name: the library (cdylib), the sandbox binary and the examples.
+cargo build --release --locked -q -p cookiepay -p cookiepay-sandbox --lib --bins --example bench_verify --example bench_fcgi
 mkdir -p target/bench
-gcc -O2 -o target/bench/cold_start bench/c/cold_start.c -ldl
+gcc -O2 -o target/bench/cold_start bench/c/cold_start.c -ldl -lpthread
 export COOKIEPAY_LIB=$root/target/release/libcookiepay.so
 for lang in $LANGS; do
   [ "$lang" = rust ] || bench/$lang/prepare.sh
@@ -38,18 +42,28 @@ export BENCH_CA=$work/ca.pem
 export BENCH_API_ID=sandbox_demo01
 export BENCH_API_KEY=sbxkey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG
 export BENCH_SECONDS=$SECONDS_PER_RUN
-export BENCH_TID=$(BENCH_CONTENDER=setup target/release/examples/bench_verify)
+read -r BENCH_TID BENCH_ORDERNO BENCH_AMOUNT < <(BENCH_CONTENDER=setup target/release/examples/bench_verify)
+export BENCH_TID BENCH_ORDERNO BENCH_AMOUNT
 
-# "lang contender" pairs; each language's bench/<lang>/contender.sh runs one contender.
-contenders=()
-for lang in $LANGS; do
-  case $lang in
-    rust) contenders+=("rust raw-reqwest" "rust core-c-abi") ;;
-    php) contenders+=("php binding" "php manual-sample" "php curl-reused") ;;
-    java) contenders+=("java binding" "java httpurlconnection" "java httpclient") ;;
-    dotnet) contenders+=("dotnet binding" "dotnet manual-sample") ;;
-  esac
-done
+# Which contenders run in which scenario, as "lang contender" pairs; each language's
+# bench/<lang>/contender.sh runs one contender. The manual's samples (the baselines of the first two
+# scenarios) are left out of the others: they are 10-20x slower and the targets do not name them.
+contenders_of() { # scenario → pairs, one per line
+  local scenario=$1
+  for lang in $LANGS; do
+    case $scenario:$lang in
+      concurrent:rust) ;;
+      verify:rust | *:rust) echo "rust raw-reqwest"; echo "rust core-c-abi" ;;
+      concurrent:php) echo "php binding"; echo "php curl-per-request" ;;
+      verify:php) echo "php binding"; echo "php pure"; echo "php curl-reused" ;;
+      *:php) echo "php binding"; echo "php pure"; echo "php manual-sample"; echo "php curl-reused" ;;
+      verify:java | concurrent:java) echo "java binding"; echo "java httpclient" ;;
+      *:java) echo "java binding"; echo "java httpurlconnection"; echo "java httpclient" ;;
+      verify:dotnet | concurrent:dotnet) echo "dotnet binding"; echo "dotnet httpwebrequest-tuned"; echo "dotnet httpclient" ;;
+      *:dotnet) echo "dotnet binding"; echo "dotnet manual-sample"; echo "dotnet httpwebrequest-tuned"; echo "dotnet httpclient" ;;
+    esac
+  done
+}
 
 run_contender() { # lang contender → one JSON line
   local lang=$1 contender=$2
@@ -62,17 +76,21 @@ run_contender() { # lang contender → one JSON line
 
 results=target/bench/results.jsonl
 : > "$results"
-echo "{\"machine\":\"$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')\",\"date\":\"$(date -u +%Y-%m-%dT%H:%MZ)\",\"command\":\"bench/run.sh $SECONDS_PER_RUN $ROUNDS\"}" >> "$results"
+echo "{\"machine\":\"$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')\",\"date\":\"$(date -u +%Y-%m-%dT%H:%MZ)\",\"command\":\"bench/run.sh $SECONDS_PER_RUN $ROUNDS\",\"load_before\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}" >> "$results"
 
-n=${#contenders[@]}
-for scenario in paycert token+paycert; do
+# "concurrent": 16 threads on one client (Java, C#); 8 php-fpm workers driven over FastCGI (PHP).
+for scenario in ${SCENARIOS:-paycert token+paycert verify concurrent}; do
   export BENCH_SCENARIO=$scenario
+  mapfile -t contenders < <(contenders_of "$scenario")
+  n=${#contenders[@]}
   for round in $(seq 1 "$ROUNDS"); do
     # Rotate the order each round so no contender always runs first (warm caches, thermal state).
     for i in $(seq 0 $((n - 1))); do
       pair=${contenders[$(( (i + round) % n ))]}
+      lang=${pair%% *}
+      case $lang in php) threads=8 ;; *) threads=16 ;; esac
       echo "== $scenario round $round: $pair" >&2
-      run_contender $pair | tail -n 1 >> "$results"
+      BENCH_THREADS=$threads run_contender $pair | tail -n 1 >> "$results"
     done
   done
 done
@@ -87,6 +105,9 @@ for lang in $LANGS; do
   fi
 done
 
+echo "== RSS over 100,000 calls" >&2
+BENCH_CONTENDER=rss target/release/examples/bench_verify >> "$results"
+
 echo "== footprint" >&2
 strip -o target/bench/libcookiepay.stripped.so target/release/libcookiepay.so
 echo "{\"footprint\":\"stripped_cdylib_bytes\",\"value\":$(stat -c %s target/bench/libcookiepay.stripped.so)}" >> "$results"
@@ -95,4 +116,5 @@ for _ in 1 2 3 4 5; do
     | sed 's/^{/{"footprint":"cold_start",/' >> "$results"
 done
 
+echo "{\"load_after\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}" >> "$results"
 /usr/bin/python3 bench/report.py "$results" BENCHMARKS.md bench/throughput.png

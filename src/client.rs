@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::channel::{Channel, Exchange};
+use crate::channel::{Channel, Exchange, SecretForms};
 use crate::config::Config;
 use crate::context::Context;
 use crate::error::{envelope, Error, Result};
@@ -35,59 +35,125 @@ impl fmt::Debug for Client {
 /// payment type) and simply get their own.
 const MAX_SHARED: usize = 64;
 
-type Shared = (Arc<Transport>, Arc<TokenCache>);
+type Shared = (Arc<Transport>, Arc<TokenCache>, Arc<SecretForms>);
+
+fn private_parts(api_key: &str, config: TransportConfig) -> Shared {
+    (
+        Arc::new(Transport::new(config)),
+        Arc::new(TokenCache::default()),
+        Arc::new(SecretForms::new(api_key)),
+    )
+}
+
+/// A shared config's exact text, and what it made: a client built again from the same text (what
+/// every PHP request does) skips the parse, the PEM check and the registry's hashing.
+struct Known {
+    text: String,
+    api_id: String,
+    api_key: String,
+    parts: Shared,
+}
+
+#[derive(Default)]
+struct Registry {
+    parts: HashMap<(String, TransportConfig), Shared>,
+    texts: Vec<Known>,
+}
+
+fn clone_parts(parts: &Shared) -> Shared {
+    (Arc::clone(&parts.0), Arc::clone(&parts.1), Arc::clone(&parts.2))
+}
+
+fn registry() -> &'static Mutex<Registry> {
+    static REGISTRY: OnceLock<Mutex<Registry>> = OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
+/// The registry, waiting at most `tries` × 0.5 ms. Bounded, never a deadlock: if another thread held
+/// the lock when this process was forked, it will never be released here, and private parts (or the
+/// slow path) are just as correct.
+fn lock_registry(tries: u32) -> Option<std::sync::MutexGuard<'static, Registry>> {
+    for attempt in 0..tries {
+        match registry().try_lock() {
+            Ok(map) => return Some(map),
+            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) if attempt + 1 < tries => std::thread::sleep(Duration::from_micros(500)),
+            Err(TryLockError::WouldBlock) => {}
+        }
+    }
+    None
+}
+
+/// What a shared config of exactly this text made before: credentials and parts.
+fn known(config_json: &str) -> Option<(String, String, Shared)> {
+    let registry = lock_registry(20)?;
+    let known = registry.texts.iter().find(|k| k.text == config_json)?;
+    Some((known.api_id.clone(), known.api_key.clone(), clone_parts(&known.parts)))
+}
 
 /// The process's connection pool and TOKEN cache for this credential pair and config: clients created
 /// with the same settings share them. A PHP request cannot keep an object for the next request, so
 /// without this every request would pay a new TOKEN, a new TLS handshake and a new I/O thread.
-fn shared_parts(credentials: String, config: TransportConfig) -> Shared {
-    static REGISTRY: OnceLock<Mutex<HashMap<(String, TransportConfig), Shared>>> = OnceLock::new();
-    let registry = REGISTRY.get_or_init(Default::default);
-    // Bounded wait, never a deadlock: if another thread held the lock when this process was forked, it
-    // will never be released here, and private parts are just as correct.
-    for _ in 0..200 {
-        let mut map = match registry.try_lock() {
-            Ok(map) => map,
-            Err(TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(TryLockError::WouldBlock) => {
-                std::thread::sleep(Duration::from_micros(500));
-                continue;
-            }
-        };
-        let key = (credentials, config);
-        if let Some((transport, tokens)) = map.get(&key) {
-            return (Arc::clone(transport), Arc::clone(tokens));
+fn shared_parts(config_json: &str, api_id: &str, api_key: &str, config: TransportConfig) -> Shared {
+    let Some(mut registry) = lock_registry(200) else {
+        return private_parts(api_key, config);
+    };
+    let key = (format!("{api_id}\n{api_key}"), config);
+    let parts = match registry.parts.get(&key) {
+        Some(parts) => clone_parts(parts),
+        None if registry.parts.len() < MAX_SHARED => {
+            let parts = private_parts(api_key, key.1.clone());
+            registry.parts.insert(key, clone_parts(&parts));
+            parts
         }
-        let parts = (Arc::new(Transport::new(key.1.clone())), Arc::new(TokenCache::default()));
-        if map.len() < MAX_SHARED {
-            map.insert(key, (Arc::clone(&parts.0), Arc::clone(&parts.1)));
-        }
-        return parts;
+        None => return private_parts(api_key, key.1),
+    };
+    if registry.texts.len() < MAX_SHARED {
+        registry.texts.push(Known {
+            text: config_json.to_owned(),
+            api_id: api_id.to_owned(),
+            api_key: api_key.to_owned(),
+            parts: clone_parts(&parts),
+        });
     }
-    (Arc::new(Transport::new(config)), Arc::new(TokenCache::default()))
+    parts
 }
 
 impl Client {
     /// Build a client from the JSON config documented in README.md. Nothing is started here: the HTTP
     /// client is built on first use (so a php-fpm master may create none before forking).
     pub fn from_json(config_json: &str) -> Result<Client> {
+        // Config::from_json is a function of the text alone: the same text gives the same config.
+        if let Some((api_id, api_key, (transport, tokens, secrets))) = known(config_json) {
+            return Ok(Client::compose(api_id, api_key, transport, tokens, secrets));
+        }
         let Config {
             api_id,
             api_key,
             transport,
             shared,
         } = Config::from_json(config_json)?;
-        let (transport, tokens) = if shared {
-            shared_parts(format!("{api_id}\n{api_key}"), transport)
+        let (transport, tokens, secrets) = if shared {
+            shared_parts(config_json, &api_id, &api_key, transport)
         } else {
-            (Arc::new(Transport::new(transport)), Arc::new(TokenCache::default()))
+            private_parts(&api_key, transport)
         };
-        Ok(Client {
+        Ok(Client::compose(api_id, api_key, transport, tokens, secrets))
+    }
+
+    fn compose(
+        api_id: String,
+        api_key: String,
+        transport: Arc<Transport>,
+        tokens: Arc<TokenCache>,
+        secrets: Arc<SecretForms>,
+    ) -> Client {
+        Client {
             ctx: Context {
-                channel: Channel::new(api_id, api_key, transport),
+                channel: Channel::new(api_id, api_key, transport, secrets),
                 tokens,
             },
-        })
+        }
     }
 
     /// Report every HTTP exchange of this client to `observer` (bodies masked, secrets scrubbed):
@@ -116,7 +182,7 @@ impl Client {
         let mut request = parse_request(request_json);
         let result = request.as_ref().map_err(Clone::clone).and_then(|r| self.run(op, r));
         let text = match result {
-            Ok(data) => envelope(Ok(data)).to_string(),
+            Ok(data) => success_text(&data),
             Err(err) => {
                 let mut text = self.scrub(envelope(Err(err)).to_string());
                 if let Ok(request) = &request {
@@ -165,14 +231,36 @@ fn parse_request(request_json: &str) -> Result<Value> {
     }
 }
 
+/// The text of `envelope(Ok(data))`, byte for byte, written straight into one buffer: `Value`'s
+/// Display goes through `fmt::Write` a piece at a time (four times the instructions), and the buffer
+/// keeps room for the NUL the C ABI appends.
+fn success_text(data: &Value) -> String {
+    const HEAD: &[u8] = br#"{"ok":true,"data":"#;
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(HEAD);
+    if serde_json::to_writer(&mut out, data).is_err() {
+        // Unreachable for a Value (string keys, finite numbers); the general path says the same.
+        return envelope(Ok(data.clone())).to_string();
+    }
+    out.push(b'}');
+    // serde_json writes UTF-8 only.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// `cookiepay_parse_return` without the C types: raw body → envelope string.
 pub fn parse_return_envelope(body: &[u8]) -> String {
-    envelope(return_post::parse(body)).to_string()
+    match return_post::parse(body) {
+        Ok(data) => success_text(&data),
+        err => envelope(err).to_string(),
+    }
 }
 
 /// `cookiepay_parse_noti` without the C types: raw body → envelope string.
 pub fn parse_noti_envelope(body: &[u8]) -> String {
-    envelope(noti::parse(body)).to_string()
+    match noti::parse(body) {
+        Ok(data) => success_text(&data),
+        err => envelope(err).to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -278,6 +366,37 @@ mod tests {
         assert!(out.contains("\"network\"") && !out.contains("900101"), "{out}");
         let card = crate::card::values_of(&serde_json::from_str(request).unwrap());
         assert_eq!(card, ["4111 1111 1111 1111", "4111111111111111", "900101", "3012"]);
+    }
+
+    #[test]
+    fn the_success_text_is_the_envelope_s_text() {
+        let data = serde_json::json!({"Z": "한글 \"q\" \\ \u{1}", "A": [1, 2.5, null, true], "m": {"x": {}}, "n": -3});
+        assert_eq!(success_text(&data), envelope(Ok(data.clone())).to_string());
+        assert_eq!(success_text(&Value::Null), envelope(Ok(Value::Null)).to_string());
+    }
+
+    #[test]
+    fn the_same_config_text_gives_the_same_parts_without_a_parse() {
+        let text = r#"{"base_url":"http://127.0.0.1:9","api_id":"known_a","api_key":"kkkk1"}"#;
+        let (a, b) = (Client::from_json(text).unwrap(), Client::from_json(text).unwrap());
+        assert!(Arc::ptr_eq(&a.ctx.tokens, &b.ctx.tokens));
+        assert!(known(text).is_some(), "a shared config's text is remembered");
+        assert_eq!((b.api_id(), b.ctx.api_key()), ("known_a", "kkkk1"));
+        // Another text of the same settings shares the same parts; a private config is never remembered.
+        let spaced = r#"{"base_url": "http://127.0.0.1:9", "api_id": "known_a", "api_key": "kkkk1"}"#;
+        assert!(Arc::ptr_eq(
+            &Client::from_json(spaced).unwrap().ctx.tokens,
+            &a.ctx.tokens
+        ));
+        let private = r#"{"base_url":"http://127.0.0.1:9","api_id":"known_a","api_key":"kkkk1","shared":false}"#;
+        assert!(!Arc::ptr_eq(
+            &Client::from_json(private).unwrap().ctx.tokens,
+            &a.ctx.tokens
+        ));
+        assert!(known(private).is_none());
+        // A refused config is never remembered either.
+        let bad = r#"{"base_url":"http://127.0.0.1:9","api_id":"known_a","api_key":"has space"}"#;
+        assert!(Client::from_json(bad).is_err() && Client::from_json(bad).is_err());
     }
 
     #[test]

@@ -100,7 +100,7 @@ pub fn scrub(mut text: String, secrets: &[&str]) -> String {
 }
 
 /// Pieces of a long secret at least this long are secrets too.
-const MIN_PIECE: usize = 12;
+pub(crate) const MIN_PIECE: usize = 12;
 
 /// Replace every run of `text` made of `MIN_PIECE`-long pieces of `secret` (ASCII) with `REDACTED`.
 fn scrub_pieces(text: String, secret: &str) -> String {
@@ -137,8 +137,9 @@ fn scrub_pieces(text: String, secret: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Does `bytes` hold any of `secrets` in any of the forms `scrub` removes? (Cheap enough for every
-/// answer: answers are small and most hold no secret.)
+/// Does `bytes` hold any of `secrets` in any of the forms `scrub` removes? The reference for
+/// `channel::SecretForms`, which answers the same with the forms compiled once.
+#[cfg(test)]
 pub fn contains_any(bytes: &[u8], secrets: &[&str]) -> bool {
     secrets
         .iter()
@@ -147,7 +148,8 @@ pub fn contains_any(bytes: &[u8], secrets: &[&str]) -> bool {
         .any(|form| bytes.windows(form.len()).any(|w| w == form.as_bytes()))
 }
 
-fn encodings(secret: &str) -> Vec<String> {
+/// Every form of `secret` that `scrub` and `contains_any` look for, longest first.
+pub(crate) fn encodings(secret: &str) -> Vec<String> {
     let json = serde_json::to_string(secret).unwrap_or_default();
     let json = json.trim_matches('"').to_owned();
     let url: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();

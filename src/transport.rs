@@ -9,6 +9,7 @@ use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use serde_json::Value;
 
 use crate::error::{excerpt, Error, NetworkPhase, Outcome, Result};
+use crate::process::PerProcess;
 use crate::thread_http::{self, Owner};
 
 /// Answers larger than this are refused: no CookiePay answer is near it, and a proxy or a fault must
@@ -56,6 +57,49 @@ pub struct Answer {
 pub struct Transport {
     config: TransportConfig,
     owner: Owner,
+    /// The TLS settings of every thread's connection pool: the trust anchors (webpki's, the OS store's,
+    /// `ca_cert_pem`) read and parsed once, not once per calling thread (a thread's first call spent
+    /// ~19M instructions there), and one TLS session cache, so a thread's first connection can resume
+    /// a session another thread made. Per process: a fork()ed child builds its own (the cache locks).
+    tls: PerProcess<rustls::ClientConfig>,
+}
+
+/// What reqwest builds for `use_rustls_tls()` with the webpki and native roots (reqwest 0.12's
+/// `TlsBackend::Rustls`): the same roots, the default protocol versions and crypto provider (ring
+/// unless the process installed another), SNI, ALPN http/1.1.
+fn tls_config(ca_cert_pem: Option<&str>) -> Result<rustls::ClientConfig> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
+    let cannot = |e: &dyn std::fmt::Display| Error::invalid(format!("cannot build the HTTP client: {e}"));
+    let mut roots = rustls::RootCertStore::empty();
+    if let Some(pem) = ca_cert_pem {
+        for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            let cert = cert.map_err(|_| Error::invalid("ca_cert_pem is not a PEM certificate"))?;
+            roots.add(cert).map_err(|e| cannot(&e))?;
+        }
+    }
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let native = rustls_native_certs::load_native_certs();
+    let (mut valid, mut invalid) = (0, 0);
+    for cert in native.certs {
+        // Native stores often hold ancient or malformed certificates: skipped, as reqwest does.
+        match roots.add(cert) {
+            Ok(()) => valid += 1,
+            Err(_) => invalid += 1,
+        }
+    }
+    if valid == 0 && invalid > 0 {
+        return Err(cannot(&"zero valid certificates found in native root store"));
+    }
+    let provider = rustls::crypto::CryptoProvider::get_default()
+        .cloned()
+        .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(rustls::ALL_VERSIONS)
+        .map_err(|e| cannot(&e))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tls)
 }
 
 impl Transport {
@@ -63,6 +107,7 @@ impl Transport {
         Transport {
             config,
             owner: Arc::new(()),
+            tls: PerProcess::default(),
         }
     }
 
@@ -76,8 +121,12 @@ impl Transport {
 
     /// A client (connection pool) for the calling thread; the deadline is applied per exchange.
     fn build_http(&self) -> Result<reqwest::Client> {
+        let tls = self
+            .tls
+            .get_or_try_init(|| tls_config(self.config.ca_cert_pem.as_deref()))?;
         let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
+            // A clone shares the parsed roots and the session cache (Arcs inside).
+            .use_preconfigured_tls(tls.clone())
             .dns_resolver(thread_http::resolver())
             .connect_timeout(self.config.connect_timeout)
             .user_agent(self.config.user_agent.clone())
@@ -87,13 +136,6 @@ impl Transport {
             .tcp_nodelay(true);
         if !self.config.env_proxy {
             builder = builder.no_proxy();
-        }
-        if let Some(pem) = &self.config.ca_cert_pem {
-            for cert in reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-                .map_err(|_| Error::invalid("ca_cert_pem is not a PEM certificate"))?
-            {
-                builder = builder.add_root_certificate(cert);
-            }
         }
         builder
             .build()
@@ -258,7 +300,7 @@ impl Answer {
             return Err(self.unexpected());
         }
         let body = self.body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.body);
-        match serde_json::from_slice::<Value>(body) {
+        match parse_json(body) {
             Ok(value) => Ok(value),
             Err(_) if self.looks_like_html() => Err(self.unexpected()),
             Err(_) => Err(Error::Decode {
@@ -288,6 +330,33 @@ impl Answer {
             excerpt: excerpt(&self.body),
         }
     }
+}
+
+/// `serde_json::from_slice::<Value>`, the same value and the same errors, with the top-level object's
+/// map made with room for an answer's fields: `Value`'s own visitor grows it from empty (four
+/// regrowths and rehashes for a paycert answer's two dozen fields).
+fn parse_json(body: &[u8]) -> serde_json::Result<Value> {
+    struct Object;
+    impl<'de> serde::de::Visitor<'de> for Object {
+        type Value = Value;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> std::result::Result<Value, A::Error> {
+            let mut map = serde_json::Map::with_capacity(32);
+            while let Some((key, value)) = access.next_entry::<String, Value>()? {
+                map.insert(key, value);
+            }
+            Ok(Value::Object(map))
+        }
+    }
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return serde_json::from_slice(body);
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde::Deserializer::deserialize_map(&mut deserializer, Object)?;
+    deserializer.end()?;
+    Ok(value)
 }
 
 fn too_large() -> Error {
@@ -357,6 +426,33 @@ mod tests {
         assert!(d0 >= Duration::from_millis(50) && d0 <= Duration::from_millis(100));
         let d5 = backoff(&p, 5);
         assert!(d5 <= Duration::from_millis(300));
+    }
+
+    #[test]
+    fn parse_json_is_from_slice() {
+        for text in [
+            r#"{"A":"1","B":{"c":[1,2]},"A":"dup"}"#,
+            r#"  {"RESULTCODE":"0000","x":null}  "#,
+            "[1,2]",
+            "\"s\"",
+            "{}",
+            r#"{"a":1} x"#,
+            r#"{"a":"#,
+            "",
+            r#"{"a":1}{"b":2}"#,
+        ] {
+            let ours = parse_json(text.as_bytes()).map_err(|e| e.to_string());
+            let theirs = serde_json::from_slice::<Value>(text.as_bytes()).map_err(|e| e.to_string());
+            assert_eq!(ours, theirs, "{text}");
+        }
+        let order: Vec<String> = parse_json(br#"{"Z":1,"A":2}"#)
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(order, ["Z", "A"]);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //  httpurlconnection  what a JSP page would write: HttpURLConnection per request (the JDK keeps the
 //                     connection alive underneath when the answer is read to the end)
 //  httpclient         java.net.http.HttpClient, one instance reused
+// Scenario "verify" adds the comparison with the stored order (ORDERNO, AMOUNT, not cancelled) to
+// paycert; "concurrent" runs it on BENCH_THREADS threads sharing one client.
 import com.cookiepay.CookiePayClient;
 import com.cookiepay.CookiePayValidationException;
 
@@ -80,6 +82,29 @@ public class Verify {
         return new String(buf.toByteArray(), StandardCharsets.UTF_8);
     }
 
+    /** A field of the flat JSON answer, as a hand-written check reads it. */
+    static String field(String json, String name) {
+        String key = "\"" + name + "\":";
+        int at = json.indexOf(key);
+        if (at < 0) return "";
+        at += key.length();
+        if (json.charAt(at) == '"') return json.substring(at + 1, json.indexOf('"', at + 1));
+        int end = at;
+        while (end < json.length() && json.charAt(end) != ',' && json.charAt(end) != '}') end++;
+        return json.substring(at, end).trim();
+    }
+
+    static void check(String answer, boolean verify, String tid, String orderNo, long amount) {
+        if (!verify) {
+            if (!answer.contains("\"0000\"")) throw new IllegalStateException("paycert failed");
+            return;
+        }
+        if (!field(answer, "RESULTCODE").equals("0000") || !field(answer, "TID").equals(tid)
+            || !field(answer, "ORDERNO").equals(orderNo) || Long.parseLong(field(answer, "AMOUNT")) != amount
+            || !field(answer, "CANCELDATE").trim().isEmpty())
+            throw new IllegalStateException("verification failed");
+    }
+
     static String tokenOf(String answer) {
         int start = answer.indexOf("\"TOKEN\":\"") + 9;
         return answer.substring(start, answer.indexOf('"', start));
@@ -91,6 +116,9 @@ public class Verify {
         final String url = env("BENCH_URL"), apiId = env("BENCH_API_ID"), apiKey = env("BENCH_API_KEY"), tid = env("BENCH_TID");
         String scenario = env("BENCH_SCENARIO");
         final boolean fresh = scenario.equals("token+paycert");
+        final boolean verify = scenario.equals("verify") || scenario.equals("concurrent");
+        final String orderNo = env("BENCH_ORDERNO");
+        final long amount = Long.parseLong(env("BENCH_AMOUNT"));
         double seconds = Double.parseDouble(env("BENCH_SECONDS"));
         final String tokenJson = "{\"pay2_id\":\"" + apiId + "\",\"pay2_key\":\"" + apiKey + "\"}";
         final String paycertJson = "{\"tid\":\"" + tid + "\"}";
@@ -107,7 +135,8 @@ public class Verify {
                 final CookiePayClient c = client = new CookiePayClient(config);
                 one = () -> {
                     if (fresh) c.token(true);
-                    c.paycert(tid);
+                    if (verify) c.verify(tid, orderNo, amount);
+                    else c.paycert(tid);
                 };
                 break;
             }
@@ -115,8 +144,7 @@ public class Verify {
                 final SSLContext ssl = sandboxTrust(env("BENCH_CA"));
                 one = () -> {
                     if (fresh || token[0] == null) token[0] = tokenOf(postUrlConnection(ssl, url + "/payAuth/token", tokenJson, null));
-                    if (!postUrlConnection(ssl, url + "/api/paycert", paycertJson, token[0]).contains("\"0000\""))
-                        throw new IllegalStateException("paycert failed");
+                    check(postUrlConnection(ssl, url + "/api/paycert", paycertJson, token[0]), verify, tid, orderNo, amount);
                 };
                 break;
             }
@@ -133,13 +161,17 @@ public class Verify {
                     HttpRequest p = HttpRequest.newBuilder(URI.create(url + "/api/paycert"))
                         .header("Content-Type", "application/json; charset=utf-8").header("TOKEN", token[0])
                         .POST(HttpRequest.BodyPublishers.ofString(paycertJson)).build();
-                    if (!http.send(p, HttpResponse.BodyHandlers.ofString()).body().contains("\"0000\""))
-                        throw new IllegalStateException("paycert failed");
+                    check(http.send(p, HttpResponse.BodyHandlers.ofString()).body(), verify, tid, orderNo, amount);
                 };
                 break;
             }
             default:
                 throw new IllegalArgumentException("unknown contender " + contender);
+        }
+        if (scenario.equals("concurrent")) {
+            concurrent(contender, one, Integer.parseInt(env("BENCH_THREADS")), seconds);
+            if (client != null) client.close();
+            return;
         }
         long warmUpEnd = System.nanoTime() + 1_000_000_000L;
         while (System.nanoTime() < warmUpEnd) one.run();
@@ -158,6 +190,49 @@ public class Verify {
             "{\"lang\":\"java\",\"contender\":\"%s\",\"scenario\":\"%s\",\"calls\":%d,\"seconds\":%.6f,\"calls_per_s\":%.3f,\"p50_us\":%d,\"p99_us\":%d,\"peak_rss_kb\":%d}",
             contender, scenario, n, elapsed, n / elapsed, latencies.get((int) Math.round((n - 1) * 0.5)),
             latencies.get((int) Math.round((n - 1) * 0.99)), peakRssKb()));
+    }
+
+    /** {@code threads} threads call {@code one} on the same client at once. */
+    static void concurrent(String contender, Call one, int threads, double seconds) throws Exception {
+        final long warmUpEnd = System.nanoTime() + 1_000_000_000L;
+        final long[] window = new long[2];
+        final java.util.concurrent.CyclicBarrier ready = new java.util.concurrent.CyclicBarrier(threads, () -> {
+            window[0] = System.nanoTime();
+            window[1] = window[0] + (long) (seconds * 1e9);
+        });
+        final List<List<Long>> lists = new ArrayList<>();
+        final Throwable[] failed = {null};
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            final List<Long> mine = new ArrayList<>();
+            lists.add(mine);
+            Thread w = new Thread(() -> {
+                try {
+                    while (System.nanoTime() < warmUpEnd) one.run();
+                    ready.await();
+                    long t;
+                    while ((t = System.nanoTime()) < window[1]) {
+                        one.run();
+                        mine.add((System.nanoTime() - t) / 1000);
+                    }
+                } catch (Throwable e) {
+                    synchronized (failed) { failed[0] = e; }
+                }
+            });
+            workers.add(w);
+            w.start();
+        }
+        for (Thread w : workers) w.join();
+        if (failed[0] != null) throw new IllegalStateException("a worker failed", failed[0]);
+        double elapsed = (System.nanoTime() - window[0]) / 1e9;
+        List<Long> all = new ArrayList<>();
+        for (List<Long> l : lists) all.addAll(l);
+        Collections.sort(all);
+        int n = all.size();
+        System.out.println(String.format(Locale.ROOT,
+            "{\"lang\":\"java\",\"contender\":\"%s\",\"scenario\":\"concurrent\",\"threads\":%d,\"calls\":%d,\"seconds\":%.6f,\"calls_per_s\":%.3f,\"p50_us\":%d,\"p99_us\":%d,\"peak_rss_kb\":%d}",
+            contender, threads, n, elapsed, n / elapsed, all.get((int) Math.round((n - 1) * 0.5)),
+            all.get((int) Math.round((n - 1) * 0.99)), peakRssKb()));
     }
 
     static void measure(String name, Call call) throws Exception {

@@ -5,6 +5,9 @@
 //                 paycert; changed only in its domain and in trusting the sandbox's test CA (CURLOPT_CAINFO)
 //  curl-reused    the same requests on one reused curl handle (keep-alive), what a careful developer writes
 //  pure           the CookiePay\Client of bindings/php on its pure-PHP backend (hosts without FFI)
+// Scenario "verify" (결제정보 검증 as a PHP request does it): the binding builds its Client anew and calls
+// verify(); curl-reused sends paycert with its cached TOKEN, decodes the answer and compares RESULTCODE,
+// TID, ORDERNO, AMOUNT and the cancellation fields in PHP.
 require __DIR__ . '/../../bindings/php/autoload.php';
 
 function env(string $name): string
@@ -95,14 +98,24 @@ $tid = env('BENCH_TID');
 $ca = env('BENCH_CA');
 $scenario = env('BENCH_SCENARIO');
 $fresh = $scenario === 'token+paycert';
+$verify = $scenario === 'verify';
+$orderNo = env('BENCH_ORDERNO');
+$amount = (int) env('BENCH_AMOUNT');
 $tokenJson = json_encode(['pay2_id' => $apiId, 'pay2_key' => $apiKey], JSON_UNESCAPED_UNICODE);
 $paycertJson = json_encode(['tid' => $tid], JSON_UNESCAPED_UNICODE);
 
 switch ($contender) {
     case 'binding':
-        $client = new CookiePay\Client([
-            'base_url' => $url, 'api_id' => $apiId, 'api_key' => $apiKey, 'ca_cert_pem' => file_get_contents($ca),
-        ]);
+        $config = ['base_url' => $url, 'api_id' => $apiId, 'api_key' => $apiKey, 'ca_cert_pem' => file_get_contents($ca)];
+        if ($verify) {
+            // What each PHP request does: a Client from the config, then verify.
+            $one = function () use ($config, $tid, $orderNo, $amount) {
+                $client = new CookiePay\Client($config);
+                $client->verify($tid, ['ORDERNO' => $orderNo, 'AMOUNT' => $amount]);
+            };
+            break;
+        }
+        $client = new CookiePay\Client($config);
         $one = function () use ($client, $tid, $fresh) {
             if ($fresh) {
                 $client->token(true);
@@ -111,10 +124,18 @@ switch ($contender) {
         };
         break;
     case 'pure':
-        $client = new CookiePay\Client([
+        $config = [
             'base_url' => $url, 'api_id' => $apiId, 'api_key' => $apiKey, 'ca_cert_pem' => file_get_contents($ca),
             'backend' => 'php',
-        ]);
+        ];
+        if ($verify) {
+            $one = function () use ($config, $tid, $orderNo, $amount) {
+                $client = new CookiePay\Client($config);
+                $client->verify($tid, ['ORDERNO' => $orderNo, 'AMOUNT' => $amount]);
+            };
+            break;
+        }
+        $client = new CookiePay\Client($config);
         $one = function () use ($client, $tid, $fresh) {
             if ($fresh) {
                 $client->token(true);
@@ -146,7 +167,7 @@ switch ($contender) {
         curl_setopt($ch, CURLOPT_TIMEOUT, 20);
         curl_setopt($ch, CURLOPT_CAINFO, $ca);
         $token = null;
-        $one = function () use ($ch, $url, $tokenJson, $paycertJson, $fresh, &$token) {
+        $one = function () use ($ch, $url, $tokenJson, $paycertJson, $fresh, $verify, $tid, $orderNo, $amount, &$token) {
             if ($fresh || $token === null) {
                 curl_setopt($ch, CURLOPT_URL, $url . '/payAuth/token');
                 curl_setopt($ch, CURLOPT_POSTFIELDS, $tokenJson);
@@ -156,8 +177,18 @@ switch ($contender) {
             curl_setopt($ch, CURLOPT_URL, $url . '/api/paycert');
             curl_setopt($ch, CURLOPT_POSTFIELDS, $paycertJson);
             curl_setopt($ch, CURLOPT_HTTPHEADER, ['Content-Type: application/json; charset=utf-8', 'TOKEN: ' . $token]);
-            if (strpos((string) curl_exec($ch), '"0000"') === false) {
-                throw new RuntimeException('paycert failed');
+            $answer = (string) curl_exec($ch);
+            if (!$verify) {
+                if (strpos($answer, '"0000"') === false) {
+                    throw new RuntimeException('paycert failed');
+                }
+                return;
+            }
+            $p = json_decode($answer, true);
+            if (!is_array($p) || ($p['RESULTCODE'] ?? '') !== '0000' || ($p['TID'] ?? '') !== $tid
+                || ($p['ORDERNO'] ?? '') !== $orderNo || (int) ($p['AMOUNT'] ?? -1) !== $amount
+                || trim((string) ($p['CANCELDATE'] ?? '')) !== '' || trim((string) ($p['CANCELMSG'] ?? '')) !== '') {
+                throw new RuntimeException('verification failed');
             }
         };
         break;

@@ -2,7 +2,8 @@
 //! practical limit of any client, against the core called through its C ABI. Prints one JSON line.
 //!
 //! Environment: BENCH_URL, BENCH_CA (PEM path), BENCH_API_ID, BENCH_API_KEY, BENCH_TID,
-//! BENCH_SECONDS, BENCH_SCENARIO (`token+paycert` | `paycert`), BENCH_CONTENDER (`raw-reqwest` | `core-c-abi` | `core-rust`, the core's
+//! BENCH_SECONDS, BENCH_SCENARIO (`token+paycert` | `paycert` | `verify`),
+//! BENCH_ORDERNO, BENCH_AMOUNT (of the payment BENCH_TID names), BENCH_CONTENDER (`raw-reqwest` | `core-c-abi` | `core-rust`, the core's
 //! Rust API without the C ABI and its JSON, to see what those cost).
 //! With BENCH_CONTENDER=`overhead` it measures per-call cost without network instead.
 
@@ -18,10 +19,14 @@ fn env(name: &str) -> String {
 }
 
 fn peak_rss_kb() -> u64 {
+    status_kb("VmHWM:")
+}
+
+fn status_kb(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
@@ -51,10 +56,12 @@ fn percentile(sorted: &[u32], p: f64) -> u32 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-fn take(out: *mut std::ffi::c_char) -> Value {
-    let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_owned();
+/// Did the call succeed? What a C caller checks first; like the raw loop's `contains("0000")`, no
+/// more (the core has compared already in `verify`).
+fn succeeded(out: *mut std::ffi::c_char) -> bool {
+    let ok = unsafe { CStr::from_ptr(out) }.to_bytes().starts_with(b"{\"ok\":true,");
     unsafe { cookiepay_string_free(out) };
-    serde_json::from_str(&text).unwrap()
+    ok
 }
 
 fn main() {
@@ -65,12 +72,18 @@ fn main() {
     if contender == "setup" {
         return setup();
     }
+    if contender == "rss" {
+        return rss();
+    }
     let url = env("BENCH_URL");
     let (api_id, api_key, tid) = (env("BENCH_API_ID"), env("BENCH_API_KEY"), env("BENCH_TID"));
     let scenario = env("BENCH_SCENARIO");
     let seconds: f64 = env("BENCH_SECONDS").parse().unwrap();
     let ca = std::fs::read_to_string(env("BENCH_CA")).unwrap();
     let fresh_token = scenario == "token+paycert";
+    // Scenario `verify`: paycert with a cached TOKEN and the comparison with the stored order.
+    let verify = scenario == "verify";
+    let (order_no, amount) = (env("BENCH_ORDERNO"), env("BENCH_AMOUNT").parse::<u64>().unwrap());
 
     let (calls, elapsed, mut lat) = match contender.as_str() {
         "raw-reqwest" => {
@@ -108,6 +121,70 @@ fn main() {
                     .unwrap()
                     .text()
                     .unwrap();
+                if verify {
+                    let p: Value = serde_json::from_str(&text).unwrap();
+                    let amount_of = |v: &Value| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()));
+                    assert!(
+                        p["RESULTCODE"] == "0000"
+                            && p["TID"] == tid.as_str()
+                            && p["ORDERNO"] == order_no.as_str()
+                            && amount_of(&p["AMOUNT"]) == Some(amount)
+                            && p["CANCELDATE"].as_str().unwrap_or("").trim().is_empty(),
+                        "{text}"
+                    );
+                } else {
+                    assert!(text.contains("\"0000\""), "{text}");
+                }
+            })
+        }
+        "raw-reqwest-async" => {
+            // reqwest's async client driven by a current-thread runtime on this thread: the HTTP stack
+            // the core is built on, without the core.
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let http = reqwest::Client::builder()
+                .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
+                .build()
+                .unwrap();
+            let token_body = json!({"pay2_id": api_id, "pay2_key": api_key}).to_string();
+            let get_token = || -> String {
+                runtime.block_on(async {
+                    let text = http
+                        .post(format!("{url}/payAuth/token"))
+                        .header("Content-Type", "application/json")
+                        .body(token_body.clone())
+                        .send()
+                        .await
+                        .unwrap()
+                        .text()
+                        .await
+                        .unwrap();
+                    serde_json::from_str::<Value>(&text).unwrap()["TOKEN"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                })
+            };
+            let mut token = get_token();
+            let body = json!({"tid": tid}).to_string();
+            run(seconds, || {
+                if fresh_token {
+                    token = get_token();
+                }
+                let text = runtime.block_on(async {
+                    http.post(format!("{url}/api/paycert"))
+                        .header("Content-Type", "application/json")
+                        .header("TOKEN", token.as_str())
+                        .body(body.clone())
+                        .send()
+                        .await
+                        .unwrap()
+                        .text()
+                        .await
+                        .unwrap()
+                });
                 assert!(text.contains("\"0000\""), "{text}");
             })
         }
@@ -118,12 +195,18 @@ fn main() {
             let client = unsafe { cookiepay_client_new(config.as_ptr(), std::ptr::null_mut()) };
             assert!(!client.is_null());
             let request = CString::new(json!({"tid": tid}).to_string()).unwrap();
+            let expected = json!({"tid": tid, "expected": {"ORDERNO": order_no, "AMOUNT": amount}});
+            let expected = CString::new(expected.to_string()).unwrap();
             let force = c"{\"force_refresh\":true}";
             let r = run(seconds, || unsafe {
                 if fresh_token {
-                    assert_eq!(take(cookiepay_token(client, force.as_ptr()))["ok"], true);
+                    assert!(succeeded(cookiepay_token(client, force.as_ptr())));
                 }
-                assert_eq!(take(cookiepay_paycert(client, request.as_ptr()))["ok"], true);
+                if verify {
+                    assert!(succeeded(cookiepay_verify(client, expected.as_ptr())));
+                } else {
+                    assert!(succeeded(cookiepay_paycert(client, request.as_ptr())));
+                }
             });
             unsafe { cookiepay_client_free(client) };
             r
@@ -132,9 +215,13 @@ fn main() {
             let config =
                 json!({"base_url": url, "api_id": api_id, "api_key": api_key, "ca_cert_pem": ca, "binding": "bench"});
             let client = cookiepay::Client::from_json(&config.to_string()).unwrap();
-            let request = json!({"tid": tid});
+            let request = json!({"tid": tid, "expected": {"ORDERNO": order_no, "AMOUNT": amount}});
+            let op = if verify { Operation::Verify } else { Operation::Paycert };
             run(seconds, || {
-                client.run(Operation::Paycert, &request).unwrap();
+                if fresh_token {
+                    client.run(Operation::Token, &json!({"force_refresh": true})).unwrap();
+                }
+                client.run(op, &request).unwrap();
             })
         }
         other => panic!("unknown contender {other}"),
@@ -148,7 +235,8 @@ fn main() {
     );
 }
 
-/// Make one approved payment through the window (ready → sandbox checkout → decrypt); print its TID.
+/// Make one approved payment through the window (ready → sandbox checkout → decrypt); print its TID,
+/// ORDERNO and AMOUNT, separated by spaces.
 fn setup() {
     let (url, api_id, api_key) = (env("BENCH_URL"), env("BENCH_API_ID"), env("BENCH_API_KEY"));
     let ca = std::fs::read_to_string(env("BENCH_CA")).unwrap();
@@ -177,7 +265,43 @@ fn setup() {
     let payment = client
         .run(Operation::Decrypt, &json!({"ENC_DATA": checkout["fields"]["ENC_DATA"]}))
         .expect("decrypt");
-    println!("{}", payment["TID"].as_str().unwrap());
+    println!(
+        "{} {} {}",
+        payment["TID"].as_str().unwrap(),
+        order["ORDERNO"].as_str().unwrap(),
+        order["AMOUNT"]
+    );
+}
+
+/// RSS before and after 100,000 cached-TOKEN paycert calls through the C ABI (after 1,000 to warm
+/// up): it must stay flat.
+fn rss() {
+    const N: u32 = 100_000;
+    let (url, api_id, api_key, tid) = (
+        env("BENCH_URL"),
+        env("BENCH_API_ID"),
+        env("BENCH_API_KEY"),
+        env("BENCH_TID"),
+    );
+    let ca = std::fs::read_to_string(env("BENCH_CA")).unwrap();
+    let config = json!({"base_url": url, "api_id": api_id, "api_key": api_key, "ca_cert_pem": ca, "binding": "bench"});
+    let config = CString::new(config.to_string()).unwrap();
+    let client = unsafe { cookiepay_client_new(config.as_ptr(), std::ptr::null_mut()) };
+    let request = CString::new(json!({"tid": tid}).to_string()).unwrap();
+    let one = || unsafe {
+        let out = cookiepay_paycert(client, request.as_ptr());
+        assert!(CStr::from_ptr(out).to_bytes().starts_with(b"{\"ok\":true"));
+        cookiepay_string_free(out);
+    };
+    (0..1000).for_each(|_| one());
+    let before = status_kb("VmRSS:");
+    (0..N).for_each(|_| one());
+    println!(
+        "{}",
+        json!({"lang": "rust", "what": "cached-TOKEN paycert over HTTPS (C ABI)", "calls": N,
+               "rss_kb_before": before, "rss_kb_after": status_kb("VmRSS:")})
+    );
+    unsafe { cookiepay_client_free(client) };
 }
 
 /// Per-call cost of the two network-free paths through the C ABI, in µs.
@@ -201,11 +325,19 @@ fn overhead() {
             json!({"lang": "rust", "contender": "core-c-abi", "scenario": name, "calls": N, "us_per_call": us})
         );
     };
+    // RSS must stay flat over many calls: read it after the first warm-up, and after both runs.
+    unsafe { cookiepay_string_free(cookiepay_parse_return(body.as_ptr())) };
+    let before = status_kb("VmRSS:");
     measure("parse_return", &mut || unsafe {
         cookiepay_string_free(cookiepay_parse_return(body.as_ptr()))
     });
     measure("validation_failure", &mut || unsafe {
         cookiepay_string_free(cookiepay_ready(client, invalid.as_ptr()))
     });
+    println!(
+        "{}",
+        json!({"lang": "rust", "what": "(parse_return, validation failure) through the C ABI", "calls": N,
+               "rss_kb_before": before, "rss_kb_after": status_kb("VmRSS:")})
+    );
     unsafe { cookiepay_client_free(client) };
 }

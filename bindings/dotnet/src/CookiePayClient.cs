@@ -461,11 +461,36 @@ namespace CookiePay
         // Marshal.PtrToStringUTF8 is missing from netstandard2.0 and .NET Framework, hence the copy by hand.
         private static string CopyUtf8(IntPtr text)
         {
-            int length = 0;
-            while (Marshal.ReadByte(text, length) != 0) length++;
+            int length = Strlen(text);
             var bytes = new byte[length];
             Marshal.Copy(text, bytes, 0, length);
             return Encoding.UTF8.GetString(bytes);
+        }
+
+        /// <summary>The length of a NUL-terminated string, 8 bytes per read (without unsafe code): a read
+        /// per byte cost more than the rest of a parse_return. Byte reads up to an 8-byte boundary, then
+        /// aligned 8-byte reads: an aligned read never crosses into the next page, so reading the word
+        /// that holds the NUL is safe, as in every C strlen.</summary>
+        internal static int Strlen(IntPtr text)
+        {
+            long address = text.ToInt64();
+            int length = 0;
+            while (((address + length) & 7) != 0)
+            {
+                if (Marshal.ReadByte(text, length) == 0) return length;
+                length++;
+            }
+            while (true)
+            {
+                long word = Marshal.ReadInt64(text, length);
+                // Has the word a zero byte? (the classic bit trick: exact for "any zero byte")
+                if (((word - 0x0101010101010101L) & ~word & unchecked((long)0x8080808080808080UL)) != 0)
+                {
+                    while (Marshal.ReadByte(text, length) != 0) length++;
+                    return length;
+                }
+                length += 8;
+            }
         }
     }
 

@@ -67,11 +67,43 @@ namespace CookiePay
         /// <summary>Whether an envelope needs the (slower) walk at all.</summary>
         public bool MayContainCardData(string envelope)
         {
-            foreach (string quoted in QuotedCardFields)
-                if (envelope.IndexOf(quoted, StringComparison.OrdinalIgnoreCase) >= 0) return true;
+            if (ContainsAnyIgnoreCase(envelope, QuotedCardFields)) return true;
             if (cardNumber != null && envelope.IndexOf(cardNumber, StringComparison.Ordinal) >= 0) return true;
             foreach (string value in shortValues)
                 if (envelope.IndexOf(value, StringComparison.Ordinal) >= 0) return true;
+            return false;
+        }
+
+        /// <summary>Does <paramref name="text"/> hold any of <paramref name="quotedUpper"/> (a quote, then
+        /// upper-case ASCII letters: quoted card fields) ignoring case? The same answer as
+        /// <c>IndexOf(pattern, StringComparison.OrdinalIgnoreCase) >= 0</c> for each, in one pass and without
+        /// Mono's general ignore-case path, which cost ~7 us per field on every envelope. ASCII characters
+        /// are compared by their ASCII upper case, any other by char.ToUpperInvariant, as ordinal
+        /// ignore-case does (so U+0131 still matches I).</summary>
+        internal static bool ContainsAnyIgnoreCase(string text, string[] quotedUpper)
+        {
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (text[i] != '"') continue;
+                foreach (string pattern in quotedUpper)
+                {
+                    int length = pattern.Length;
+                    if (i + length > text.Length) continue;
+                    int k = 1;
+                    for (; k < length; k++)
+                    {
+                        char c = text[i + k], p = pattern[k];
+                        if (c == p) continue;
+                        if (c < 0x80)
+                        {
+                            if (c >= 'a' && c <= 'z' && (char)(c - 32) == p) continue;
+                            break;
+                        }
+                        if (char.ToUpperInvariant(c) != p) break;
+                    }
+                    if (k == length) return true;
+                }
+            }
             return false;
         }
 
