@@ -127,6 +127,11 @@ fn main() {
         .and_then(|r| r.split('"').next())
         .unwrap_or_else(|| fail("no window form"))
         .to_string();
+    // The form posts to an absolute URL (as the real window does); a request line wants its path.
+    let action = match action.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/".to_string(), |i| rest[i..].to_string()),
+        None => action,
+    };
     let form = "CARDNO=4111111111111111&EXPIREDT=3912&CARDAUTH=900101&CARDPWD=12&QUOTA=00";
     c.call(&request(
         "POST",
