@@ -100,7 +100,7 @@ namespace CookiePay
             {
                 handle.Dispose();
                 string envelope = TakeString(error);
-                throw ToException(Parse(ref envelope, CardRedactor.KeysOnly), envelope);
+                throw ToException(Json.Parse(envelope) as IDictionary<string, object>, envelope);
             }
         }
 
@@ -203,7 +203,7 @@ namespace CookiePay
         /// may have been charged; look the order up (Paysearch by date) before trying again.</exception>
         public BillkeyResult Billkeygen(IDictionary<string, object> request)
         {
-            var data = Call(BillkeygenFunction, request, out string raw, CardRedactor.ForRequest(request));
+            var data = Call(BillkeygenFunction, request, out string raw);
             return new BillkeyResult(data, raw);
         }
 
@@ -334,7 +334,7 @@ namespace CookiePay
         private static Noti ParseNotiTerminated(byte[] nulTerminatedBody)
         {
             string envelope = TakeString(NativeMethods.cookiepay_parse_noti(nulTerminatedBody));
-            var data = Unwrap(ref envelope, CardRedactor.KeysOnly);
+            var data = Unwrap(envelope);
             return new Noti(data, envelope);
         }
 
@@ -362,7 +362,7 @@ namespace CookiePay
                 ? NativeMethods.cookiepay_parse_return_len(null, UIntPtr.Zero)
                 : NativeMethods.cookiepay_parse_return_len(body, new UIntPtr((uint)body.Length));
             string envelope = TakeString(owned);
-            var data = Unwrap(ref envelope, CardRedactor.KeysOnly);
+            var data = Unwrap(envelope);
             return new ReturnPost(data, envelope);
         }
 
@@ -401,32 +401,23 @@ namespace CookiePay
         private static readonly NativeCall ReceiptUrlFunction = NativeMethods.cookiepay_receipt_url;
         private static readonly NativeCall RequestFunction = NativeMethods.cookiepay_request;
 
-        private IDictionary<string, object> Call(NativeCall function, object request, out string envelope,
-            CardRedactor redactor = null)
+        private IDictionary<string, object> Call(NativeCall function, object request, out string envelope)
         {
             if (Volatile.Read(ref disposed) != 0) throw new ObjectDisposedException(typeof(CookiePayClient).FullName);
             byte[] json = ToUtf8(Json.Write(request));
             // The SafeHandle parameter keeps the client alive for the call even if another thread disposes it.
             envelope = TakeString(function(handle, json));
-            return Unwrap(ref envelope, redactor ?? CardRedactor.KeysOnly);
+            return Unwrap(envelope);
         }
 
-        /// <summary>The <c>data</c> of an ok envelope, or the exception of an error envelope. Card data is
-        /// masked first (in <paramref name="envelope"/> too, which is re-written only when it held any).</summary>
-        internal static IDictionary<string, object> Unwrap(ref string envelope, CardRedactor redactor)
+        /// <summary>The <c>data</c> of an ok envelope, or the exception of an error envelope. Card data
+        /// never reaches here: the core masks it in answers and scrubs it from errors (for every binding).</summary>
+        internal static IDictionary<string, object> Unwrap(string envelope)
         {
-            var parsed = Parse(ref envelope, redactor);
+            var parsed = Json.Parse(envelope) as IDictionary<string, object>;
             if (parsed != null && Field.Get(parsed, "ok") is bool && (bool)parsed["ok"])
                 return Field.Get(parsed, "data") as IDictionary<string, object> ?? new Dictionary<string, object>();
             throw ToException(parsed, envelope);
-        }
-
-        private static IDictionary<string, object> Parse(ref string envelope, CardRedactor redactor)
-        {
-            var parsed = Json.Parse(envelope) as IDictionary<string, object>;
-            if (parsed != null && redactor.MayContainCardData(envelope) && redactor.Redact(parsed))
-                envelope = Json.Write(parsed);
-            return parsed;
         }
 
         private static CookiePayException ToException(IDictionary<string, object> parsed, string envelope)

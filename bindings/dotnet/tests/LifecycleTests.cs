@@ -555,7 +555,7 @@ namespace CookiePay.Tests
             Assert.AreEqual("홍길동", recurring["BUYERNAME"]);
             Assert.AreEqual("2026-12-27", recurring.NextPayDate);
             Assert.IsTrue(recurring.Has("VENDOR_ORDER_NO"));
-            StringAssert.DoesNotContain("411111", recurring.RawJson, "a card number is masked to its last four digits");
+            Assert.AreEqual("411111******1111", recurring["CARDNO"], "CookiePay's own mask (first six, last four, as PCI DSS allows) is kept");
 
             var payment = CookiePayClient.ParseNoti(
                 "{\"PAY_METHOD\":\"CARD\",\"API_ID\":\"sandbox_demo01\",\"ORDERNO\":\"A-2\",\"AMOUNT\":\"1000\",\"TID\":\"SBX26112700000054321\","
@@ -567,7 +567,7 @@ namespace CookiePay.Tests
             var careless = CookiePayClient.ParseNoti(
                 "{\"TID\":\"SBX26112700000099999\",\"CARDNO\":\"4111111111111111\",\"CARDAUTH\":\"900101\",\"CARDPWD\":\"12\",\"EXPIREDT\":\"3012\"}");
             Assert.AreEqual("************1111", careless["CARDNO"]);
-            // The core never passes these on (they become "[REDACTED]", which the binding masks again).
+            // The core never passes these on: they become "[REDACTED]".
             Assert.AreNotEqual("900101", careless["CARDAUTH"]);
             Assert.AreNotEqual("12", careless["CARDPWD"]);
             Assert.AreNotEqual("3012", careless["EXPIREDT"]);
@@ -662,50 +662,19 @@ namespace CookiePay.Tests
         }
     }
 
-    /// <summary>The binding's own card-data mask, on envelopes made up to contain what no answer should.</summary>
+    /// <summary>What a debugger shows of results and exceptions.</summary>
     [TestFixture]
-    public class RedactionTests
+    public class DebuggerTextTests
     {
-        [Test]
-        public void CardDataInAnEnvelopeIsMaskedBeforeAnyoneSeesIt()
-        {
-            var request = Sandbox.Subscription(1000);
-            request["CARDNO"] = "4111-1111-1111-1111";
-            string envelope = "{\"ok\":false,\"error\":{\"kind\":\"api\",\"message\":\"C002 card 4111111111111111 / 4111-1111-1111-1111 birth 900101 exp "
-                + request["EXPIREDT"] + "\",\"code\":\"C002\",\"api_message\":\"bad 4111111111111111\","
-                + "\"response\":{\"RESULTCODE\":\"C002\",\"CARDNO\":\"4111111111111111\",\"CARDPWD\":\"12\",\"CARDAUTH\":\"900101\","
-                + "\"EXPIREDT\":\"" + request["EXPIREDT"] + "\",\"TID\":\"SBX26119001010000001\",\"list\":[\"4111111111111111\"]}}}";
-            var e = Assert.Throws<CookiePayApiException>(() => CookiePayClient.Unwrap(ref envelope, CardRedactor.ForRequest(request)));
-            LifecycleTests.AssertNoCardData(request, e);
-            StringAssert.DoesNotContain("4111111111111111", e.ToString());
-            Assert.AreEqual("************1111", e.Response["CARDNO"], "masked as CookiePay masks it");
-            Assert.AreEqual("**", e.Response["CARDPWD"]);
-            Assert.AreEqual("SBX26119001010000001", e.Response["TID"], "a TID that happens to contain the birth date stays intact");
-            Assert.AreEqual("C002", e.Code);
-
-            string ok = "{\"ok\":true,\"data\":{\"BILLKEY\":\"k\",\"CARDNO\":\"4111111111111111\",\"ACCEPTDATE\":\"20"
-                + request["EXPIREDT"] + "01120000\"}}";
-            var data = CookiePayClient.Unwrap(ref ok, CardRedactor.ForRequest(request));
-            var result = new BillkeyResult(data, ok);
-            LifecycleTests.AssertNoCardData(request, result);
-            StringAssert.Contains("\"ACCEPTDATE\":\"20" + request["EXPIREDT"], result.RawJson, "dates are not scrubbed");
-
-            // Nothing to mask: the envelope is kept exactly as received.
-            string clean = "{\"ok\":true,\"data\":{\"TID\":\"SBX1\",\"CARDNO\":\"************1111\"}}";
-            string before = clean;
-            CookiePayClient.Unwrap(ref clean, CardRedactor.KeysOnly);
-            Assert.AreSame(before, clean);
-        }
-
         [Test]
         public void ResultsAndExceptionsShowTheSameSafeTextInADebugger()
         {
             string ok = "{\"ok\":true,\"data\":{\"BILLKEY\":\"secretkey\",\"TID\":\"SBX1\"}}";
-            var result = new BillkeyResult(CookiePayClient.Unwrap(ref ok, CardRedactor.KeysOnly), ok);
+            var result = new BillkeyResult(CookiePayClient.Unwrap(ok), ok);
             Assert.AreEqual(result.ToString(), LifecycleTests.DebuggerText(result));
             StringAssert.DoesNotContain("secretkey", LifecycleTests.DebuggerText(result));
             string failed = "{\"ok\":false,\"error\":{\"kind\":\"timeout\",\"message\":\"no answer\",\"outcome\":\"unknown\"}}";
-            var e = Assert.Throws<CookiePayTimeoutException>(() => CookiePayClient.Unwrap(ref failed, CardRedactor.KeysOnly));
+            var e = Assert.Throws<CookiePayTimeoutException>(() => CookiePayClient.Unwrap(failed));
             Assert.AreEqual("CookiePayTimeoutException (timeout): no answer", LifecycleTests.DebuggerText(e));
             Assert.IsTrue(e.OutcomeUnknown);
         }

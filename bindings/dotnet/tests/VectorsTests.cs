@@ -253,7 +253,7 @@ namespace CookiePay.Tests
                 throw new InvalidOperationException("the vector runner's raw path needs CookiePayClient." + pascal + "Function and Call");
             try
             {
-                return method.Invoke(client, new object[] { function.GetValue(null), r, null, null });
+                return method.Invoke(client, new object[] { function.GetValue(null), r, null });
             }
             catch (TargetInvocationException e)
             {
