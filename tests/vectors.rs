@@ -77,10 +77,8 @@ fn format_problems(v: &Value) -> Vec<String> {
                 let call = step["call"].as_str().unwrap_or("");
                 if Operation::from_name(call).is_none() && !LOCAL_CALLS.contains(&call) {
                     p.push(format!("steps[{i}]: unknown call {call:?}"));
-                } else if Operation::from_name(call).is_some() || call == "new_client" {
-                    if !o.contains_key("config") {
-                        p.push(format!("steps[{i}]: {call} needs a config"));
-                    }
+                } else if (Operation::from_name(call).is_some() || call == "new_client") && !o.contains_key("config") {
+                    p.push(format!("steps[{i}]: {call} needs a config"));
                 }
                 if !step["request"].is_object() && call != "new_client" {
                     p.push(format!("steps[{i}]: request must be an object"));
