@@ -106,29 +106,14 @@ $paycertJson = json_encode(['tid' => $tid], JSON_UNESCAPED_UNICODE);
 
 switch ($contender) {
     case 'binding':
-        $config = ['base_url' => $url, 'api_id' => $apiId, 'api_key' => $apiKey, 'ca_cert_pem' => file_get_contents($ca)];
-        if ($verify) {
-            // What each PHP request does: a Client from the config, then verify.
-            $one = function () use ($config, $tid, $orderNo, $amount) {
-                $client = new CookiePay\Client($config);
-                $client->verify($tid, ['ORDERNO' => $orderNo, 'AMOUNT' => $amount]);
-            };
-            break;
-        }
-        $client = new CookiePay\Client($config);
-        $one = function () use ($client, $tid, $fresh) {
-            if ($fresh) {
-                $client->token(true);
-            }
-            $client->paycert($tid);
-        };
-        break;
     case 'pure':
+        // The same Client on its FFI backend (binding) or its pure-PHP one (hosts without FFI).
         $config = [
             'base_url' => $url, 'api_id' => $apiId, 'api_key' => $apiKey, 'ca_cert_pem' => file_get_contents($ca),
-            'backend' => 'php',
+            'backend' => $contender === 'pure' ? 'php' : 'ffi',
         ];
         if ($verify) {
+            // What each PHP request does: a Client from the config, then verify.
             $one = function () use ($config, $tid, $orderNo, $amount) {
                 $client = new CookiePay\Client($config);
                 $client->verify($tid, ['ORDERNO' => $orderNo, 'AMOUNT' => $amount]);
