@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::channel::{Channel, Exchange, SecretForms};
+use crate::channel::{Channel, Exchange};
 use crate::config::Config;
 use crate::context::Context;
 use crate::error::{envelope, Error, Result};
 use crate::operation::Operation;
+use crate::secrets::SecretForms;
 use crate::token::TokenCache;
 use crate::transport::{Transport, TransportConfig};
 use crate::{noti, return_post};

@@ -1,7 +1,13 @@
 //! What must never leave the library in clear: the API key, TOKENs and card data. Two tools, used
 //! wherever text leaves (errors, the `--verbose` exchange log): mask the values of secret fields in a
-//! JSON body, and scrub known secret strings from any text in every form they could be echoed in.
+//! JSON body, and scrub known secret strings from any text in every form they could be echoed in
+//! (`SecretForms`: those forms compiled once per key and TOKEN, to tell cheaply whether a text needs it).
 
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, Mutex};
+
+use memchr::memmem::Finder;
 use serde_json::Value;
 
 pub const REDACTED: &str = "[REDACTED]";
@@ -138,7 +144,7 @@ fn scrub_pieces(text: String, secret: &str) -> String {
 }
 
 /// Does `bytes` hold any of `secrets` in any of the forms `scrub` removes? The reference for
-/// `channel::SecretForms`, which answers the same with the forms compiled once.
+/// `SecretForms`, which answers the same with the forms compiled once.
 #[cfg(test)]
 pub fn contains_any(bytes: &[u8], secrets: &[&str]) -> bool {
     secrets
@@ -190,10 +196,152 @@ pub fn wipe_value(value: &mut Value) {
     }
 }
 
+/// Every form of one secret that `secrets::scrub` removes (`secrets::encodings`), each compiled into a
+/// substring finder once: looking for them in every answer is then one pass per form, instead of
+/// building the forms (hundreds of small allocations for a TOKEN) and comparing at every offset.
+/// Also every `MIN_PIECE`-byte piece of the long forms, which `scrub` removes too.
+struct Forms {
+    finders: Vec<Finder<'static>>,
+    pieces: HashSet<u128, BuildHasherDefault<Fold>>,
+}
+
+const PIECE: usize = MIN_PIECE;
+
+/// A `MIN_PIECE`-byte window as one number (set keys without an allocation).
+fn piece(window: &[u8]) -> u128 {
+    let mut bytes = [0u8; 16];
+    bytes[..PIECE].copy_from_slice(window);
+    u128::from_le_bytes(bytes)
+}
+
+/// A hash for `piece` keys: the set is built from our own secrets, not from what an attacker sends,
+/// so a fast non-keyed mix is enough (SipHash over every window of a text cost more than the rest of
+/// a failed call).
+#[derive(Default)]
+struct Fold(u64);
+
+impl Hasher for Fold {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u128(&mut self, n: u128) {
+        let mixed = (n as u64) ^ ((n >> 64) as u64).rotate_left(29);
+        self.0 = (mixed ^ (mixed >> 31)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+impl Forms {
+    fn of(secret: &str) -> Forms {
+        let mut forms = Forms {
+            finders: Vec::new(),
+            pieces: HashSet::default(),
+        };
+        // As `secrets::scrub` and `contains_any`: a secret shorter than 4 bytes is not looked for.
+        if secret.len() < 4 {
+            return forms;
+        }
+        for form in encodings(secret) {
+            forms.finders.push(Finder::new(form.as_bytes()).into_owned());
+            // As `secrets::scrub`: pieces of the forms of 2 × MIN_PIECE ASCII characters or more.
+            if form.len() >= 2 * PIECE && form.is_ascii() {
+                forms.pieces.extend(form.as_bytes().windows(PIECE).map(piece));
+            }
+        }
+        forms
+    }
+
+    /// Is a whole form in `bytes`?
+    fn found_in(&self, bytes: &[u8]) -> bool {
+        self.finders.iter().any(|finder| finder.find(bytes).is_some())
+    }
+
+    /// Would `secrets::scrub` change `bytes` for this secret: a whole form, or a piece?
+    fn scrub_would_change(&self, bytes: &[u8]) -> bool {
+        self.found_in(bytes)
+            || (!self.pieces.is_empty() && bytes.windows(PIECE).any(|w| self.pieces.contains(&piece(w))))
+    }
+}
+
+/// The compiled forms of one credential pair's API key and of its latest TOKEN; shared, like the
+/// transport and the TOKEN cache, by every client of that pair (`client::shared_parts`), so a PHP
+/// request that builds its client anew finds them ready.
+pub struct SecretForms {
+    api_key: Forms,
+    token: Mutex<Option<Arc<(String, Forms)>>>,
+}
+
+impl SecretForms {
+    pub fn new(api_key: &str) -> SecretForms {
+        SecretForms {
+            api_key: Forms::of(api_key),
+            token: Mutex::new(None),
+        }
+    }
+
+    /// The forms of `token`, compiled once per TOKEN value. Never waits: a lock held elsewhere (or
+    /// inherited locked through fork()) only means compiling them for this call.
+    fn token_forms(&self, token: &str) -> Arc<(String, Forms)> {
+        if let Ok(mut last) = self.token.try_lock() {
+            if let Some(found) = last.as_ref().filter(|f| f.0 == token) {
+                return Arc::clone(found);
+            }
+            let fresh = Arc::new((token.to_owned(), Forms::of(token)));
+            *last = Some(Arc::clone(&fresh));
+            return fresh;
+        }
+        Arc::new((token.to_owned(), Forms::of(token)))
+    }
+
+    /// Does `bytes` hold the API key or any of `tokens`, in any form `secrets::scrub` removes?
+    /// (The same answer as `secrets::contains_any` with those secrets.)
+    pub fn found_in(&self, bytes: &[u8], tokens: &[&str]) -> bool {
+        self.api_key.found_in(bytes) || tokens.iter().any(|t| self.token_forms(t).1.found_in(bytes))
+    }
+
+    /// Would `secrets::scrub(text, [API key, tokens…])` change `text`? If not, it returns `text` as
+    /// it is, and need not run (it rebuilds every form and hashes every window of the text).
+    pub fn scrub_would_change(&self, bytes: &[u8], tokens: &[&str]) -> bool {
+        self.api_key.scrub_would_change(bytes) || tokens.iter().any(|t| self.token_forms(t).1.scrub_would_change(bytes))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The compiled forms find exactly what `secrets::contains_any` finds.
+    #[test]
+    fn compiled_forms_agree_with_contains_any() {
+        let key = "sbxkey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+        let token = r#"eyJhbGciOiJIUzI1NiJ9.e30.a+b/c"d\e f"#;
+        let forms = SecretForms::new(key);
+        let mut bodies: Vec<String> = vec![String::new(), "{\"RESULTCODE\":\"0000\"}".into(), "abc".into()];
+        for secret in [key, token, "abc"] {
+            for form in encodings(secret) {
+                bodies.push(format!("x{form}y"));
+                bodies.push(form[..form.len() - 1].to_owned());
+            }
+        }
+        for body in &bodies {
+            for tokens in [&[][..], &[token][..], &["abc"][..]] {
+                let mut all = vec![key];
+                all.extend_from_slice(tokens);
+                let want = contains_any(body.as_bytes(), &all);
+                assert_eq!(forms.found_in(body.as_bytes(), tokens), want, "{body} {tokens:?}");
+                assert_eq!(
+                    forms.found_in(body.as_bytes(), tokens),
+                    want,
+                    "cached: {body} {tokens:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn fields_are_masked_at_any_depth() {
