@@ -365,7 +365,7 @@ fn replay(imp: &mut dyn Implementation, v: &Value, sb: &Sandbox) -> Result<(), S
     control(
         sb,
         reqwest::Method::POST,
-        Some(json!({"gateway": v["gateway"].clone().as_array().cloned().unwrap_or_default()})),
+        Some(json!({"gateway": v.get("gateway").cloned().unwrap_or_else(|| json!([]))})),
     );
     let results = run_steps(imp, v, sb)?;
     let record = control(sb, reqwest::Method::GET, None);
