@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::channel::{Channel, Exchange};
 use crate::config::Config;
 use crate::context::Context;
-use crate::error::{envelope, Error, Result};
+use crate::error::{envelope_text, Error, Result};
 use crate::operation::Operation;
 use crate::secrets::SecretForms;
 use crate::token::TokenCache;
@@ -182,19 +182,16 @@ impl Client {
     pub fn call(&self, op: Operation, request_json: &str) -> String {
         let mut request = parse_request(request_json);
         let result = request.as_ref().map_err(Clone::clone).and_then(|r| self.run(op, r));
-        let text = match result {
-            Ok(data) => success_text(&data),
-            Err(err) => {
-                let mut text = self.scrub(envelope(Err(err)).to_string());
-                if let Ok(request) = &request {
-                    // An error may quote what was sent (a gateway echoing the request): never the card.
-                    let card = crate::card::values_of(request);
-                    let card: Vec<&str> = card.iter().map(String::as_str).collect();
-                    text = crate::secrets::scrub(text, &card);
-                }
-                text
+        let mut text = envelope_text(&result);
+        if result.is_err() {
+            text = self.scrub(text);
+            if let Ok(request) = &request {
+                // An error may quote what was sent (a gateway echoing the request): never the card.
+                let card = crate::card::values_of(request);
+                let card: Vec<&str> = card.iter().map(String::as_str).collect();
+                text = crate::secrets::scrub(text, &card);
             }
-        };
+        }
         if op == Operation::Billkeygen {
             // Card data: do not leave our copy of it in freed memory.
             if let Ok(r) = request.as_mut() {
@@ -232,36 +229,14 @@ fn parse_request(request_json: &str) -> Result<Value> {
     }
 }
 
-/// The text of `envelope(Ok(data))`, byte for byte, written straight into one buffer: `Value`'s
-/// Display goes through `fmt::Write` a piece at a time (four times the instructions), and the buffer
-/// keeps room for the NUL the C ABI appends.
-fn success_text(data: &Value) -> String {
-    const HEAD: &[u8] = br#"{"ok":true,"data":"#;
-    let mut out = Vec::with_capacity(1024);
-    out.extend_from_slice(HEAD);
-    if serde_json::to_writer(&mut out, data).is_err() {
-        // Unreachable for a Value (string keys, finite numbers); the general path says the same.
-        return envelope(Ok(data.clone())).to_string();
-    }
-    out.push(b'}');
-    // serde_json writes UTF-8 only.
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
 /// `cookiepay_parse_return` without the C types: raw body → envelope string.
 pub fn parse_return_envelope(body: &[u8]) -> String {
-    match return_post::parse(body) {
-        Ok(data) => success_text(&data),
-        err => envelope(err).to_string(),
-    }
+    envelope_text(&return_post::parse(body))
 }
 
 /// `cookiepay_parse_noti` without the C types: raw body → envelope string.
 pub fn parse_noti_envelope(body: &[u8]) -> String {
-    match noti::parse(body) {
-        Ok(data) => success_text(&data),
-        err => envelope(err).to_string(),
-    }
+    envelope_text(&noti::parse(body))
 }
 
 #[cfg(test)]
@@ -370,10 +345,18 @@ mod tests {
     }
 
     #[test]
-    fn the_success_text_is_the_envelope_s_text() {
+    fn the_envelope_text_is_the_envelope_s_text() {
         let data = serde_json::json!({"Z": "한글 \"q\" \\ \u{1}", "A": [1, 2.5, null, true], "m": {"x": {}}, "n": -3});
-        assert_eq!(success_text(&data), envelope(Ok(data.clone())).to_string());
-        assert_eq!(success_text(&Value::Null), envelope(Ok(Value::Null)).to_string());
+        let errors = [
+            Error::field("AMOUNT", "digits_only", "must contain digits only"),
+            Error::invalid("the request must be a JSON object"),
+        ];
+        for result in [Ok(data), Ok(Value::Null)].into_iter().chain(errors.map(Err)) {
+            assert_eq!(
+                envelope_text(&result),
+                crate::error::envelope(result.clone()).to_string()
+            );
+        }
     }
 
     #[test]

@@ -275,11 +275,33 @@ fn insert_outcome(obj: &mut Map<String, Value>, outcome: Outcome) {
 }
 
 /// The JSON envelope every call returns: `{"ok":true,"data":…}` or `{"ok":false,"error":…}`.
+#[cfg(test)]
 pub fn envelope(result: Result<Value>) -> Value {
     match result {
         Ok(data) => json!({"ok": true, "data": data}),
         Err(err) => json!({"ok": false, "error": err.to_json()}),
     }
+}
+
+/// The text of the envelope of `result`, as every export returns it.
+pub fn envelope_text(result: &Result<Value>) -> String {
+    match result {
+        Ok(data) => wrapped(br#"{"ok":true,"data":"#, data),
+        Err(err) => wrapped(br#"{"ok":false,"error":"#, &err.to_json()),
+    }
+}
+
+/// `head`, `value`, `}` written straight into one buffer: `Value`'s Display goes through
+/// `fmt::Write` a piece at a time (four times the instructions), and the buffer keeps room for the
+/// NUL the C ABI appends.
+fn wrapped(head: &[u8], value: &Value) -> String {
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(head);
+    // Writing a Value into a Vec cannot fail: string keys, finite numbers, no I/O.
+    let _ = serde_json::to_writer(&mut out, value);
+    out.push(b'}');
+    // serde_json writes UTF-8 only.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// A short, printable start of an unexpected answer, for error reports. Cut on a character boundary.

@@ -9,7 +9,7 @@ use std::ffi::{c_char, CStr, CString};
 
 use crate::boundary::{catch_quietly, internal_error, Panicked};
 use crate::client::{parse_noti_envelope, parse_return_envelope, Client};
-use crate::error::{envelope, Error};
+use crate::error::{envelope_text, Error};
 use crate::operation::Operation;
 
 /// Opaque client handle. Create with `cookiepay_client_new`, release with `cookiepay_client_free`.
@@ -26,14 +26,14 @@ fn guarded<T>(on_panic: impl FnOnce() -> T, body: impl FnOnce() -> T) -> T {
 fn to_c(json: String) -> *mut c_char {
     match CString::new(json) {
         Ok(s) => s.into_raw(),
-        Err(_) => CString::new(envelope(Err(internal_error())).to_string())
+        Err(_) => CString::new(envelope_text(&Err(internal_error())))
             .map(CString::into_raw)
             .unwrap_or(std::ptr::null_mut()),
     }
 }
 
 fn error_c(err: Error) -> *mut c_char {
-    to_c(envelope(Err(err)).to_string())
+    to_c(envelope_text(&Err(err)))
 }
 
 /// Borrow a C string argument as UTF-8 text.

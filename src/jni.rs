@@ -19,7 +19,7 @@ use ::jni::{jni_str, Env, EnvUnowned, Outcome};
 
 use crate::boundary::{catch_quietly, drop_quietly, internal_error, Panicked};
 use crate::client::{parse_noti_envelope, parse_return_envelope, Client};
-use crate::error::{envelope, Error};
+use crate::error::{envelope_text, Error};
 use crate::operation::Operation;
 
 /// Why an export could not produce its value.
@@ -124,11 +124,11 @@ fn guard_string<'local>(
 
 /// The envelope of a caught panic: the C ABI's `internal` error, so every runtime reports it alike.
 fn internal_envelope() -> String {
-    envelope(Err(internal_error())).to_string()
+    envelope_text(&Err(internal_error()))
 }
 
 fn invalid_envelope(message: &str) -> String {
-    envelope(Err(Error::invalid(message))).to_string()
+    envelope_text(&Err(Error::invalid(message)))
 }
 
 /// A Java string as UTF-8 (the crate decodes Modified UTF-8, surrogate pairs included); None if null.
@@ -174,7 +174,7 @@ pub extern "system" fn Java_com_cookiepay_Native_clientNew<'local>(
             };
             match created {
                 Ok(client) => Ok(Box::into_raw(Box::new(client)) as jlong),
-                Err(err) => store_error(env, &error_out, &envelope(Err(err)).to_string()).map(|()| 0),
+                Err(err) => store_error(env, &error_out, &envelope_text(&Err(err))).map(|()| 0),
             }
         },
     )
