@@ -203,6 +203,9 @@ pub fn wipe_value(value: &mut Value) {
 struct Forms {
     finders: Vec<Finder<'static>>,
     pieces: HashSet<u128, BuildHasherDefault<Fold>>,
+    /// The first two bytes of every piece, as a 65,536-bit set: nearly every window of a text fails
+    /// this one-bit test, and only the rest are hashed and looked up.
+    piece_starts: Vec<u64>,
 }
 
 const PIECE: usize = MIN_PIECE;
@@ -212,6 +215,11 @@ fn piece(window: &[u8]) -> u128 {
     let mut bytes = [0u8; 16];
     bytes[..PIECE].copy_from_slice(window);
     u128::from_le_bytes(bytes)
+}
+
+/// A window's first two bytes as a bit number of `Forms::piece_starts`.
+fn start_bit(window: &[u8]) -> usize {
+    usize::from(window[0]) << 8 | usize::from(window[1])
 }
 
 /// A hash for `piece` keys: the set is built from our own secrets, not from what an attacker sends,
@@ -240,6 +248,7 @@ impl Forms {
         let mut forms = Forms {
             finders: Vec::new(),
             pieces: HashSet::default(),
+            piece_starts: Vec::new(),
         };
         // As `secrets::scrub` and `contains_any`: a secret shorter than 4 bytes is not looked for.
         if secret.len() < 4 {
@@ -250,6 +259,11 @@ impl Forms {
             // As `secrets::scrub`: pieces of the forms of 2 × MIN_PIECE ASCII characters or more.
             if form.len() >= 2 * PIECE && form.is_ascii() {
                 forms.pieces.extend(form.as_bytes().windows(PIECE).map(piece));
+                forms.piece_starts.resize(1 << 10, 0);
+                for window in form.as_bytes().windows(PIECE) {
+                    let bit = start_bit(window);
+                    forms.piece_starts[bit >> 6] |= 1 << (bit & 63);
+                }
             }
         }
         forms
@@ -263,7 +277,15 @@ impl Forms {
     /// Would `secrets::scrub` change `bytes` for this secret: a whole form, or a piece?
     fn scrub_would_change(&self, bytes: &[u8]) -> bool {
         self.found_in(bytes)
-            || (!self.pieces.is_empty() && bytes.windows(PIECE).any(|w| self.pieces.contains(&piece(w))))
+            || (!self.pieces.is_empty()
+                && bytes
+                    .windows(PIECE)
+                    .any(|w| self.may_start_piece(w) && self.pieces.contains(&piece(w))))
+    }
+
+    fn may_start_piece(&self, window: &[u8]) -> bool {
+        let bit = start_bit(window);
+        self.piece_starts[bit >> 6] & (1 << (bit & 63)) != 0
     }
 }
 
