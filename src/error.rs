@@ -2,7 +2,11 @@
 //! and every binding map them one to one (see `kind()`), so a PHP exception, a C# exception and a Java
 //! exception for the same failure carry the same fields.
 
-use serde_json::{json, Map, Value};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+#[cfg(test)]
+use serde_json::json;
+use serde_json::Value;
 
 /// Which step of an HTTP exchange failed, so a merchant's developer knows where to look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +43,7 @@ pub enum Outcome {
 
 /// One failed validation rule of one field. Messages name the rule, never the value (values may be
 /// personal data or card data).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub field: String,
     pub rule: &'static str,
@@ -57,7 +61,7 @@ impl FieldError {
 }
 
 /// One field of a payment that differs from what the merchant expected.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Mismatch {
     pub field: String,
     pub expected: Value,
@@ -198,19 +202,34 @@ impl Error {
         Error::Validation(vec![FieldError::new(field, rule, message)])
     }
 
-    /// The error object of the JSON envelope: `{"kind", "message", ...kind-specific fields}`.
+    /// The error object of the JSON envelope (see `Serialize` below) as a value.
     pub fn to_json(&self) -> Value {
-        let mut obj = Map::new();
-        obj.insert("kind".into(), json!(self.kind()));
-        obj.insert("message".into(), json!(self.to_string()));
+        serde_json::to_value(self).unwrap_or_else(|e| serde_json::json!({"kind": "internal", "message": e.to_string()}))
+    }
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
         match self {
-            Error::Validation(fields) => {
-                let list: Vec<Value> = fields
-                    .iter()
-                    .map(|f| json!({"field": f.field, "rule": f.rule, "message": f.message}))
-                    .collect();
-                obj.insert("fields".into(), Value::Array(list));
-            }
+            Outcome::NotApplied => "not_applied",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// The error object of the JSON envelope: `{"kind", "message", ...kind-specific fields}`, written
+/// straight to the output (a `Value` first cost a map, a hash and an allocation per field).
+impl Serialize for Error {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("kind", self.kind())?;
+        map.serialize_entry("message", &format_args!("{self}"))?;
+        let outcome = |map: &mut S::SerializeMap, outcome: Option<Outcome>| match outcome {
+            Some(outcome) => map.serialize_entry("outcome", outcome.as_str()),
+            None => Ok(()),
+        };
+        match self {
+            Error::Validation(fields) => map.serialize_entry("fields", fields)?,
             Error::Api {
                 code,
                 message,
@@ -218,60 +237,46 @@ impl Error {
                 response,
                 layer,
             } => {
-                obj.insert("code".into(), json!(code));
-                obj.insert("api_message".into(), json!(message));
-                obj.insert("response".into(), (**response).clone());
+                map.serialize_entry("code", code)?;
+                map.serialize_entry("api_message", message)?;
+                map.serialize_entry("response", response)?;
                 if let Some(layer) = layer {
-                    obj.insert("layer".into(), json!(layer));
+                    map.serialize_entry("layer", layer)?;
                 }
                 if let Some(hint) = hint {
-                    obj.insert("hint".into(), json!(hint));
+                    map.serialize_entry("hint", hint)?;
                 }
             }
             Error::VerificationFailed { mismatches, payment } => {
-                let list: Vec<Value> = mismatches
-                    .iter()
-                    .map(|m| json!({"field": m.field, "expected": m.expected, "actual": m.actual}))
-                    .collect();
-                obj.insert("mismatches".into(), Value::Array(list));
-                obj.insert("payment".into(), (**payment).clone());
+                map.serialize_entry("mismatches", mismatches)?;
+                map.serialize_entry("payment", payment)?;
             }
-            Error::Network { phase, outcome, .. } => {
-                obj.insert("phase".into(), json!(phase.as_str()));
-                insert_outcome(&mut obj, *outcome);
+            Error::Network { phase, outcome: o, .. } => {
+                map.serialize_entry("phase", phase.as_str())?;
+                outcome(&mut map, Some(*o))?;
             }
-            Error::Timeout { outcome, .. } => insert_outcome(&mut obj, *outcome),
+            Error::Timeout { outcome: o, .. } => outcome(&mut map, Some(*o))?,
             Error::Http {
-                outcome,
+                outcome: o,
                 status,
                 content_type,
                 excerpt,
             } => {
-                obj.insert("status".into(), json!(status));
-                obj.insert("content_type".into(), json!(content_type));
-                obj.insert("excerpt".into(), json!(excerpt));
-                if let Some(outcome) = outcome {
-                    insert_outcome(&mut obj, *outcome);
-                }
+                map.serialize_entry("status", status)?;
+                map.serialize_entry("content_type", content_type)?;
+                map.serialize_entry("excerpt", excerpt)?;
+                outcome(&mut map, *o)?;
             }
-            Error::Decode { outcome, excerpt, .. } => {
-                obj.insert("excerpt".into(), json!(excerpt));
-                if let Some(outcome) = outcome {
-                    insert_outcome(&mut obj, *outcome);
-                }
+            Error::Decode {
+                outcome: o, excerpt, ..
+            } => {
+                map.serialize_entry("excerpt", excerpt)?;
+                outcome(&mut map, *o)?;
             }
             Error::InvalidArgument(_) | Error::Internal(_) => {}
         }
-        Value::Object(obj)
+        map.end()
     }
-}
-
-fn insert_outcome(obj: &mut Map<String, Value>, outcome: Outcome) {
-    let text = match outcome {
-        Outcome::NotApplied => "not_applied",
-        Outcome::Unknown => "unknown",
-    };
-    obj.insert("outcome".into(), json!(text));
 }
 
 /// The JSON envelope every call returns: `{"ok":true,"data":…}` or `{"ok":false,"error":…}`.
@@ -287,17 +292,17 @@ pub fn envelope(result: Result<Value>) -> Value {
 pub fn envelope_text(result: &Result<Value>) -> String {
     match result {
         Ok(data) => wrapped(br#"{"ok":true,"data":"#, data),
-        Err(err) => wrapped(br#"{"ok":false,"error":"#, &err.to_json()),
+        Err(err) => wrapped(br#"{"ok":false,"error":"#, err),
     }
 }
 
 /// `head`, `value`, `}` written straight into one buffer: `Value`'s Display goes through
 /// `fmt::Write` a piece at a time (four times the instructions), and the buffer keeps room for the
 /// NUL the C ABI appends.
-fn wrapped(head: &[u8], value: &Value) -> String {
+fn wrapped(head: &[u8], value: &impl Serialize) -> String {
     let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(head);
-    // Writing a Value into a Vec cannot fail: string keys, finite numbers, no I/O.
+    // Cannot fail for what is written here (Values and errors: string keys, finite numbers, no I/O).
     let _ = serde_json::to_writer(&mut out, value);
     out.push(b'}');
     // serde_json writes UTF-8 only.
