@@ -104,7 +104,18 @@ fn a_cached_token_call_stays_within_its_allocation_budget() {
     let fresh_client_allocs = per_call(50, || {
         Client::from_json(&config).unwrap().call(Operation::Verify, &verify);
     });
-    println!("allocations per call: paycert {paycert_allocs}, verify {verify_allocs}, new client + verify {fresh_client_allocs}");
+    // Three broken fields: the error envelope is written straight out, with no JSON value built first.
+    let invalid =
+        json!({"ORDERNO": "A1", "PRODUCTNAME": "a&b", "AMOUNT": "1,000", "BUYERNAME": "홍", "RETURNURL": "x"})
+            .to_string();
+    let failed = client.call(Operation::Ready, &invalid);
+    assert!(failed.contains(r#""kind":"validation""#), "{failed}");
+    let validation_allocs = per_call(50, || {
+        client.call(Operation::Ready, &invalid);
+    });
+    println!(
+        "allocations per call: paycert {paycert_allocs}, verify {verify_allocs}, new client + verify {fresh_client_allocs}, failed validation {validation_allocs}"
+    );
     assert!(ok(client.call(Operation::Verify, &verify))["TID"] == tid.as_str());
     assert!(
         paycert_allocs <= PAYCERT_CAP,
@@ -118,10 +129,16 @@ fn a_cached_token_call_stays_within_its_allocation_budget() {
         fresh_client_allocs <= NEW_CLIENT_VERIFY_CAP,
         "new client + verify: {fresh_client_allocs} allocations per call, cap {NEW_CLIENT_VERIFY_CAP}"
     );
+    assert!(
+        validation_allocs <= VALIDATION_CAP,
+        "failed validation: {validation_allocs} allocations per call, cap {VALIDATION_CAP}"
+    );
 }
 
-// Measured 2026-11-27 (release and debug builds alike): paycert 114, verify 130, new client +
-// verify 132. Before issue 14's changes: 624, 640, 683.
+// Measured 2026-11-27 (release and debug builds alike): paycert 112, verify 128, new client +
+// verify 130, failed validation 54 (130 before the error envelope was written straight out). Before issue
+// 14's changes: 624, 640, 683.
 const PAYCERT_CAP: u64 = 150;
 const VERIFY_CAP: u64 = 170;
 const NEW_CLIENT_VERIFY_CAP: u64 = 175;
+const VALIDATION_CAP: u64 = 70;
