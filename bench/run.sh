@@ -53,7 +53,10 @@ contenders_of() { # scenario → pairs, one per line
   for lang in $LANGS; do
     case $scenario:$lang in
       concurrent:rust) ;;
-      verify:rust | *:rust) echo "rust raw-reqwest"; echo "rust core-c-abi" ;;
+      # raw-rustls: HTTP/1.1 by hand over blocking rustls, paycert only: not a contender of the
+      # targets, the measure of what the HTTP stack costs (BENCHMARKS.md).
+      paycert:rust) echo "rust raw-reqwest"; echo "rust core-c-abi"; echo "rust raw-rustls" ;;
+      *:rust) echo "rust raw-reqwest"; echo "rust core-c-abi" ;;
       concurrent:php) echo "php binding"; echo "php curl-per-request" ;;
       verify:php) echo "php binding"; echo "php pure"; echo "php curl-reused" ;;
       *:php) echo "php binding"; echo "php pure"; echo "php manual-sample"; echo "php curl-reused" ;;

@@ -4,7 +4,8 @@
 //! Environment: BENCH_URL, BENCH_CA (PEM path), BENCH_API_ID, BENCH_API_KEY, BENCH_TID,
 //! BENCH_SECONDS, BENCH_SCENARIO (`token+paycert` | `paycert` | `verify`),
 //! BENCH_ORDERNO, BENCH_AMOUNT (of the payment BENCH_TID names), BENCH_CONTENDER (`raw-reqwest` | `core-c-abi` | `core-rust`, the core's
-//! Rust API without the C ABI and its JSON, to see what those cost).
+//! Rust API without the C ABI and its JSON, to see what those cost | `raw-reqwest-async` | `raw-rustls`,
+//! HTTP/1.1 by hand over blocking rustls, to see what the HTTP stack costs).
 //! With BENCH_CONTENDER=`overhead` it measures per-call cost without network instead.
 
 use std::ffi::{CStr, CString};
@@ -188,6 +189,20 @@ fn main() {
                 assert!(text.contains("\"0000\""), "{text}");
             })
         }
+        "raw-rustls" => {
+            // Not a contender: what a lean HTTP path would cost. One keep-alive HTTP/1.1 connection
+            // written by hand over blocking rustls (no hyper, no tokio, no pool), paycert only.
+            assert_eq!(scenario, "paycert", "raw-rustls runs the paycert scenario only");
+            let mut http = RawHttp::connect(&url, &ca);
+            let token_body = json!({"pay2_id": api_id, "pay2_key": api_key}).to_string();
+            let answer: Value = serde_json::from_slice(&http.post("/payAuth/token", &[], &token_body)).unwrap();
+            let token = answer["TOKEN"].as_str().unwrap().to_owned();
+            let body = json!({"tid": tid}).to_string();
+            run(seconds, || {
+                let text = http.post("/api/paycert", &[("TOKEN", &token)], &body);
+                assert!(text.windows(6).any(|w| w == b"\"0000\""));
+            })
+        }
         "core-c-abi" => {
             let config =
                 json!({"base_url": url, "api_id": api_id, "api_key": api_key, "ca_cert_pem": ca, "binding": "bench"});
@@ -237,6 +252,75 @@ fn main() {
 
 /// Make one approved payment through the window (ready → sandbox checkout → decrypt); print its TID,
 /// ORDERNO and AMOUNT, separated by spaces.
+/// `raw-rustls`: HTTP/1.1 by hand on one blocking TLS connection; answers must carry Content-Length.
+struct RawHttp {
+    host: String,
+    tls: rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream>,
+    buffer: Vec<u8>,
+}
+
+impl RawHttp {
+    fn connect(url: &str, ca_pem: &str) -> RawHttp {
+        use rustls::pki_types::{pem::PemObject, CertificateDer, ServerName};
+        let host = url.trim_start_matches("https://").trim_end_matches('/').to_owned();
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+            roots.add(cert.unwrap()).unwrap();
+        }
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let name = ServerName::try_from(host.split(':').next().unwrap().to_owned()).unwrap();
+        let connection = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
+        let socket = std::net::TcpStream::connect(&host).unwrap();
+        socket.set_nodelay(true).unwrap();
+        RawHttp {
+            host,
+            tls: rustls::StreamOwned::new(connection, socket),
+            buffer: Vec::with_capacity(4096),
+        }
+    }
+
+    fn post(&mut self, path: &str, headers: &[(&str, &str)], body: &str) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let mut request = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n",
+            self.host,
+            body.len()
+        );
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        self.tls.write_all(request.as_bytes()).unwrap();
+        self.buffer.clear();
+        let mut chunk = [0u8; 4096];
+        loop {
+            if let Some(end) = self.buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = std::str::from_utf8(&self.buffer[..end]).unwrap().to_ascii_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map(|v| v.trim().parse().unwrap())
+                    .expect("an answer with Content-Length");
+                while self.buffer.len() < end + 4 + length {
+                    let n = self.tls.read(&mut chunk).unwrap();
+                    assert!(n > 0, "connection closed");
+                    self.buffer.extend_from_slice(&chunk[..n]);
+                }
+                return self.buffer[end + 4..end + 4 + length].to_vec();
+            }
+            let n = self.tls.read(&mut chunk).unwrap();
+            assert!(n > 0, "connection closed");
+            self.buffer.extend_from_slice(&chunk[..n]);
+        }
+    }
+}
+
 fn setup() {
     let (url, api_id, api_key) = (env("BENCH_URL"), env("BENCH_API_ID"), env("BENCH_API_KEY"));
     let ca = std::fs::read_to_string(env("BENCH_CA")).unwrap();
