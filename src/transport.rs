@@ -2,7 +2,7 @@
 //! client with the same config, see `client`), TLS, one deadline per exchange, the response size cap,
 //! and retries of repeatable calls.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
@@ -62,12 +62,7 @@ pub struct Transport {
     /// ~19M instructions there), and one TLS session cache, so a thread's first connection can resume
     /// a session another thread made. Per process: a fork()ed child builds its own (the cache locks).
     tls: PerProcess<rustls::ClientConfig>,
-    /// `base_url` + path, parsed once per path (`url_of`).
-    urls: Mutex<Vec<(String, reqwest::Url)>>,
 }
-
-/// How many parsed URLs a transport keeps: every endpoint path, with room for `raw_request`'s.
-const MAX_CACHED_URLS: usize = 32;
 
 /// What reqwest builds for `use_rustls_tls()` with the webpki and native roots (reqwest 0.12's
 /// `TlsBackend::Rustls`): the same roots, the default protocol versions and crypto provider (ring
@@ -113,27 +108,7 @@ impl Transport {
             config,
             owner: Arc::new(()),
             tls: PerProcess::default(),
-            urls: Mutex::new(Vec::new()),
         }
-    }
-
-    /// The URL of `path`, parsed once: a parse cost more than the rest of building a request. Never
-    /// waits (a lock held elsewhere, or inherited locked through fork(), means parsing it this once).
-    /// A text that does not parse goes to reqwest as it is, which reports it.
-    fn url_of(&self, path: &str) -> std::result::Result<reqwest::Url, String> {
-        let mut urls = self.urls.try_lock().ok();
-        if let Some((_, url)) = urls
-            .as_ref()
-            .and_then(|urls| urls.iter().find(|(known, _)| known == path))
-        {
-            return Ok(url.clone());
-        }
-        let text = format!("{}{}", self.config.base_url, path);
-        let url = reqwest::Url::parse(&text).map_err(|_| text)?;
-        if let Some(urls) = urls.as_mut().filter(|urls| urls.len() < MAX_CACHED_URLS) {
-            urls.push((path.to_owned(), url.clone()));
-        }
-        Ok(url)
     }
 
     pub fn base_url(&self) -> &str {
@@ -210,11 +185,8 @@ impl Transport {
         let (runtime, http) = thread_http::client_for(&self.owner, || self.build_http())?;
         // After building (a first call on a thread loads the trust anchors): the deadline is the network's.
         let deadline = Instant::now() + self.config.timeout;
-        let request = match self.url_of(path) {
-            Ok(url) => http.post(url),
-            Err(text) => http.post(text),
-        };
-        let mut request = request.header(CONTENT_TYPE, content_type).body(body);
+        let url = format!("{}{}", self.config.base_url, path);
+        let mut request = http.post(url).header(CONTENT_TYPE, content_type).body(body);
         for (name, value) in headers {
             let mut value = HeaderValue::from_str(value)
                 .map_err(|_| Error::invalid(format!("{name} contains characters not allowed in an HTTP header")))?;
