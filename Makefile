@@ -17,7 +17,8 @@ export COOKIEPAY_SANDBOX_BIN := $(CURDIR)/$(SANDBOX_BIN)
 TEST_EXPORTS_LIB := target/test-exports/libcookiepay.so
 export COOKIEPAY_TEST_EXPORTS_LIB := $(CURDIR)/$(TEST_EXPORTS_LIB)
 
-.PHONY: all build release test test-rust test-c test-bindings test-browser test-dist dist install demo demo-rust \
+.PHONY: all build release test test-rust test-dates test-dates-long test-binding-dates test-c test-bindings \
+	test-browser test-dist dist install demo demo-rust \
 	demo-bindings bench fuzz clean \
 	$(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS))
 
@@ -27,10 +28,41 @@ build:
 	@scripts/need.sh gcc:gcc
 	$(CARGO) build --release --workspace --locked
 
-## test: every suite (Rust unit + integration, header freshness, fuzz regressions, C under
-## valgrind, then the PHP, C# and Java bindings against the release library, then the browser tests,
-## then the dist/ artifacts)
-test: test-rust test-c test-bindings test-browser test-dist
+## test: every suite (Rust unit + integration, header freshness, fuzz regressions, the date-sensitive
+## suites at a list of calendar dates, C under valgrind, then the PHP, C# and Java bindings against the
+## release library and their subscription tests at two more dates, then the browser tests, then the
+## dist/ artifacts)
+test: test-rust test-dates test-c test-bindings test-binding-dates test-browser test-dist
+
+# Suites pin the sandbox clock (sandbox/README.md "The clock and schedules"): the Rust ones to
+# cookiepay_sandbox::test_clock_start(), the bindings' sandbox processes to this day. The date targets
+# below override it.
+test-bindings test-php test-dotnet test-java: export COOKIEPAY_SANDBOX_CLOCK_START ?= 2026-12-09 10:00:00
+
+## test-dates: the date-sensitive Rust suites (core and sandbox: lifecycle, money, billing, Notis,
+## payments; the CLI's lifecycle and money) under libfaketime at a fixed list of dates: month ends,
+## Feb 28/29, Dec 31, the 6th-14th of several months (scripts/test-dates.sh lists them).
+## test-dates-long: every day of YEAR (default 2027), about an hour on 2 cores.
+test-dates:
+	@scripts/need.sh gcc:gcc
+	scripts/test-dates.sh
+
+YEAR ?= 2027
+test-dates-long:
+	@scripts/need.sh gcc:gcc
+	scripts/test-dates.sh --year $(YEAR)
+
+## test-binding-dates: each binding's subscription tests with the sandbox clock started at a month
+## end and on a leap day (the bindings' own suites run at the default day above).
+BINDING_DATES := 2026-01-31 2028-02-29
+test-binding-dates: release
+	@for day in $(BINDING_DATES); do \
+	  echo "== binding subscription tests, sandbox clock from $$day" >&2; \
+	  export COOKIEPAY_SANDBOX_CLOCK_START="$$day 10:00:00"; \
+	  bindings/php/test.sh --filter '/^(CookiePay\\Tests\\)?SubscriptionTest/' || exit 1; \
+	  bindings/dotnet/test.sh -run=CookiePay.Tests.LifecycleTests || exit 1; \
+	  bindings/java/test.sh -Dtest=SubscriptionTest -Dsurefire.failIfNoSpecifiedTests=false || exit 1; \
+	done
 
 release:
 	@scripts/need.sh gcc:gcc

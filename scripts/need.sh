@@ -32,12 +32,29 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing missing packages: ${missing_pkgs[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   log=$(mktemp)
-  if apt-get update -qq >"$log" 2>&1 &&
-     apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" >>"$log" 2>&1; then
+  # Another install (unattended-upgrades, a second make, a parallel CI step) may hold dpkg's or apt's
+  # lock: wait for it, up to NEED_LOCK_WAIT seconds in all, instead of failing. apt waits on dpkg's
+  # frontend lock itself (DPkg::Lock::Timeout); `apt-get update`'s lists lock is retried here.
+  wait_secs=${NEED_LOCK_WAIT:-900}
+  deadline=$((SECONDS + wait_secs))
+  apt_get() {
+    while :; do
+      if apt-get -o DPkg::Lock::Timeout="$wait_secs" "$@" >"$log" 2>&1; then return 0; fi
+      if grep -qE 'Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock directory' "$log" &&
+         [ "$SECONDS" -lt "$deadline" ]; then
+        echo "waiting for the package manager's lock (another install is running)..." >&2
+        sleep 5
+        continue
+      fi
+      return 1
+    done
+  }
+  if apt_get update -qq && apt_get install -y -qq --no-install-recommends "${missing_pkgs[@]}"; then
     rm -f "$log"
     exit 0
   fi
   cat "$log" >&2
+  rm -f "$log"
   echo "apt-get could not install: ${missing_pkgs[*]}" >&2
   exit 1
 fi

@@ -38,7 +38,8 @@ mcs -langversion:7 -warnaserror+ -out:"$out/Shop.exe" -r:"$out/CookiePay.dll" -r
 
 # -noshadow: run the DLLs where they are, next to their dllmap.
 status=0
-nunit-console "$out/CookiePay.Tests.dll" -nologo -noshadow -labels -xml="$out/TestResult.xml" || status=$?
+# Arguments go to nunit-console (e.g. -run=CookiePay.Tests.LifecycleTests: make test-binding-dates).
+nunit-console "$out/CookiePay.Tests.dll" -nologo -noshadow -labels -xml="$out/TestResult.xml" "$@" || status=$?
 [ "$status" -eq 0 ] || { echo "C# tests failed (nunit-console exit $status)" >&2; exit 1; }
 
 # Nothing may be silently skipped: every test ran.

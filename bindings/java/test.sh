@@ -27,8 +27,9 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # -ntp, not -q: the surefire summary (tests run, failures) and the memory figures stay visible.
 set +e
+# Arguments go to Maven (e.g. -Dtest=SubscriptionTest: make test-binding-dates).
 mvn -B -ntp -Dstyle.color=never clean test -Dcookiepay.native.lib="$lib" -Dcookiepay.sandbox.bin="$sandbox" \
-  -Dcookiepay.test.exports.lib="$test_lib" 2>&1 | tee "$log"
+  -Dcookiepay.test.exports.lib="$test_lib" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # -Xcheck:jni only warns; a warning about our glue is a failure.

@@ -203,6 +203,11 @@ pub const MAX_SESSIONS: usize = 100_000;
 /// lifetime is unknown; PG windows commonly expire after 10–30 minutes.
 pub const WINDOW_TTL: Duration = Duration::from_secs(30 * 60);
 
+/// Where test suites start the sandbox clock unless `COOKIEPAY_SANDBOX_CLOCK_START` says otherwise:
+/// an ordinary Wednesday mid-month, mid-morning in Seoul (no month end within the 40 days some tests
+/// advance is needed: the date sweep in `make test` covers those).
+pub const TEST_CLOCK_START: &str = "2026-12-09 10:00:00";
+
 // ---------------------------------------------------------------- browser path (manual S1 "JAVASCRIPT")
 //
 // Choices and their evidence (README "Sandbox choices" says the same):

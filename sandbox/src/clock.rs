@@ -1,7 +1,8 @@
-//! The sandbox clock (real time plus a forward-only offset, moved by `POST /_sandbox/clock`) and
+//! The sandbox clock (real time plus an offset: moved forward by `POST /_sandbox/clock`, or set to a
+//! date by `--clock-start` / `{"set": …}` so a suite means the same thing on every calendar day) and
 //! the calendar arithmetic business dates need: civil dates, month lengths, weekdays.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::util::{unix_now, Kst};
 
@@ -9,16 +10,28 @@ use crate::util::{unix_now, Kst};
 /// TOKEN iat/exp and HTTP timeouts use real time.
 #[derive(Default)]
 pub struct SandboxClock {
-    offset_secs: AtomicU64,
+    offset_secs: AtomicI64,
+    /// Where `reset` puts the clock: `None` = real time.
+    start: Option<u64>,
 }
 
 impl SandboxClock {
-    pub fn offset_secs(&self) -> u64 {
+    /// A clock that reads `start` (unix seconds) now and runs on from there; `None` = real time.
+    pub fn starting_at(start: Option<u64>) -> SandboxClock {
+        let clock = SandboxClock {
+            offset_secs: AtomicI64::new(0),
+            start,
+        };
+        clock.reset();
+        clock
+    }
+
+    pub fn offset_secs(&self) -> i64 {
         self.offset_secs.load(Ordering::SeqCst)
     }
 
     pub fn now_unix(&self) -> u64 {
-        unix_now().saturating_add(self.offset_secs())
+        (unix_now() as i64).saturating_add(self.offset_secs()).max(0) as u64
     }
 
     pub fn now(&self) -> Kst {
@@ -27,14 +40,47 @@ impl SandboxClock {
 
     /// Moves the clock forward by `secs` (never back).
     pub fn advance(&self, secs: u64) {
+        let secs = i64::try_from(secs).unwrap_or(i64::MAX);
         let _ = self
             .offset_secs
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |o| Some(o.saturating_add(secs)));
     }
 
-    pub fn reset(&self) {
-        self.offset_secs.store(0, Ordering::SeqCst);
+    /// The clock reads `unix` now (either direction) and runs on from there.
+    pub fn set(&self, unix: u64) {
+        let offset = (unix as i64).saturating_sub(unix_now() as i64);
+        self.offset_secs.store(offset, Ordering::SeqCst);
     }
+
+    /// Back to the start it was made with (`--clock-start`), else to real time.
+    pub fn reset(&self) {
+        match self.start {
+            Some(start) => self.set(start),
+            None => self.offset_secs.store(0, Ordering::SeqCst),
+        }
+    }
+}
+
+/// `YYYY-MM-DD` (midnight) or `YYYY-MM-DD HH:MM:SS` / `YYYY-MM-DDTHH:MM:SS`, Asia/Seoul, as unix
+/// seconds; `None` for anything else or a date that does not exist.
+pub fn parse_kst(s: &str) -> Option<u64> {
+    let (date, time) = match s.len() {
+        10 => (s, "00:00:00"),
+        19 if matches!(s.as_bytes()[10], b' ' | b'T') => (s.get(..10)?, s.get(11..)?),
+        _ => return None,
+    };
+    let date = Date::parse_dashed(date)?;
+    let t = time.as_bytes();
+    if t.len() != 8 || t[2] != b':' || t[5] != b':' || !time.bytes().filter(|c| *c != b':').all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let part = |r: std::ops::Range<usize>| time[r].parse::<u32>().ok();
+    let (h, m, sec) = (part(0..2)?, part(3..5)?, part(6..8)?);
+    if h > 23 || m > 59 || sec > 59 || date.year < 1970 {
+        return None;
+    }
+    Some(date.unix_at_hour(h) + u64::from(m) * 60 + u64::from(sec))
 }
 
 /// A civil date (Asia/Seoul).
@@ -212,5 +258,46 @@ mod tests {
         assert_eq!(c.offset_secs(), 86_400);
         c.reset();
         assert_eq!(c.offset_secs(), 0);
+    }
+
+    #[test]
+    fn a_started_clock_reads_its_start_and_resets_to_it() {
+        let start = parse_kst("2028-02-29 23:59:30").unwrap();
+        assert_eq!(Kst::from_unix(start).compact(), "20280229235930");
+        let c = SandboxClock::starting_at(Some(start));
+        let read = c.now_unix();
+        assert!((start..start + 5).contains(&read), "{read} for {start}");
+        c.advance(86_400);
+        assert_eq!(Date::of(&c.now()).dashed(), "2028-03-01");
+        c.reset();
+        assert!((start..start + 5).contains(&c.now_unix()));
+        // Setting may go back: that is what a test's start date needs.
+        c.set(parse_kst("2026-01-01").unwrap());
+        assert_eq!(Date::of(&c.now()).dashed(), "2026-01-01");
+    }
+
+    #[test]
+    fn start_dates_are_checked() {
+        assert_eq!(
+            parse_kst("2026-12-31").map(|u| Kst::from_unix(u).compact()).as_deref(),
+            Some("20261231000000")
+        );
+        assert_eq!(
+            parse_kst("2026-12-31T09:05:07")
+                .map(|u| Kst::from_unix(u).compact())
+                .as_deref(),
+            Some("20261231090507")
+        );
+        for bad in [
+            "2026-02-29",
+            "2026-12-31 24:00:00",
+            "2026-12-31 9:05:07",
+            "20261231",
+            "2026-12-31x10:00:00",
+            "1969-12-31",
+            "",
+        ] {
+            assert_eq!(parse_kst(bad), None, "{bad}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::choices as c;
-use crate::clock::dashed_time;
+use crate::clock::{self, dashed_time};
 use crate::faults::FaultBoard;
 use crate::gateway::cancel::apply_cancel;
 use crate::gateway::messages::{self, control_row};
@@ -196,21 +196,30 @@ fn clock_json(gw: &Gateway) -> Value {
     json!({ "now": dashed_time(&gw.clock.now()), "offset_seconds": gw.clock.offset_secs() })
 }
 
-/// Moves the clock forward, first running every scheduled charge that falls due on the way.
+/// Moves the clock forward, first running every scheduled charge that falls due on the way; or sets
+/// it to a date (`{"set": …}`): forward like an advance, back without running or undoing anything.
 fn advance_clock(gw: &Gateway, body: &Value) -> Response {
+    const MAX_SECS: u64 = 100 * 366 * 86_400;
     let num = |k: &str| body.get(k).map(|v| v.as_u64().ok_or(()));
-    let secs = match (num("advance_seconds"), num("advance_days")) {
-        (Some(Ok(s)), None) => Some(s),
-        (None, Some(Ok(d))) => d.checked_mul(86_400),
+    let set = body.get("set").map(|v| v.as_str().and_then(clock::parse_kst).ok_or(()));
+    let _gate = lock(&gw.clock_gate);
+    let now = gw.clock.now_unix();
+    let secs = match (num("advance_seconds"), num("advance_days"), set) {
+        (Some(Ok(s)), None, None) => Some(s),
+        (None, Some(Ok(d)), None) => d.checked_mul(86_400),
+        (None, None, Some(Ok(to))) if to < now => {
+            gw.clock.set(to);
+            Some(0)
+        }
+        (None, None, Some(Ok(to))) => Some(to - now),
         _ => None,
     };
-    let Some(secs) = secs.filter(|s| *s <= 100 * 366 * 86_400) else {
+    let Some(secs) = secs.filter(|s| *s <= MAX_SECS) else {
         return control_error(
             400,
-            "body must be {\"advance_seconds\": N} or {\"advance_days\": N} with N a non-negative integer (at most 100 years)",
+            "body must be {\"advance_seconds\": N} or {\"advance_days\": N} with N a non-negative integer (at most 100 years), or {\"set\": \"YYYY-MM-DD[ HH:MM:SS]\"} (KST, within 100 years)",
         );
     };
-    let _gate = lock(&gw.clock_gate);
     let until = gw.clock.now_unix().saturating_add(secs);
     let charged = run_due(gw, until);
     gw.clock.advance(secs);

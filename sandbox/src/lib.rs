@@ -41,6 +41,20 @@ use std::time::Duration;
 
 pub use choices::{OverLong, Spelling, DEMO_API_ID, DEMO_API_KEY};
 
+/// The environment variable that sets the sandbox clock's start where `--clock-start` is not given
+/// (binary) and in test suites ([`test_clock_start`]): `make test` sweeps dates with it.
+pub const CLOCK_START_ENV: &str = "COOKIEPAY_SANDBOX_CLOCK_START";
+
+/// The clock start of test suites: `$COOKIEPAY_SANDBOX_CLOCK_START` when set (make test runs the
+/// date-sensitive suites at a list of dates, with libfaketime moving real time to the same day), else
+/// a fixed ordinary day, so that a plain `cargo test` means the same thing on every calendar day.
+pub fn test_clock_start() -> String {
+    std::env::var(CLOCK_START_ENV)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| choices::TEST_CLOCK_START.to_string())
+}
+
 /// One merchant's credentials (API_ID / pay2_id and the key sent as ApiKey / pay2_key).
 #[derive(Clone)]
 pub struct Merchant {
@@ -95,6 +109,10 @@ pub struct Options {
     pub spelling: Spelling,
     /// Over-long order fields: cut to length (default) or refused with `E012`.
     pub over_long: OverLong,
+    /// What the sandbox clock reads at start, `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` (Asia/Seoul); it
+    /// runs on from there, and `reset` with state returns to it. `None` (default) = real time. Tests
+    /// whose meaning depends on the calendar set it, so they mean the same thing on every day.
+    pub clock_start: Option<String>,
 }
 
 impl Default for Options {
@@ -112,6 +130,7 @@ impl Default for Options {
             window_ttl: choices::WINDOW_TTL,
             spelling: Spelling::default(),
             over_long: OverLong::default(),
+            clock_start: None,
         }
     }
 }
@@ -150,6 +169,14 @@ impl Sandbox {
             window_ttl: opts.window_ttl,
             spelling: opts.spelling,
             over_long: opts.over_long,
+            clock_start: match &opts.clock_start {
+                None => None,
+                Some(s) => Some(clock::parse_kst(s).ok_or_else(|| {
+                    invalid(format!(
+                        "clock_start {s:?} is not YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (a real date, 1970 or later)"
+                    ))
+                })?),
+            },
         })
         .map_err(invalid)?;
         let app = Arc::new(app);

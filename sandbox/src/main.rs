@@ -11,7 +11,7 @@ const USAGE: &str = "usage: cookiepay-sandbox [--bind IP] [--port N] [--tls] [--
                          [--ready-file PATH] [--no-control] [--token-lifetime SECS]
                          [--merchant API_ID:API_KEY]... [--config FILE.json] [--noti-url URL]
                          [--spelling recorded|table] [--over-long truncate|refuse]
-                         [--window-ttl SECS] [--max-connections N] [--verbose]
+                         [--window-ttl SECS] [--max-connections N] [--clock-start DATE] [--verbose]
 
   --bind IP              address to listen on (default 127.0.0.1)
   --port N               HTTP port (default 0 = any free port)
@@ -29,6 +29,8 @@ const USAGE: &str = "usage: cookiepay-sandbox [--bind IP] [--port N] [--tls] [--
   --over-long P          order fields over the manual's length: truncate (default) or refuse (E012)
   --window-ttl SECS      an unsubmitted payment window expires after this (sandbox clock; default 1800)
   --max-connections N    open connections at most (default 512, capped by the open-file limit)
+  --clock-start DATE     the sandbox clock starts at DATE, YYYY-MM-DD or \"YYYY-MM-DD HH:MM:SS\" (KST),
+                         and runs on from there (default: $COOKIEPAY_SANDBOX_CLOCK_START, else real time)
   --verbose              log one line per request to stderr (never keys, tokens or card data)
 ";
 
@@ -41,7 +43,12 @@ struct Cli {
 }
 
 fn parse_args(args: Vec<String>) -> Result<Option<Cli>, String> {
-    let mut opts = Options::default();
+    let mut opts = Options {
+        clock_start: std::env::var(cookiepay_sandbox::CLOCK_START_ENV)
+            .ok()
+            .filter(|s| !s.is_empty()),
+        ..Options::default()
+    };
     let mut tls = false;
     let mut ca_out = None;
     let mut ready_file = None;
@@ -130,6 +137,7 @@ fn parse_args(args: Vec<String>) -> Result<Option<Cli>, String> {
                     .map_err(|_| "--max-connections needs a number")?;
                 opts.max_connections = n.max(1);
             }
+            "--clock-start" => opts.clock_start = Some(value("--clock-start")?),
             "--verbose" | "-v" => verbose = true,
             other => return Err(format!("unknown argument {other}")),
         }

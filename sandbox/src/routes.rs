@@ -28,6 +28,7 @@ pub struct AppConfig {
     pub window_ttl: Duration,
     pub spelling: c::Spelling,
     pub over_long: c::OverLong,
+    pub clock_start: Option<u64>,
 }
 
 enum Route {
@@ -61,6 +62,7 @@ impl App {
             window_ttl: cfg.window_ttl,
             spelling: cfg.spelling,
             over_long: cfg.over_long,
+            clock_start: cfg.clock_start,
         })?;
         Ok(App {
             control: cfg.control,

@@ -479,7 +479,8 @@ fn a_deleted_billing_key_can_no_longer_be_charged() {
 
 #[test]
 fn the_clock_only_moves_forward_and_reset_puts_it_back() {
-    let sb = start();
+    // Real time, not the suite's pinned day: offsets count from 0 here.
+    let sb = cookiepay_sandbox::Sandbox::start(cookiepay_sandbox::Options::default()).unwrap();
     let api = Api::http(&sb);
     let (s, v) = api.get_json("/_sandbox/clock");
     assert_eq!(s, 200);
@@ -509,4 +510,41 @@ fn the_clock_only_moves_forward_and_reset_puts_it_back() {
     assert_eq!(s, 200);
     assert_eq!(api.get_json("/_sandbox/clock").1["offset_seconds"], 0);
     assert_eq!(api.get_json("/_sandbox/subscriptions").1["subscriptions"], json!([]));
+}
+
+#[test]
+fn a_clock_start_pins_the_day_and_set_moves_it_either_way() {
+    let sb = start_with(|o| o.clock_start = Some("2028-02-29 23:59:00".into()));
+    let api = Api::http(&sb);
+    assert_eq!(api.today(), (2028, 2, 29));
+    // A schedule due on the 1st runs when `set` crosses into March, as an advance would.
+    let v = api.billkeygen(monthly("1", "1", "0"));
+    assert_eq!(v["RESULTCODE"], "0000", "{v}");
+    let (s, _, t) = api.post_json("/_sandbox/clock", &[], &json!({ "set": "2028-03-01 10:00:00" }));
+    assert_eq!(s, 200, "{t}");
+    let r: Value = serde_json::from_str(&t).unwrap();
+    assert!(r["now"].as_str().unwrap().starts_with("2028-03-01 10:00"), "{r}");
+    assert_eq!(r["charged"].as_array().map(Vec::len), Some(1), "{r}");
+    // Back in time: allowed (a test's start), runs nothing.
+    let (s, _, t) = api.post_json("/_sandbox/clock", &[], &json!({ "set": "2027-01-15" }));
+    assert_eq!(s, 200, "{t}");
+    assert_eq!(api.today(), (2027, 1, 15));
+    for bad in [
+        json!({ "set": "2027-02-29" }),
+        json!({ "set": 5 }),
+        json!({ "set": "2027-01-15", "advance_days": 1 }),
+    ] {
+        let (s, _, t) = api.post_json("/_sandbox/clock", &[], &bad);
+        assert_eq!(s, 400, "{bad} → {t}");
+    }
+    // A reset with state goes back to the start day, not to real time.
+    let (s, _, _) = api.post_json("/_sandbox/reset", &[], &json!({ "state": true }));
+    assert_eq!(s, 200);
+    assert_eq!(api.today(), (2028, 2, 29));
+    // A start that is no date is refused when the sandbox starts.
+    let bad = cookiepay_sandbox::Sandbox::start(cookiepay_sandbox::Options {
+        clock_start: Some("2027-02-29".into()),
+        ..Default::default()
+    });
+    assert!(bad.is_err());
 }

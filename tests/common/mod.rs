@@ -16,7 +16,10 @@ pub fn sandbox() -> Sandbox {
     sandbox_with(Options::default())
 }
 
-pub fn sandbox_with(opts: Options) -> Sandbox {
+/// Starts a sandbox whose clock is pinned to the suite's date (`cookiepay_sandbox::test_clock_start`)
+/// unless `opts` sets one.
+pub fn sandbox_with(mut opts: Options) -> Sandbox {
+    opts.clock_start.get_or_insert_with(cookiepay_sandbox::test_clock_start);
     Sandbox::start(opts).expect("sandbox starts")
 }
 

@@ -29,6 +29,7 @@ pub fn sandbox() -> Sandbox {
     ];
     Sandbox::start(Options {
         merchants,
+        clock_start: Some(cookiepay_sandbox::test_clock_start()),
         ..Default::default()
     })
     .expect("sandbox starts")

@@ -45,6 +45,8 @@ pub struct GatewayConfig {
     pub window_ttl: Duration,
     pub spelling: c::Spelling,
     pub over_long: c::OverLong,
+    /// What the sandbox clock reads at start (unix seconds); `None` = real time.
+    pub clock_start: Option<u64>,
 }
 
 pub struct Gateway {
@@ -96,7 +98,7 @@ impl Gateway {
             by_key,
             signer: Mutex::new(Arc::new(JwtSigner::new_random())),
             ledger: Mutex::new(Ledger::default()),
-            clock: SandboxClock::default(),
+            clock: SandboxClock::starting_at(cfg.clock_start),
             clock_gate: Mutex::new(()),
             notifier: cfg.notifier,
             token_lifetime_secs: ms.div_ceil(1000).min(u64::MAX as u128) as u64,
@@ -176,7 +178,7 @@ impl Gateway {
             .and_then(|u| self.merchant_id(&u))
     }
 
-    /// Forgets every record and token, and puts the clock back to real time.
+    /// Forgets every record and token, and puts the clock back to its start (real time by default).
     pub fn reset_state(&self) {
         let _gate = lock(&self.clock_gate);
         *lock(&self.ledger) = Ledger::default();

@@ -12,12 +12,20 @@ use serde_json::{json, Value};
 pub const FUTURE_EXPIRY: &str = "3912";
 pub const BIRTH: &str = "900101";
 
+/// Options with the clock pinned to the suite's date (`cookiepay_sandbox::test_clock_start`).
+pub fn pinned() -> Options {
+    Options {
+        clock_start: Some(cookiepay_sandbox::test_clock_start()),
+        ..Options::default()
+    }
+}
+
 pub fn start() -> Sandbox {
-    Sandbox::start(Options::default()).expect("sandbox starts")
+    Sandbox::start(pinned()).expect("sandbox starts")
 }
 
 pub fn start_with(f: impl FnOnce(&mut Options)) -> Sandbox {
-    let mut o = Options::default();
+    let mut o = pinned();
     f(&mut o);
     Sandbox::start(o).expect("sandbox starts")
 }
