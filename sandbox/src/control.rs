@@ -1,6 +1,8 @@
 //! The `/_sandbox/` control API for tests: stats, faults, reset, token revocation, payments
 //! (list, cancel, settle), the clock (and the scheduled charges it runs), subscriptions and notis.
 
+use std::net::IpAddr;
+
 use serde_json::{json, Value};
 
 use crate::choices as c;
@@ -14,7 +16,7 @@ use crate::http::{Request, Response};
 use crate::replay::ReplayBoard;
 use crate::stats::RequestStats;
 use crate::util::lock;
-use crate::wire::{control_error, optional_json};
+use crate::wire::{control_error, media_type, optional_json};
 
 pub enum ControlCall {
     Stats,
@@ -70,6 +72,57 @@ pub fn route(method: &str, path: &str) -> Result<Option<ControlCall>, &'static s
                 _ => Ok(None),
             }
         }
+    }
+}
+
+/// Refuses a control request a web page could have sent: a `Host` other than the address the sandbox
+/// listens on (`localhost` or an IP literal; a DNS-rebinding page arrives under its own host name), an
+/// `Origin` other than the sandbox's own, and a body that is not declared `application/json` (what an
+/// HTML form or a no-preflight `fetch` sends). Without these a page the developer visits could point
+/// the Notis elsewhere or script the gateway's answers.
+pub fn refuse_foreign(req: &Request, bind: IpAddr) -> Option<Response> {
+    let host = req.header("host").map(str::trim);
+    if let Some(host) = host {
+        if !is_own_host(host, bind) {
+            return Some(control_error(
+                403,
+                "the control API answers only to its own address (Host header)",
+            ));
+        }
+    }
+    if let Some(origin) = req.header("origin") {
+        let own = host.is_some_and(|h| {
+            origin.eq_ignore_ascii_case(&format!("http://{h}")) || origin.eq_ignore_ascii_case(&format!("https://{h}"))
+        });
+        if !own {
+            return Some(control_error(
+                403,
+                "the control API refuses requests from another origin",
+            ));
+        }
+    }
+    if !req.body.is_empty() && media_type(req).as_deref() != Some("application/json") {
+        return Some(control_error(
+            415,
+            "a control request's body must be sent as application/json",
+        ));
+    }
+    None
+}
+
+/// `localhost` or an IP literal this sandbox can be reached at, with or without a port.
+fn is_own_host(host: &str, bind: IpAddr) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map(|(ip, _)| ip),
+        None => Some(host.rsplit_once(':').map_or(host, |(name, _)| name)),
+    };
+    let Some(name) = name else { return false };
+    if name.eq_ignore_ascii_case("localhost") {
+        return bind.is_loopback() || bind.is_unspecified();
+    }
+    match name.parse::<IpAddr>() {
+        Ok(ip) => ip == bind || bind.is_unspecified() || (ip.is_loopback() && bind.is_loopback()),
+        Err(_) => false,
     }
 }
 

@@ -169,6 +169,7 @@ impl Sandbox {
             window_ttl: opts.window_ttl,
             spelling: opts.spelling,
             over_long: opts.over_long,
+            bind: opts.bind,
             clock_start: match &opts.clock_start {
                 None => None,
                 Some(s) => Some(clock::parse_kst(s).ok_or_else(|| {

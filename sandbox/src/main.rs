@@ -238,6 +238,13 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if cli.opts.control && !cli.opts.bind.is_loopback() {
+        eprintln!(
+            "cookiepay-sandbox: warning: the /_sandbox/ control API (faults, the clock, the Noti URL) is \
+             reachable on {} from other machines; bind to 127.0.0.1 or add --no-control",
+            cli.opts.bind
+        );
+    }
     let sandbox = match Sandbox::start_with_logging(cli.opts, cli.verbose) {
         Ok(s) => s,
         Err(e) => {

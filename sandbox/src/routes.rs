@@ -1,6 +1,7 @@
 //! Routing: which path is which endpoint, who the request is attributed to, the faults and stats
 //! every endpoint shares, and the one-line request log. Implements [`Handler`] for the server.
 
+use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,6 +30,8 @@ pub struct AppConfig {
     pub spelling: c::Spelling,
     pub over_long: c::OverLong,
     pub clock_start: Option<u64>,
+    /// The address the listeners are bound to: the control API answers only to it.
+    pub bind: IpAddr,
 }
 
 enum Route {
@@ -51,6 +54,7 @@ pub struct App {
     faults: FaultBoard,
     stats: RequestStats,
     replay: ReplayBoard,
+    bind: IpAddr,
 }
 
 impl App {
@@ -71,6 +75,7 @@ impl App {
             faults: FaultBoard::default(),
             stats: RequestStats::default(),
             replay: ReplayBoard::default(),
+            bind: cfg.bind,
         })
     }
 
@@ -270,6 +275,9 @@ impl App {
                         stats: &self.stats,
                         replay: &self.replay,
                     };
+                    if let Some(refused) = control::refuse_foreign(&req, self.bind) {
+                        return refused;
+                    }
                     control::call(call, &req, &self.gateway, boards)
                 }))
             }

@@ -363,7 +363,10 @@ fn reset_clears_counts_and_faults_and_optionally_state() {
     );
     // An empty body is a plain reset too.
     assert_eq!(api.post_raw("/_sandbox/reset", &[], b"").0, 200);
-    assert_eq!(api.post_raw("/_sandbox/reset", &[], b"{oops").0, 400);
+    let json_type = [("Content-Type", "application/json")];
+    assert_eq!(api.post_raw("/_sandbox/reset", &json_type, b"{oops").0, 400);
+    // A body not declared as JSON is refused before it is read (what an HTML form would send).
+    assert_eq!(api.post_raw("/_sandbox/reset", &[], b"{oops").0, 415);
 
     let (s, _, _) = api.post_json("/_sandbox/reset", &[], &json!({ "state": true }));
     assert_eq!(s, 200);

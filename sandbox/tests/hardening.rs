@@ -156,3 +156,54 @@ fn a_slowloris_client_is_cut_off_at_the_absolute_head_deadline() {
     );
     assert_alive(&sb);
 }
+
+#[test]
+fn the_control_api_refuses_what_a_web_page_could_send() {
+    let sb = start();
+    let addr = sb.http_url().trim_start_matches("http://").to_string();
+    let raw = |head: &str, body: &str| -> u16 {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        let req = format!(
+            "POST /_sandbox/noti HTTP/1.1\r\n{head}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        std::io::Write::write_all(&mut s, req.as_bytes()).unwrap();
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut s, &mut out).unwrap();
+        out[9..12].parse().unwrap()
+    };
+    let json_body = r#"{"url":"http://127.0.0.1:9/steal"}"#;
+    let own = format!("Host: {addr}\r\nContent-Type: application/json\r\n");
+    // DNS rebinding: the page's own host name, resolving to 127.0.0.1.
+    assert_eq!(
+        raw("Host: evil.example:80\r\nContent-Type: application/json\r\n", json_body),
+        403
+    );
+    // A page on another origin (even another local port), or an opaque one.
+    for origin in ["http://evil.example", "http://127.0.0.1:1", "null"] {
+        assert_eq!(raw(&format!("{own}Origin: {origin}\r\n"), json_body), 403, "{origin}");
+    }
+    // An HTML form's body, or a fetch without a preflight.
+    for ct in [
+        "application/x-www-form-urlencoded",
+        "text/plain;charset=UTF-8",
+        "multipart/form-data; boundary=x",
+    ] {
+        let head = format!("Host: {addr}\r\nContent-Type: {ct}\r\n");
+        assert_eq!(raw(&head, json_body), 415, "{ct}");
+    }
+    assert_eq!(raw(&format!("Host: {addr}\r\n"), json_body), 415);
+    // Nothing of the above changed the Noti URL.
+    let api = Api::http(&sb);
+    assert_eq!(api.get_json("/_sandbox/notis").1["url"], serde_json::Value::Null);
+    // Its own address, by IP literal, by localhost, and its own origin, are served.
+    assert_eq!(raw(&format!("{own}Origin: http://{addr}\r\n"), json_body), 200);
+    let port = addr.rsplit_once(':').unwrap().1;
+    assert_eq!(
+        raw(
+            &format!("Host: localhost:{port}\r\nContent-Type: application/json\r\n"),
+            r#"{"url":null}"#
+        ),
+        200
+    );
+}
