@@ -5,7 +5,8 @@
 # the core's own clock and the sandbox's agree. A suite that passes here passes on any of these days.
 #
 #   scripts/test-dates.sh                 the fixed list below (make test)
-#   scripts/test-dates.sh --year 2027     every day of that year (make test-dates-long; ~1 h on 2 cores)
+#   scripts/test-dates.sh --year 2027     every day of that year (make test-dates-long)
+#   JOBS=N                                 suites run N at a time (default 2)
 #   scripts/test-dates.sh 2027-03-09 …    the days given
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,26 +51,34 @@ for line in sys.stdin:
   case $pkg in cookiepay) dirs+=(.) ;; cookiepay-sandbox) dirs+=(sandbox) ;; cookiepay-cli) dirs+=(cli) ;; esac
 done
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-failed=()
-passed=0
+# One job per (day, suite), JOBS at a time (default 2: most of a suite's time is spent waiting on
+# sockets and timeouts, not on a core).
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+run_one() { # day index
+  local day=$1 i=$2
+  # 10:00 KST is 01:00 UTC: no date boundary is crossed while a suite runs. Monotonic clocks stay
+  # real (timeouts, tokio's timers).
+  if (cd "${DIRS[$i]}" && FAKETIME_DONT_FAKE_MONOTONIC=1 COOKIEPAY_SANDBOX_CLOCK_START="$day 10:00:00" TZ=UTC \
+      faketime -f "@$day 01:00:00" "${BINS[$i]}" -q) >"$WORK/$day.$i.log" 2>&1; then
+    rm -f "$WORK/$day.$i.log"
+  else
+    echo "== FAILED on $day: ${SUITES[$i]}" >&2
+    grep -vE '^(running|test .* ok$|$)' "$WORK/$day.$i.log" | tail -n 40 >&2
+  fi
+}
+export -f run_one
+export WORK=$work
+# Arrays do not cross into xargs' shells: pass them as newline-separated strings.
+export BINS_S DIRS_S SUITES_S
+BINS_S=$(printf '%s\n' "${bins[@]}") DIRS_S=$(printf '%s\n' "${dirs[@]}") SUITES_S=$(printf '%s\n' "${suites[@]}")
 for day in "${dates[@]}"; do
-  for i in "${!bins[@]}"; do
-    # 10:00 KST is 01:00 UTC: no date boundary is crossed while a suite runs. Monotonic clocks stay
-    # real (timeouts, tokio's timers).
-    if (cd "${dirs[$i]}" && FAKETIME_DONT_FAKE_MONOTONIC=1 COOKIEPAY_SANDBOX_CLOCK_START="$day 10:00:00" TZ=UTC \
-        faketime -f "@$day 01:00:00" "${bins[$i]}" -q) >"$log" 2>&1; then
-      passed=$((passed + 1))
-    else
-      failed+=("$day ${suites[$i]}")
-      echo "== FAILED on $day: ${suites[$i]}" >&2
-      grep -vE '^(running|test .* ok$|$)' "$log" | tail -n 40 >&2
-    fi
-  done
-  [ ${#dates[@]} -gt 20 ] && echo "$day done (${#failed[@]} failed so far)" >&2
-done
+  for i in "${!bins[@]}"; do echo "$day $i"; done
+done | xargs -P "${JOBS:-2}" -n 2 bash -c 'mapfile -t BINS <<<"$BINS_S"; mapfile -t DIRS <<<"$DIRS_S";
+  mapfile -t SUITES <<<"$SUITES_S"; run_one "$1" "$2"' _
 
+failed=$(find "$work" -name '*.log' | wc -l)
+total=$((${#dates[@]} * ${#bins[@]}))
 echo "test-dates: ${#dates[@]} dates × ${#bins[@]} suites"
-echo "$passed passed, ${#failed[@]} failed"
-[ ${#failed[@]} -eq 0 ]
+echo "$((total - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
