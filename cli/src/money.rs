@@ -55,7 +55,7 @@ impl Ctx {
                 json!({"ok": false, "error": {"kind": "unsettled", "message": msg, "entry": blocking}})
             );
         }
-        eprintln!("cookiepay: {msg}\n{known}");
+        eprint!("cookiepay: {msg}\n{known}");
         exit::UNKNOWN
     }
 }
@@ -108,7 +108,7 @@ pub fn settle_advice(ctx: &Ctx, e: &Entry, paycert: Option<&Value>) -> String {
             let look = ctx.settle_command(&format!("paycert {}", shell_quote(tid)));
             let shown = match paycert.map(render::fully_cancelled_at) {
                 Some(Some(at)) => {
-                    format!("    paycert shows CANCELDATE {at}: the payment is fully cancelled — it took effect.\n")
+                    format!("    paycert shows CANCELDATE {at}: the payment is fully cancelled (by this refund or an earlier one).\n")
                 }
                 Some(None) => "    paycert shows no CANCELDATE yet.\n".to_string(),
                 None => String::new(),
@@ -191,14 +191,19 @@ pub fn cancel(ctx: &Ctx, r: Refund) -> Result<u8, u8> {
         let paycert = render::lookup(&s, &r.tid);
         return Err(ctx.refuse_unsettled(&blocking, &settle_advice(ctx, &blocking, paycert.as_ref())));
     }
-    let refunded_here: u64 = journal
+    let refunds: Vec<Entry> = journal
         .entries()
         .map_err(|e| ctx.journal_error(&e))?
-        .iter()
-        .filter(|e| e.call == "refund" && e.tid.as_deref() == Some(&r.tid) && e.state == State::Applied)
-        .filter_map(|e| e.amount)
-        .sum();
-    ctx.confirm(&s, || render::cancel_question(&s, &r.tid, r.amount, refunded_here))?;
+        .into_iter()
+        .filter(|e| e.call == "refund" && e.tid.as_deref() == Some(&r.tid))
+        .collect();
+    let sum =
+        |pick: fn(State) -> bool| -> u64 { refunds.iter().filter(|e| pick(e.state)).filter_map(|e| e.amount).sum() };
+    let known = render::RefundedHere {
+        applied: sum(|s| s == State::Applied),
+        unknown: sum(State::unsettled),
+    };
+    ctx.confirm(&s, || render::cancel_question(&s, &r.tid, r.amount, known))?;
     let mut req = json!({"tid": r.tid, "reason": r.reason});
     if let Some(a) = r.amount {
         req["amount"] = json!(a);

@@ -348,28 +348,40 @@ pub fn fully_cancelled_at(d: &Value) -> Option<String> {
 /// What is left to refund, as far as anyone can tell from here: paycert shows a cancellation only
 /// once the whole payment is refunded, so partial refunds are known only from this machine's
 /// journal (`refunded_here`) — CookiePay's dashboard lists them all.
-fn left_to_refund(d: &Value, refunded_here: u64) -> String {
+fn left_to_refund(d: &Value, here: RefundedHere) -> String {
     if let Some(at) = cancelled_at(d) {
         return format!("Left to refund: nothing — the whole payment was cancelled at {at}");
     }
     let paid: u64 = scalar(&d["AMOUNT"]).parse().unwrap_or(0);
-    let here = if refunded_here > 0 {
-        format!(
+    let mut notes = String::new();
+    if here.applied > 0 {
+        notes.push_str(&format!(
             "; {} of it was refunded with this tool on this machine",
-            won(&refunded_here.to_string())
-        )
-    } else {
-        String::new()
-    };
+            won(&here.applied.to_string())
+        ));
+    }
+    if here.unknown > 0 {
+        notes.push_str(&format!(
+            "; refunds of {} more have an unknown outcome (cookiepay unknown list)",
+            won(&here.unknown.to_string())
+        ));
+    }
     format!(
-        "Left to refund: at most {}{here} (partial refunds show in CookiePay's dashboard, not in its lookup)",
-        won(&paid.saturating_sub(refunded_here).to_string())
+        "Left to refund: at most {}{notes} (partial refunds show in CookiePay's dashboard, not in its lookup)",
+        won(&paid.saturating_sub(here.applied).to_string())
     )
+}
+
+/// Partial refunds of one TID in this machine's journal, in won: taken effect, and unknown.
+#[derive(Clone, Copy, Default)]
+pub struct RefundedHere {
+    pub applied: u64,
+    pub unknown: u64,
 }
 
 /// The prompt before a refund; looks the payment up so the person sees who paid, how much and
 /// what is left to refund.
-pub fn cancel_question(s: &Session, tid: &str, amount: Option<u64>, refunded_here: u64) -> String {
+pub fn cancel_question(s: &Session, tid: &str, amount: Option<u64>, refunded_here: RefundedHere) -> String {
     let found = lookup(s, tid);
     let tid = clean(tid);
     let Some(d) = found else {
@@ -475,11 +487,29 @@ mod tests {
     #[test]
     fn what_is_left_to_refund() {
         let d = json!({"AMOUNT": "10000", "CANCELDATE": ""});
-        assert!(left_to_refund(&d, 0).starts_with("Left to refund: at most 10,000원 (partial"));
-        let l = left_to_refund(&d, 2000);
+        let none = RefundedHere::default();
+        assert!(left_to_refund(&d, none).starts_with("Left to refund: at most 10,000원 (partial"));
+        let l = left_to_refund(
+            &d,
+            RefundedHere {
+                applied: 2000,
+                unknown: 0,
+            },
+        );
         assert!(l.contains("at most 8,000원; 2,000원 of it was refunded"), "{l}");
+        let l = left_to_refund(
+            &d,
+            RefundedHere {
+                applied: 0,
+                unknown: 3000,
+            },
+        );
+        assert!(
+            l.contains("at most 10,000원; refunds of 3,000원 more have an unknown outcome"),
+            "{l}"
+        );
         let d = json!({"AMOUNT": "10000", "CANCELDATE": "20261127221028"});
-        assert!(left_to_refund(&d, 0).contains("nothing — the whole payment was cancelled at 2026-11-27 22:10:28"));
+        assert!(left_to_refund(&d, none).contains("nothing — the whole payment was cancelled at 2026-11-27 22:10:28"));
     }
 
     #[test]

@@ -75,6 +75,15 @@ fn a_lost_partial_refund_is_not_sent_twice() {
         .mode();
     assert_eq!(mode & 0o777, 0o600);
 
+    // Another amount is another refund: asked about, with the unknown one in view.
+    let (code, _, tty) = run_on_tty(
+        &["cancel", &tid, "--reason", "x", "--amount", "3000"],
+        &refs(&env),
+        "n\n",
+    );
+    assert_eq!(code, 1, "{tty}");
+    assert!(tty.contains("refunds of 2,000원 more have an unknown outcome"), "{tty}");
+
     // The dashboard lists the refund: settle it as applied. The next refund of 2,000원 is a new one
     // and goes through, and the prompt now counts what this tool refunded.
     let r = run(&["unknown", "settle", "1", "--applied"], &refs(&env));
@@ -222,4 +231,38 @@ fn an_unsafe_journal_sends_nothing() {
         "{}",
         "the symlink's target is untouched"
     );
+}
+
+/// A refund still being sent by another run (or by one killed mid-call) blocks the same refund:
+/// the journal entry is written before the request leaves.
+#[test]
+fn a_refund_in_flight_blocks_its_twin() {
+    let sb = sandbox();
+    let tid = pay(&sb, "J-6001", 10000, "정하늘", "구독");
+    let state = tempdir("state");
+    let env = demo_env_with_state(&sb, &state);
+    // CookiePay holds the first answer long enough for a second run to come along.
+    fault(&sb, "cancel", "delay", json!({"delay_ms": 8000}));
+    let refund = ["-y", "cancel", tid.as_str(), "--reason", "x", "--amount", "1000"];
+    let first = command(&refund, &refs(&env))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while count(&sb, "cancel") == 0 {
+        assert!(std::time::Instant::now() < deadline, "the first refund never arrived");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let r = run(&refund, &refs(&env));
+    assert_eq!(r.code, 11, "{}", r.all());
+    assert!(r.stderr.contains("was being sent"), "{}", r.stderr);
+    let first: Run = first.wait_with_output().unwrap().into();
+    assert_eq!(first.code, 0, "{}", first.all());
+    assert_eq!(count(&sb, "cancel"), 1);
+    assert_eq!(ledger(&sb, &tid)["CANCELLED_AMT"], "1000");
+    // Once it finished, the same refund is a new one again.
+    let r = run(&refund, &refs(&env));
+    assert_eq!(r.code, 0, "{}", r.all());
 }
