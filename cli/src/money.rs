@@ -307,7 +307,8 @@ pub fn charge(ctx: &Ctx, reserve_id: String) -> Result<u8, u8> {
     }
     ctx.confirm(&s, || {
         format!(
-            "Charge schedule {} now with billkey {}? (the amount is the schedule's)",
+            "Charge schedule {} now with billkey {}? (the amount and buyer are the schedule's: CookiePay \
+             publishes no lookup of a schedule)",
             clean(&reserve_id),
             render::mask(&billkey)
         )
