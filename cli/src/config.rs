@@ -240,6 +240,7 @@ fn from_environment(api_id: String, api_key: String) -> Result<Settings, ConfigE
 }
 
 /// Why a config file's metadata makes it unsafe to read, or None. `euid` is the current user.
+#[cfg_attr(not(unix), allow(dead_code))]
 pub fn unsafe_because(path: &Path, is_file: bool, mode: u32, uid: u32, euid: u32) -> Option<String> {
     if !is_file {
         return Some(format!("{} is not a regular file", path.display()));
