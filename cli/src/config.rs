@@ -143,13 +143,27 @@ pub fn config_path() -> Option<PathBuf> {
     var("HOME").map(|h| Path::new(&h).join(".config").join("cookiepay").join("config.toml"))
 }
 
+/// `origin` names where the path came from; the path itself is not quoted (a value from the
+/// environment or the file is never echoed: it could be a key pasted in the wrong place).
 fn read_ca(path: &Path, origin: &str) -> Result<String, ConfigError> {
     std::fs::read_to_string(path).map_err(|e| {
         ConfigError(format!(
-            "cannot read the CA certificate {} ({origin}): {e}",
-            path.display()
+            "cannot read the CA certificate file named by {origin}: {}",
+            io_reason(&e)
         ))
     })
+}
+
+/// An I/O error without the path or value it may carry.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => match e.raw_os_error() {
+            Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
+            None => format!("{:?}", e.kind()),
+        },
+    }
 }
 
 fn timeout_from_env() -> Result<Option<u64>, ConfigError> {
@@ -157,8 +171,9 @@ fn timeout_from_env() -> Result<Option<u64>, ConfigError> {
         None => Ok(None),
         Some(v) => match v.parse::<u64>() {
             Ok(n) => Ok(Some(n)),
+            // The value is not quoted: it could be a key pasted into the wrong variable.
             Err(_) => err(format!(
-                "{ENV_TIMEOUT_MS} must be a whole number of milliseconds, not {v:?}"
+                "{ENV_TIMEOUT_MS} must be a whole number of milliseconds (its value is not shown)"
             )),
         },
     }
@@ -181,10 +196,10 @@ pub fn resolve(profile_flag: Option<&str>) -> Result<Settings, ConfigError> {
             "no credentials: set {ENV_API_ID} and {ENV_API_KEY}, or {ENV_CONFIG} (HOME is not set either)"
         ));
     };
-    if !path.exists() {
+    let Some(text) = read_private(&path)? else {
         return match profile {
-            Some(name) => err(format!(
-                "profile \"{name}\" asked for, but there is no config file at {}",
+            Some(_) => err(format!(
+                "a profile was asked for (--profile or {ENV_PROFILE}), but there is no config file at {}",
                 path.display()
             )),
             None => err(format!(
@@ -193,8 +208,8 @@ pub fn resolve(profile_flag: Option<&str>) -> Result<Settings, ConfigError> {
                 path.display()
             )),
         };
-    }
-    from_file(&path, profile.as_deref())
+    };
+    from_file(&path, &text, profile.as_deref())
 }
 
 fn from_environment(api_id: String, api_key: String) -> Result<Settings, ConfigError> {
@@ -202,7 +217,7 @@ fn from_environment(api_id: String, api_key: String) -> Result<Settings, ConfigE
     let env = var(ENV_ENV);
     if let Some(e) = &env {
         if e != "sandbox" && e != "live" {
-            return err(format!("{ENV_ENV} must be sandbox or live, not {e:?}"));
+            return err(format!("{ENV_ENV} must be sandbox or live (its value is not shown)"));
         }
     }
     let ca_cert_pem = match var(ENV_CA_CERT) {
@@ -224,53 +239,131 @@ fn from_environment(api_id: String, api_key: String) -> Result<Settings, ConfigE
     })
 }
 
-/// The file's permission bits. Windows has ACLs instead: a file under the user's profile is private
-/// by default, so it counts as 0600 there (the README says to keep the file in the profile).
-#[cfg(unix)]
-fn file_mode(meta: &std::fs::Metadata) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o777
-}
-
-#[cfg(not(unix))]
-fn file_mode(_meta: &std::fs::Metadata) -> u32 {
-    0o600
-}
-
-/// Refuse a file others can read or write: it holds API keys.
-pub fn check_permissions(path: &Path) -> Result<(), ConfigError> {
-    let meta = std::fs::metadata(path).map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
-    if !meta.is_file() {
-        return err(format!("{} is not a regular file", path.display()));
+/// Why a config file's metadata makes it unsafe to read, or None. `euid` is the current user.
+#[cfg_attr(not(unix), allow(dead_code))]
+pub fn unsafe_because(path: &Path, is_file: bool, mode: u32, uid: u32, euid: u32) -> Option<String> {
+    if !is_file {
+        return Some(format!("{} is not a regular file", path.display()));
     }
-    let mode = file_mode(&meta);
+    if uid != euid {
+        return Some(format!(
+            "refusing to read {}: it holds API keys and belongs to another user (uid {uid}). \
+             Fix: keep your own copy, chmod 600",
+            path.display()
+        ));
+    }
+    let mode = mode & 0o777;
     if mode & 0o077 != 0 {
         let who = match (mode & 0o070 != 0, mode & 0o007 != 0) {
             (true, true) => "its group and others",
             (true, false) => "its group",
             _ => "others",
         };
-        return err(format!(
+        return Some(format!(
             "refusing to read {}: it holds API keys and is readable or writable by {who} (mode {mode:04o}). \
              Fix: chmod 600 {}",
             path.display(),
             path.display()
         ));
     }
-    Ok(())
+    None
 }
 
-fn from_file(path: &Path, profile: Option<&str>) -> Result<Settings, ConfigError> {
-    check_permissions(path)?;
-    let text =
-        std::fs::read_to_string(path).map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
-    let file: File = toml::from_str(&text).map_err(|e| {
+/// Opens the config file once — not following a symlink — and checks the open handle (a regular
+/// file, the current user's, no group/other bits) before reading it: nothing can be swapped in
+/// between the check and the read. `None`: there is no file.
+#[cfg(unix)]
+pub fn read_private(path: &Path) -> Result<Option<String>, ConfigError> {
+    use std::io::Read;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        // O_NONBLOCK: a FIFO put there cannot hang the open (it then fails the regular-file check).
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK)
+        .open(path);
+    let mut file = match opened {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return err(format!(
+                "refusing to read {}: it is a symbolic link (point {ENV_CONFIG} at the file itself)",
+                path.display()
+            ))
+        }
+        Err(e) => return err(format!("cannot read {}: {}", path.display(), io_reason(&e))),
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| ConfigError(format!("cannot read {}: {}", path.display(), io_reason(&e))))?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let euid = unsafe { libc::geteuid() };
+    if let Some(why) = unsafe_because(path, meta.is_file(), meta.mode(), meta.uid(), euid) {
+        return err(why);
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text)
+        .map_err(|e| ConfigError(format!("cannot read {}: {}", path.display(), io_reason(&e))))?;
+    Ok(Some(text))
+}
+
+/// Windows has ACLs instead of mode bits: a file under the user's profile is private by default
+/// (the README says to keep it there).
+#[cfg(not(unix))]
+pub fn read_private(path: &Path) -> Result<Option<String>, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => err(format!("cannot read {}: {}", path.display(), io_reason(&e))),
+    }
+}
+
+/// toml/serde messages quote the offending value (`invalid type: string "…"`), which may be a key:
+/// every quoted part that is not one of the file's field names is cut.
+fn without_values(msg: &str) -> String {
+    const NAMES: [&str; 8] = [
+        "default_profile",
+        "profiles",
+        "api_id",
+        "api_key",
+        "env",
+        "base_url",
+        "ca_cert",
+        "timeout_ms",
+    ];
+    let mut out = String::new();
+    let mut rest = msg;
+    while let Some(i) = rest.find(['`', '"', '\'']) {
+        let q = rest[i..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        match after.find(q) {
+            Some(j) => {
+                let inner = &after[..j];
+                if NAMES.contains(&inner) {
+                    out.push_str(&format!("{q}{inner}{q}"));
+                } else {
+                    out.push_str("(value not shown)");
+                }
+                rest = &after[j + 1..];
+            }
+            None => {
+                out.push_str("(value not shown)");
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn from_file(path: &Path, text: &str, profile: Option<&str>) -> Result<Settings, ConfigError> {
+    let file: File = toml::from_str(text).map_err(|e| {
         // Only toml's message and the line number: its Display quotes the offending line, which may
         // be the api_key line.
         let line = e
             .span()
             .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-        let msg = e.message().lines().next().unwrap_or("").trim().to_string();
+        let msg = without_values(e.message().lines().next().unwrap_or("").trim());
         match line {
             Some(line) => ConfigError(format!("{} line {line}: {msg}", path.display())),
             None => ConfigError(format!("{}: {msg}", path.display())),
@@ -282,8 +375,9 @@ fn from_file(path: &Path, profile: Option<&str>) -> Result<Settings, ConfigError
         .unwrap_or_else(|| "default".into());
     let Some(p) = file.profiles.get(&name).cloned() else {
         let known: Vec<&str> = file.profiles.keys().map(String::as_str).collect();
+        // The name asked for is not echoed (it may come from the environment); the file's are.
         return err(format!(
-            "no profile \"{name}\" in {} (profiles there: {})",
+            "no such profile in {} (profiles there: {})",
             path.display(),
             if known.is_empty() {
                 "none".to_string()
@@ -297,11 +391,13 @@ fn from_file(path: &Path, profile: Option<&str>) -> Result<Settings, ConfigError
     let api_key = p.api_key.filter(|s| !s.is_empty()).ok_or_else(|| missing("api_key"))?;
     if let Some(e) = &p.env {
         if e != "sandbox" && e != "live" {
-            return err(format!("profile \"{name}\": env must be sandbox or live, not {e:?}"));
+            return err(format!(
+                "profile \"{name}\": env must be sandbox or live (the value is not shown)"
+            ));
         }
     }
     let ca_cert_pem = match &p.ca_cert {
-        Some(c) => Some(read_ca(c, &format!("profile \"{name}\" ca_cert"))?),
+        Some(c) => Some(read_ca(c, &format!("ca_cert of profile \"{name}\""))?),
         None => None,
     };
     Ok(Settings {
@@ -331,11 +427,8 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     #[test]
-    fn modes() {
-        let dir = std::env::temp_dir().join(format!("cookiepay-cli-mode-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let f = dir.join("c.toml");
-        std::fs::write(&f, "").unwrap();
+    fn modes_and_owner() {
+        let p = Path::new("c.toml");
         for (mode, ok) in [
             (0o600, true),
             (0o400, true),
@@ -343,14 +436,47 @@ mod tests {
             (0o640, false),
             (0o602, false),
         ] {
-            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(mode)).unwrap();
-            assert_eq!(check_permissions(&f).is_ok(), ok, "{mode:o}");
+            assert_eq!(unsafe_because(p, true, mode, 7, 7).is_none(), ok, "{mode:o}");
         }
-        let msg = {
-            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
-            check_permissions(&f).unwrap_err().0
-        };
+        let msg = unsafe_because(p, true, 0o644, 7, 7).unwrap();
         assert!(msg.contains("chmod 600") && msg.contains("0644"), "{msg}");
+        let msg = unsafe_because(p, true, 0o600, 0, 1000).unwrap();
+        assert!(msg.contains("another user"), "{msg}");
+        assert!(unsafe_because(p, false, 0o600, 7, 7).is_some());
+    }
+
+    #[test]
+    fn the_open_handle_is_checked_and_symlinks_are_refused() {
+        let dir = std::env::temp_dir().join(format!("cookiepay-cli-mode-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("c.toml");
+        std::fs::write(&f, "x = 1").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(read_private(&f).unwrap().as_deref(), Some("x = 1"));
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(read_private(&f).unwrap_err().0.contains("chmod 600"));
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let link = dir.join("link.toml");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&f, &link).unwrap();
+        assert!(read_private(&link).unwrap_err().0.contains("symbolic link"));
+        assert!(read_private(&dir.join("missing.toml")).unwrap().is_none());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn parse_messages_lose_their_values() {
+        assert_eq!(
+            without_values("invalid type: string \"sbxkey_abc\", expected u64"),
+            "invalid type: string (value not shown), expected u64"
+        );
+        assert_eq!(
+            without_values("unknown field `api_kye`, expected one of `api_id`, `api_key`"),
+            "unknown field (value not shown), expected one of `api_id`, `api_key`"
+        );
+        assert_eq!(
+            without_values("invalid type: integer `1234`"),
+            "invalid type: integer (value not shown)"
+        );
     }
 }

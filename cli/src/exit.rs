@@ -13,6 +13,9 @@ pub const TIMEOUT: u8 = 7;
 pub const HTTP: u8 = 8;
 pub const INTERNAL: u8 = 9;
 pub const CONFIG: u8 = 10;
+/// A money call's outcome is unknown (its answer was lost), or the same call is still unsettled in
+/// the journal: do NOT retry; settle it first (`cookiepay unknown`).
+pub const UNKNOWN: u8 = 11;
 
 /// The exit code for an error `kind` of the core's envelope.
 pub fn for_kind(kind: &str) -> u8 {
@@ -41,6 +44,8 @@ Exit codes:
    7  timeout: no answer in time
    8  http / decode: an unexpected or unreadable answer (proxy page, 500, broken JSON)
    9  internal: a bug - please report it
-  10  config: missing or unsafe credentials / config file
-For 6 and 7 after a money call (cancel, charge) the outcome may be unknown: the tool prints the
-exact `cookiepay search ...` command that tells whether it took effect. Never just retry.";
+  10  config: missing or unsafe credentials / config file / journal
+  11  outcome UNKNOWN: a money call's answer was lost and it may have taken effect, or the same
+      call is still unsettled from before - do NOT retry; settle it: cookiepay unknown list
+After a money call (cancel, charge, schedule-cancel, billkey-delete) 3, 4, 6, 7 and 8 mean it was
+not applied (outcome not_applied: safe to retry); 11 means unknown (must not be retried until settled).";

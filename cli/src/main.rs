@@ -4,10 +4,13 @@
 
 mod config;
 mod exit;
+mod journal;
+mod money;
 mod output;
 mod render;
 #[cfg(feature = "sandbox")]
 mod sandbox;
+mod unknown;
 
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -26,12 +29,27 @@ Credentials (never on the command line):
   COOKIEPAY_CA_CERT=FILE                an extra CA certificate (PEM) to trust
   COOKIEPAY_TIMEOUT_MS=N                whole-request timeout (default 20000)
 or a profile of the config file ($COOKIEPAY_CONFIG, else ~/.config/cookiepay/config.toml, chmod 600),
-chosen with --profile NAME or COOKIEPAY_PROFILE. The environment and a profile are never mixed.";
+chosen with --profile NAME or COOKIEPAY_PROFILE. The environment and a profile are never mixed.
+A BILLKEY (charge, billkey-delete) is a secret too: COOKIEPAY_BILLKEY, else stdin; shown masked.
+Refunds and charges are journaled in $COOKIEPAY_STATE_DIR, else $XDG_STATE_HOME/cookiepay, else
+~/.local/state/cookiepay (journal.json, 0600): see `cookiepay unknown --help`.";
 
 const MONEY_HELP: &str = "\
 On a terminal this asks first ([y/N]; anything but y sends nothing, exit 1). Without a terminal it
 refuses (exit 2) unless --yes is given. If the answer is lost (timeout, broken connection) the
-outcome is unknown: the tool prints the exact `cookiepay search ...` that tells. Exit codes: cookiepay --help";
+outcome is UNKNOWN (exit 11): the tool says how to find out what happened. A refund or charge is
+recorded in the journal first and the same call (same TID and amount; same schedule) is refused
+(exit 11) until it is settled: cookiepay unknown list / cookiepay unknown settle ID.
+Exit 3, 4, 6, 7, 8 after sending: not applied, safe to retry. Exit codes: cookiepay --help";
+
+const UNKNOWN_HELP: &str = "\
+Every refund and charge is written to the journal before it is sent. When its answer is lost the
+entry stays UNKNOWN and the same call is refused (exit 11) until a person settles it:
+  a full refund:    cookiepay paycert TID - CANCELDATE set: --applied; empty: --not-applied
+  a partial refund: no API answer tells (paycert shows cancellations only once the whole payment
+                    is refunded): check the payment's cancellations in CookiePay's dashboard
+  a charge:         cookiepay search --from DAY --to DAY for the schedule's new payment
+Journal: $COOKIEPAY_STATE_DIR, else $XDG_STATE_HOME/cookiepay, else ~/.local/state/cookiepay.";
 
 #[derive(Parser)]
 #[command(
@@ -119,16 +137,19 @@ enum Cmd {
         #[arg(long)]
         account_name: Option<String>,
     },
-    /// Charge a recurring payment now with a billkey (asks first unless --yes)
+    /// Charge a recurring payment now (BILLKEY from COOKIEPAY_BILLKEY or stdin; asks first unless --yes)
     #[command(after_help = MONEY_HELP)]
     Charge {
         /// The schedule's RESERVE_ID
         #[arg(long)]
         reserve_id: String,
-        /// The BILLKEY of the buyer's card
-        #[arg(long)]
-        billkey: String,
     },
+    /// Delete a billkey at CookiePay, 빌링키 폐기 (BILLKEY from COOKIEPAY_BILLKEY or stdin; asks first)
+    #[command(after_help = MONEY_HELP)]
+    BillkeyDelete,
+    /// Refunds and charges whose outcome is unknown: list them, settle them
+    #[command(subcommand, after_help = UNKNOWN_HELP)]
+    Unknown(unknown::UnknownCmd),
     /// Stop a recurring schedule (asks first unless --yes); safe to repeat
     #[command(after_help = MONEY_HELP)]
     ScheduleCancel {
@@ -182,10 +203,11 @@ pub struct Ctx {
     profile: Option<String>,
 }
 
-/// A ready client plus where its settings came from.
+/// A ready client plus where its settings came from, and the secrets no output may show.
 struct Session {
     client: cookiepay::Client,
     settings: Settings,
+    secrets: Vec<render::Secret>,
 }
 
 impl Session {
@@ -196,6 +218,11 @@ impl Session {
 
 impl Ctx {
     fn session(&self) -> Result<Session, u8> {
+        self.session_with(Vec::new())
+    }
+
+    /// A session that also masks `extra` secrets (a BILLKEY) in every output.
+    fn session_with(&self, extra: Vec<render::Secret>) -> Result<Session, u8> {
         let settings = config::resolve(self.profile.as_deref()).map_err(|e| self.config_error(&e.0))?;
         let client = cookiepay::Client::from_json(&settings.client_json()).map_err(|e| {
             let j = e.to_json();
@@ -220,8 +247,14 @@ impl Ctx {
                 settings.api_id
             );
         }
-        let client = render::observe(client, self.verbose, &settings.api_key);
-        Ok(Session { client, settings })
+        let mut secrets = vec![(settings.api_key.clone(), "[REDACTED]".to_string())];
+        secrets.extend(extra);
+        let client = render::observe(client, self.verbose, secrets.clone());
+        Ok(Session {
+            client,
+            settings,
+            secrets,
+        })
     }
 
     /// Reports a configuration problem (exit 10): on stderr, and as an envelope with `--json`.
@@ -402,67 +435,21 @@ fn execute(ctx: &Ctx, cmd: Cmd) -> Result<u8, u8> {
             bank,
             account_no,
             account_name,
-        } => {
-            let s = ctx.session()?;
-            ctx.confirm(&s, || render::cancel_question(&s, &tid, amount))?;
-            let mut req = json!({"tid": tid, "reason": reason});
-            if let Some(a) = amount {
-                req["amount"] = json!(a);
-            }
-            for (k, v) in [
-                ("bank", bank),
-                ("account_no", account_no),
-                ("account_name", account_name),
-            ] {
-                if let Some(v) = v {
-                    req[k] = json!(v);
-                }
-            }
-            let env = s.call(op("cancel"), &req);
-            let settle = ctx.settle_command(&format!("search --tid {}", shell_quote(&tid)));
-            Ok(render::finish(
-                ctx,
-                &s,
-                env,
-                |d| render::cancelled(d, &tid),
-                Some(&settle),
-            ))
-        }
-        Cmd::Charge { reserve_id, billkey } => {
-            let s = ctx.session()?;
-            ctx.confirm(&s, || {
-                format!(
-                    "Charge schedule {} now with billkey {}? (the amount is the schedule's)",
-                    output::clean(&reserve_id),
-                    render::mask(&billkey)
-                )
-            })?;
-            let env = s.call(
-                op("recurring_charge"),
-                &json!({"RESERVE_ID": reserve_id, "BILLKEY": billkey}),
-            );
-            let today = output::today_kst();
-            let settle = ctx.settle_command(&format!("search --from {today} --to {today}"));
-            Ok(render::finish(ctx, &s, env, render::charged, Some(&settle)))
-        }
-        Cmd::ScheduleCancel { reserve_id } => {
-            let s = ctx.session()?;
-            ctx.confirm(&s, || {
-                format!(
-                    "Stop the recurring schedule {} (no further charges)?",
-                    output::clean(&reserve_id)
-                )
-            })?;
-            let env = s.call(op("schedule_cancel"), &json!({ "RESERVE_ID": reserve_id }));
-            let again = ctx.settle_command(&format!("schedule-cancel --reserve-id {}", shell_quote(&reserve_id)));
-            Ok(render::finish(
-                ctx,
-                &s,
-                env,
-                |d| render::schedule_cancelled(d, &reserve_id),
-                Some(&again),
-            ))
-        }
+        } => money::cancel(
+            ctx,
+            money::Refund {
+                tid,
+                reason,
+                amount,
+                bank,
+                account_no,
+                account_name,
+            },
+        ),
+        Cmd::Charge { reserve_id } => money::charge(ctx, reserve_id),
+        Cmd::ScheduleCancel { reserve_id } => money::schedule_cancel(ctx, reserve_id),
+        Cmd::BillkeyDelete => money::billkey_delete(ctx),
+        Cmd::Unknown(cmd) => unknown::run(ctx, cmd),
         #[cfg(feature = "sandbox")]
         Cmd::Sandbox(args) => Ok(sandbox::run(ctx.verbose, args)),
         Cmd::Completions { shell } => {
@@ -519,6 +506,7 @@ mod tests {
             "cancel",
             "recurring_charge",
             "schedule_cancel",
+            "billkey_delete",
         ] {
             assert_eq!(op(name).name(), name);
         }

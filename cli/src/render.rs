@@ -33,24 +33,30 @@ impl Envelope {
     }
 }
 
-/// Second line of defence: the core never puts the key in an answer; should one ever, it is cut here.
-fn scrub(text: &str, secret: &str) -> String {
-    if secret.len() >= 4 && text.contains(secret) {
-        text.replace(secret, "[REDACTED]")
-    } else {
-        text.to_string()
+/// A secret of this run and what is shown in its place.
+pub type Secret = (String, String);
+
+/// Second line of defence: the core never puts the key in an answer; should one ever, it is cut
+/// here. A BILLKEY the person gave is shown masked wherever it would be echoed.
+fn scrub(text: &str, secrets: &[Secret]) -> String {
+    let mut out = text.to_string();
+    for (secret, shown) in secrets {
+        if secret.len() >= 4 && out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), shown);
+        }
     }
+    out
 }
 
 /// Attaches the `--verbose` exchange log: each HTTP exchange on stderr as the core made it (bodies
-/// already masked by the core; the key is scrubbed once more here).
-pub fn observe(client: cookiepay::Client, verbose: bool, secret: &str) -> cookiepay::Client {
+/// already masked by the core; the key — and a BILLKEY, which the core sends in clear — are
+/// scrubbed here).
+pub fn observe(client: cookiepay::Client, verbose: bool, secrets: Vec<Secret>) -> cookiepay::Client {
     if !verbose {
         return client;
     }
-    let secret = secret.to_string();
     client.with_observer(move |x: &cookiepay::Exchange| {
-        eprint!("{}", scrub(&exchange_text(x), &secret));
+        eprint!("{}", scrub(&exchange_text(x), &secrets));
     })
 }
 
@@ -76,8 +82,8 @@ fn exchange_text(x: &cookiepay::Exchange) -> String {
     s
 }
 
-/// Prints `env` and returns the exit code. `settle` is the command that tells whether a money call
-/// whose outcome is unknown took effect.
+/// Prints `env` and returns the exit code. `settle` says how to find out whether a money call
+/// whose outcome is unknown took effect (indented lines).
 pub fn finish(
     ctx: &Ctx,
     session: &Session,
@@ -85,29 +91,36 @@ pub fn finish(
     ok: impl FnOnce(&Value) -> String,
     settle: Option<&str>,
 ) -> u8 {
-    emit(ctx, &session.settings.api_key, env, ok, settle)
+    emit(ctx, &session.secrets, env, ok, settle)
 }
 
 /// Like [`finish`] for calls that need no client (parse-return).
 pub fn finish_offline(ctx: &Ctx, env: Envelope, ok: impl FnOnce(&Value) -> String) -> u8 {
-    emit(ctx, "", env, ok, None)
+    emit(ctx, &[], env, ok, None)
 }
 
-fn emit(ctx: &Ctx, secret: &str, env: Envelope, ok: impl FnOnce(&Value) -> String, settle: Option<&str>) -> u8 {
+/// True when the envelope is a failed call that may still have taken effect.
+pub fn outcome_unknown(env: &Envelope) -> bool {
+    !env.ok() && env.value["error"]["outcome"] == "unknown"
+}
+
+fn emit(ctx: &Ctx, secrets: &[Secret], env: Envelope, ok: impl FnOnce(&Value) -> String, settle: Option<&str>) -> u8 {
     let code = if env.ok() {
         exit::OK
+    } else if outcome_unknown(&env) {
+        exit::UNKNOWN
     } else {
         exit::for_kind(env.value["error"]["kind"].as_str().unwrap_or(""))
     };
     if ctx.json {
-        println!("{}", scrub(&env.raw, secret));
+        println!("{}", scrub(&env.raw, secrets));
     } else if env.ok() {
-        print!("{}", scrub(&ok(&env.value["data"]), secret));
+        print!("{}", scrub(&ok(&env.value["data"]), secrets));
     } else {
-        eprint!("{}", scrub(&error_text(&env.value["error"]), secret));
+        eprint!("{}", scrub(&error_text(&env.value["error"]), secrets));
     }
-    if !env.ok() && env.value["error"]["outcome"] == "unknown" {
-        eprint!("{}", unknown_outcome(settle));
+    if outcome_unknown(&env) {
+        eprint!("{}", scrub(&unknown_outcome(settle), secrets));
     }
     code
 }
@@ -115,11 +128,11 @@ fn emit(ctx: &Ctx, secret: &str, env: Envelope, ok: impl FnOnce(&Value) -> Strin
 fn unknown_outcome(settle: Option<&str>) -> String {
     let mut s = String::from(
         "\nOutcome UNKNOWN: the request may have reached CookiePay and taken effect, or not.\n\
-         Do not simply run it again (that could refund or charge twice). First check:\n",
+         Do not simply run it again (that could refund or charge twice).\n",
     );
     match settle {
-        Some(cmd) => s.push_str(&format!("    {cmd}\n")),
-        None => s.push_str("    cookiepay search --tid <TID>\n"),
+        Some(advice) => s.push_str(advice),
+        None => s.push_str("    Look it up first: cookiepay search --tid <TID>\n"),
     }
     s
 }
@@ -214,6 +227,11 @@ pub fn error_text(e: &Value) -> String {
         }
         "internal" => out.push_str(&format!("error: internal: {message} (a bug: please report it)\n")),
         _ => out.push_str(&format!("error ({kind}): {message}\n")),
+    }
+    // The core's advice for this code (e.g. 9029: 입금후 취소) — what to do next.
+    let hint = scalar(&e["hint"]);
+    if !hint.is_empty() {
+        out.push_str(&format!("  hint: {hint}\n"));
     }
     out
 }
@@ -316,30 +334,73 @@ pub fn payments(d: &Value) -> String {
     )
 }
 
-/// The prompt before a refund; looks the payment up so the person sees what they refund.
-pub fn cancel_question(s: &Session, tid: &str, amount: Option<u64>) -> String {
+/// The payment as paycert shows it, or None when the lookup failed.
+pub fn lookup(s: &Session, tid: &str) -> Option<Value> {
     let env = s.call(cookiepay::Operation::Paycert, &serde_json::json!({ "tid": tid }));
+    env.ok().then(|| env.value["data"].clone())
+}
+
+/// When the payment was cancelled in full (paycert's CANCELDATE), if it was.
+pub fn fully_cancelled_at(d: &Value) -> Option<String> {
+    cancelled_at(d)
+}
+
+/// What is left to refund, as far as anyone can tell from here: paycert shows a cancellation only
+/// once the whole payment is refunded, so partial refunds are known only from this machine's
+/// journal (`refunded_here`) — CookiePay's dashboard lists them all.
+fn left_to_refund(d: &Value, here: RefundedHere) -> String {
+    if let Some(at) = cancelled_at(d) {
+        return format!("Left to refund: nothing — the whole payment was cancelled at {at}");
+    }
+    let paid: u64 = scalar(&d["AMOUNT"]).parse().unwrap_or(0);
+    let mut notes = String::new();
+    if here.applied > 0 {
+        notes.push_str(&format!(
+            "; {} of it was refunded with this tool on this machine",
+            won(&here.applied.to_string())
+        ));
+    }
+    if here.unknown > 0 {
+        notes.push_str(&format!(
+            "; refunds of {} more have an unknown outcome (cookiepay unknown list)",
+            won(&here.unknown.to_string())
+        ));
+    }
+    format!(
+        "Left to refund: at most {}{notes} (partial refunds show in CookiePay's dashboard, not in its lookup)",
+        won(&paid.saturating_sub(here.applied).to_string())
+    )
+}
+
+/// Partial refunds of one TID in this machine's journal, in won: taken effect, and unknown.
+#[derive(Clone, Copy, Default)]
+pub struct RefundedHere {
+    pub applied: u64,
+    pub unknown: u64,
+}
+
+/// The prompt before a refund; looks the payment up so the person sees who paid, how much and
+/// what is left to refund.
+pub fn cancel_question(s: &Session, tid: &str, amount: Option<u64>, refunded_here: RefundedHere) -> String {
+    let found = lookup(s, tid);
     let tid = clean(tid);
-    if !env.ok() {
-        return match amount {
+    let Some(d) = found else {
+        let q = match amount {
             Some(a) => format!("Refund {} of TID {tid}?", won(&a.to_string())),
             None => format!("Refund the whole payment TID {tid}?"),
         };
-    }
-    let d = &env.value["data"];
+        return format!("(the payment could not be looked up: check the TID)\n{q}");
+    };
     let paid = won(&scalar(&d["AMOUNT"]));
     let about = format!("order {}, {}", scalar(&d["ORDERNO"]), scalar(&d["BUYERNAME"]));
-    let already = match cancelled_at(d) {
-        Some(at) => format!(" (NOTE: already cancelled at {at})"),
-        None => String::new(),
-    };
-    match amount {
+    let question = match amount {
         Some(a) => format!(
-            "Refund {} of {paid} paid with TID {tid} ({about})?{already}",
+            "Refund {} of {paid} paid with TID {tid} ({about})?",
             won(&a.to_string())
         ),
-        None => format!("Refund all {paid} of TID {tid} ({about})?{already}"),
-    }
+        None => format!("Refund all that is left of {paid} paid with TID {tid} ({about})?"),
+    };
+    format!("{}\n{question}", left_to_refund(&d, refunded_here))
 }
 
 pub fn cancelled(d: &Value, tid: &str) -> String {
@@ -418,7 +479,37 @@ mod tests {
         );
         let n = error_text(&json!({"kind": "network", "phase": "tls", "message": "handshake"}));
         assert!(n.contains("COOKIEPAY_CA_CERT"), "{n}");
-        assert!(unknown_outcome(Some("cookiepay search --tid T1")).contains("    cookiepay search --tid T1\n"));
+        assert!(unknown_outcome(Some("    cookiepay search --tid T1\n")).contains("    cookiepay search --tid T1\n"));
+        let h = error_text(&json!({"kind": "api", "code": "9029", "api_message": "x", "hint": "입금후 취소 API"}));
+        assert!(h.contains("hint: 입금후 취소 API"), "{h}");
+    }
+
+    #[test]
+    fn what_is_left_to_refund() {
+        let d = json!({"AMOUNT": "10000", "CANCELDATE": ""});
+        let none = RefundedHere::default();
+        assert!(left_to_refund(&d, none).starts_with("Left to refund: at most 10,000원 (partial"));
+        let l = left_to_refund(
+            &d,
+            RefundedHere {
+                applied: 2000,
+                unknown: 0,
+            },
+        );
+        assert!(l.contains("at most 8,000원; 2,000원 of it was refunded"), "{l}");
+        let l = left_to_refund(
+            &d,
+            RefundedHere {
+                applied: 0,
+                unknown: 3000,
+            },
+        );
+        assert!(
+            l.contains("at most 10,000원; refunds of 3,000원 more have an unknown outcome"),
+            "{l}"
+        );
+        let d = json!({"AMOUNT": "10000", "CANCELDATE": "20261127221028"});
+        assert!(left_to_refund(&d, none).contains("nothing — the whole payment was cancelled at 2026-11-27 22:10:28"));
     }
 
     #[test]
@@ -428,6 +519,14 @@ mod tests {
         let mut e = Envelope::parse(r#"{"ok":true,"data":{"TOKEN":"eyJsecret.x.y","expires_at":1}}"#.into());
         e.redact_token();
         assert!(!e.raw.contains("eyJsecret") && e.raw.contains("[REDACTED]"));
-        assert_eq!(scrub("key=abcdef", "abcdef"), "key=[REDACTED]");
+        let secrets = [
+            ("abcdef".to_string(), "[REDACTED]".to_string()),
+            ("BK0123456789".to_string(), mask("BK0123456789")),
+        ];
+        assert_eq!(scrub("key=abcdef", &secrets), "key=[REDACTED]");
+        assert_eq!(
+            scrub(r#"{"BILLKEY":"BK0123456789"}"#, &secrets),
+            r#"{"BILLKEY":"…6789"}"#
+        );
     }
 }

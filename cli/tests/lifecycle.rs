@@ -3,27 +3,7 @@
 mod common;
 
 use common::*;
-use cookiepay_sandbox::Sandbox;
-use serde_json::{json, Value};
-
-fn core(sb: &Sandbox) -> cookiepay::Client {
-    cookiepay::Client::from_json(
-        &json!({"base_url": sb.http_url(), "api_id": ID, "api_key": KEY, "shared": false}).to_string(),
-    )
-    .unwrap()
-}
-
-/// A billing key with its first charge and a monthly schedule: (RESERVE_ID, BILLKEY, TID).
-fn subscribe(sb: &Sandbox, orderno: &str) -> (String, String, String) {
-    let req = json!({"ORDERNO": orderno, "PRODUCTNAME": "정기구독 1개월", "AMOUNT": 9900, "BUYERNAME": "홍길동",
-        "CARDNO": "4111111111111111", "EXPIREDT": "3012", "CARDAUTH": "900101", "CARDPWD": "12", "QUOTA": "00",
-        "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "15", "START_PAY_CNT": "1", "LAST_PAY_CNT": "12"});
-    let v: Value = serde_json::from_str(&core(sb).call(cookiepay::Operation::Billkeygen, &req.to_string())).unwrap();
-    assert_eq!(v["ok"], true, "{v}");
-    let d = &v["data"];
-    let s = |k: &str| d[k].as_str().unwrap_or_else(|| panic!("{k} in {d}")).to_string();
-    (s("RESERVE_ID"), s("BILLKEY"), s("TID"))
-}
+use serde_json::json;
 
 #[test]
 fn search_by_tid_and_by_dates() {
@@ -135,7 +115,8 @@ fn refunds_whole_partial_over_and_again() {
 fn charge_and_stop_a_schedule() {
     let sb = sandbox();
     let (reserve, billkey, _) = subscribe(&sb, "B-1001");
-    let r = with_demo(&sb, &["-y", "charge", "--reserve-id", &reserve, "--billkey", &billkey]);
+    let bk = [("COOKIEPAY_BILLKEY", billkey.as_str())];
+    let r = with_demo_and(&sb, &["-y", "charge", "--reserve-id", &reserve], &bk);
     assert_eq!(r.code, 0, "{}", r.all());
     assert!(r.stdout.starts_with("Charged 9,900원 (TID "), "{}", r.stdout);
     assert!(r.stdout.contains("홍길동"), "{}", r.stdout);
@@ -149,21 +130,10 @@ fn charge_and_stop_a_schedule() {
     assert!(r.stdout.contains("was already cancelled at "), "{}", r.stdout);
 
     // A stopped schedule cannot be charged: E103, exit 4.
-    let r = with_demo(
-        &sb,
-        &[
-            "-y",
-            "--json",
-            "charge",
-            "--reserve-id",
-            &reserve,
-            "--billkey",
-            &billkey,
-        ],
-    );
+    let r = with_demo_and(&sb, &["-y", "--json", "charge", "--reserve-id", &reserve], &bk);
     assert_eq!(r.code, 4, "{}", r.all());
     assert_eq!(r.json()["error"]["code"], "E103");
-    let r = with_demo(&sb, &["-y", "charge", "--reserve-id", "NOPE", "--billkey", &billkey]);
+    let r = with_demo_and(&sb, &["-y", "charge", "--reserve-id", "NOPE"], &bk);
     assert_eq!(r.code, 4, "{}", r.all());
 }
 
@@ -172,8 +142,9 @@ fn charge_whose_outcome_is_unknown_names_todays_search() {
     let sb = sandbox();
     let (reserve, billkey, _) = subscribe(&sb, "B-2001");
     fault(&sb, "recurring_charge", "reset", json!({}));
-    let r = with_demo(&sb, &["-y", "charge", "--reserve-id", &reserve, "--billkey", &billkey]);
-    assert!(r.code == 6 || r.code == 8, "{}", r.all());
+    let bk = [("COOKIEPAY_BILLKEY", billkey.as_str())];
+    let r = with_demo_and(&sb, &["-y", "charge", "--reserve-id", &reserve], &bk);
+    assert_eq!(r.code, 11, "an unknown outcome is exit 11: {}", r.all());
     assert!(
         r.stderr.contains("Outcome UNKNOWN") && r.stderr.contains("cookiepay search --from 20"),
         "{}",
@@ -197,9 +168,10 @@ fn verbose_shows_each_exchange_masked() {
     assert!(r.stderr.contains("테스트"), "Korean intact in the log: {}", r.stderr);
     assert_no_secrets(&r.all());
     let (reserve, billkey, _) = subscribe(&sb, "V-1002");
-    let r = with_demo(
+    let r = with_demo_and(
         &sb,
-        &["-v", "-y", "charge", "--reserve-id", &reserve, "--billkey", &billkey],
+        &["-v", "-y", "charge", "--reserve-id", &reserve],
+        &[("COOKIEPAY_BILLKEY", billkey.as_str())],
     );
     assert_eq!(r.code, 0, "{}", r.all());
     assert!(

@@ -7,11 +7,9 @@ use common::*;
 use serde_json::json;
 
 fn env_of(sb: &cookiepay_sandbox::Sandbox) -> Vec<(&'static str, String)> {
-    demo_env(sb)
-}
-
-fn refs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+    let mut env = demo_env(sb);
+    env.push(("COOKIEPAY_BILLKEY", "BK0123456789ABCDEFGH".into()));
+    env
 }
 
 #[test]
@@ -64,10 +62,12 @@ fn no_terminal_and_no_yes_is_refused() {
     let tid = pay(&sb, "M-3001", 10000, "이영희", "정기구독");
     for args in [
         &["cancel", &tid, "--reason", "x"][..],
-        &["charge", "--reserve-id", "R1", "--billkey", "BK1234567"],
+        &["charge", "--reserve-id", "R1"],
         &["schedule-cancel", "--reserve-id", "R1"],
+        &["billkey-delete"],
     ] {
-        let r = with_demo(&sb, args);
+        let env = env_of(&sb);
+        let r = run(args, &refs(&env));
         assert_eq!(r.code, 2, "{args:?}: {}", r.all());
         assert!(r.stderr.contains("--yes"), "{}", r.stderr);
         // stdin "y" on a pipe is not a person answering.
@@ -75,7 +75,13 @@ fn no_terminal_and_no_yes_is_refused() {
         let r = run_stdin(args, &refs(&env), "y\n");
         assert_eq!(r.code, 2, "{}", r.all());
     }
-    for ep in ["cancel", "recurring_charge", "schedule_cancel", "paycert"] {
+    for ep in [
+        "cancel",
+        "recurring_charge",
+        "schedule_cancel",
+        "billkey_delete",
+        "paycert",
+    ] {
         assert_eq!(count(&sb, ep), 0, "{ep} was sent");
     }
     let r = with_demo(&sb, &["--yes", "--json", "cancel", &tid, "--reason", "x"]);
@@ -93,10 +99,11 @@ fn unknown_outcome_names_the_command_that_settles_it() {
     // Long enough for the TOKEN fetched before every money call on a busy machine, short of the delay.
     env.push(("COOKIEPAY_TIMEOUT_MS", "1500".into()));
     let r = run(&["-y", "cancel", &tid, "--reason", "x"], &refs(&env));
-    assert_eq!(r.code, 7, "{}", r.all());
+    assert_eq!(r.code, 11, "unknown is exit 11, whatever the error kind: {}", r.all());
     assert!(r.stderr.contains("UNKNOWN"), "{}", r.stderr);
+    // A full refund is settled by paycert's CANCELDATE.
     assert!(
-        r.stderr.contains(&format!("cookiepay search --tid {tid}")),
+        r.stderr.contains(&format!("cookiepay paycert {tid}")) && r.stderr.contains("CANCELDATE"),
         "{}",
         r.stderr
     );

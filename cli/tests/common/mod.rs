@@ -253,3 +253,113 @@ pub fn assert_no_secrets(text: &str) {
     }
     assert!(!text.contains("eyJ"), "a TOKEN (JWT) leaked:\n{text}");
 }
+
+/// `env` as the `&str` pairs `run` takes.
+pub fn refs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// The demo merchant's environment plus a journal directory shared by the runs of one test.
+pub fn demo_env_with_state(sb: &Sandbox, state: &Path) -> Vec<(&'static str, String)> {
+    let mut env = demo_env(sb);
+    env.push(("COOKIEPAY_STATE_DIR", state.to_str().unwrap().to_string()));
+    env
+}
+
+/// The sandbox's own ledger of a payment (`/_sandbox/payments`): CANCELLED_AMT, CANCELS, STATE…
+pub fn ledger(sb: &Sandbox, tid: &str) -> Value {
+    let (status, body) = http(sb, "GET", "/_sandbox/payments", None);
+    assert_eq!(status, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    v["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["TID"] == tid)
+        .cloned()
+        .unwrap_or_else(|| panic!("no payment {tid} in {v}"))
+}
+
+pub fn core(sb: &Sandbox) -> cookiepay::Client {
+    cookiepay::Client::from_json(
+        &json!({"base_url": sb.http_url(), "api_id": ID, "api_key": KEY, "shared": false}).to_string(),
+    )
+    .unwrap()
+}
+
+/// A billing key with its first charge and a monthly schedule: (RESERVE_ID, BILLKEY, TID).
+pub fn subscribe(sb: &Sandbox, orderno: &str) -> (String, String, String) {
+    let req = json!({"ORDERNO": orderno, "PRODUCTNAME": "정기구독 1개월", "AMOUNT": 9900, "BUYERNAME": "홍길동",
+        "CARDNO": "4111111111111111", "EXPIREDT": "3012", "CARDAUTH": "900101", "CARDPWD": "12", "QUOTA": "00",
+        "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "15", "START_PAY_CNT": "1", "LAST_PAY_CNT": "12"});
+    let v: Value = serde_json::from_str(&core(sb).call(cookiepay::Operation::Billkeygen, &req.to_string())).unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+    let d = &v["data"];
+    let s = |k: &str| d[k].as_str().unwrap_or_else(|| panic!("{k} in {d}")).to_string();
+    (s("RESERVE_ID"), s("BILLKEY"), s("TID"))
+}
+
+/// Like [`with_demo`] with more environment, e.g. `COOKIEPAY_BILLKEY`.
+pub fn with_demo_and(sb: &Sandbox, args: &[&str], more: &[(&str, &str)]) -> Run {
+    let env = demo_env(sb);
+    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.extend_from_slice(more);
+    run(args, &env)
+}
+
+/// Like [`run_on_tty`], but types each `(shown, typed)` step only once the terminal shows `shown`
+/// (as a person reads the prompt before typing).
+pub fn run_on_tty_steps(args: &[&str], env: &[(&str, &str)], steps: &[(&str, &str)]) -> (i32, String, String) {
+    use std::sync::{Arc, Mutex};
+    let (master, slave) = open_pty();
+    let master = std::fs::File::from(master);
+    let mut writer = master.try_clone().unwrap();
+    let slave = std::fs::File::from(slave);
+    let mut cmd = command(args, env);
+    cmd.stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave))
+        .stdout(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    drop(cmd);
+    let shown = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let reader = {
+        let shown = shown.clone();
+        let mut master = master;
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            loop {
+                match master.read(&mut buf) {
+                    Ok(0) | Err(_) => break, // EIO once the slave side is closed
+                    Ok(n) => shown.lock().unwrap().extend_from_slice(&buf[..n]),
+                }
+            }
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = 0;
+    for (wait, typed) in steps {
+        loop {
+            let text = String::from_utf8_lossy(&shown.lock().unwrap()[seen..]).into_owned();
+            if let Some(at) = text.find(wait) {
+                seen += at + wait.len();
+                break;
+            }
+            assert!(Instant::now() < deadline, "the terminal never showed {wait:?}: {text}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        writer.write_all(typed.as_bytes()).unwrap();
+    }
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "cookiepay did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(writer);
+    reader.join().unwrap();
+    let shown = String::from_utf8_lossy(&shown.lock().unwrap()).into_owned();
+    (status.code().unwrap_or(-1), stdout, shown)
+}
