@@ -18,9 +18,11 @@ use CookiePay\Exception\ValidationException;
  * Requests are the manual's field names; the core validates, retries, caches the TOKEN and keeps the
  * connections alive. See the repository README for every field.
  *
- * Money calls (billkeygen, recurringCharge, cancel, request) are never retried. When one ends in a
- * TimeoutException or NetworkException whose getOutcome() is "unknown", the money may have moved:
- * look it up (paysearch, paysearchByTid, paycert) before trying again.
+ * Calls that change state (billkeygen, recurringCharge, cancel, scheduleCancel, billkeyDelete,
+ * request) are never retried. When one fails with getOutcome() "unknown", it may have happened:
+ * never simply run it again — the exception's message ends with what settles it for that call (a
+ * partial refund, for one, shows in no lookup: CookiePay's dashboard). README: "Calls that change
+ * state are never retried".
  *
  * Two backends do the work: libcookiepay through FFI, or the same behaviour in plain PHP where FFI is
  * off (backend(); the config's "backend": "ffi", "php" or "auto", the default).
