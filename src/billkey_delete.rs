@@ -25,7 +25,8 @@ pub const PATH: &str = "/Subscribe/billingkeycancel";
 /// CookiePay's answer for a key disposed of before is not published; its message is expected to say
 /// so in Korean ("이미 폐기", as the sandbox's E064 does), as the refund's "이미 취소" does.
 const ALREADY_DISPOSED: &str = "이미 폐기";
-const ALREADY_DISPOSED_HINT: &str = "the billing key was already disposed of before this call (by an earlier call whose \
+const ALREADY_DISPOSED_HINT: &str =
+    "the billing key was already disposed of before this call (by an earlier call whose \
      answer was lost, or by someone else): it can no longer charge, but this call did not dispose of it";
 
 /// `cookiepay_billkey_delete`: `{"BILLKEY"}` → the answer's fields.

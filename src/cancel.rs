@@ -91,9 +91,7 @@ const AMOUNT_MAX: u64 = 999_999_999_999;
 fn amount_of(value: &Value) -> Option<u64> {
     let won = match value {
         Value::Number(n) => n.as_u64().filter(|won| *won <= AMOUNT_MAX)?,
-        Value::String(s)
-            if !s.is_empty() && s.len() <= AMOUNT_MAX_DIGITS && s.bytes().all(|b| b.is_ascii_digit()) =>
-        {
+        Value::String(s) if !s.is_empty() && s.len() <= AMOUNT_MAX_DIGITS && s.bytes().all(|b| b.is_ascii_digit()) => {
             s.parse().ok()?
         }
         _ => return None,

@@ -438,9 +438,15 @@ mod tests {
             (Settle::Charge, ["ORDERNO", "paysearch", "paycert"].as_slice()),
             (Settle::RecurringCharge, &["Noti", "RESERVE_ID", "paysearch"]),
             (Settle::FullRefund, &["paycert", "CANCELDATE"]),
-            (Settle::PartialRefund, &["no public CookiePay answer", "dashboard", "never send"]),
+            (
+                Settle::PartialRefund,
+                &["no public CookiePay answer", "dashboard", "never send"],
+            ),
             (Settle::BillkeyDelete, &["no public CookiePay answer", "dashboard"]),
-            (Settle::ScheduleCancel, &["send schedule_cancel again", "E103", "cancelled_at"]),
+            (
+                Settle::ScheduleCancel,
+                &["send schedule_cancel again", "E103", "cancelled_at"],
+            ),
         ];
         for (settle, words) in cases {
             let j = lost().settled_by(settle).to_json();

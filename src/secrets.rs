@@ -447,7 +447,11 @@ mod tests {
             let out = scrub(format!("<pre>{echo}</pre>"), &[key]);
             assert!(out.contains(REDACTED), "{out}");
             for piece in [&key[7..19], &key[30..42]] {
-                for form in [piece.to_string(), piece.to_ascii_uppercase(), piece.to_ascii_lowercase()] {
+                for form in [
+                    piece.to_string(),
+                    piece.to_ascii_uppercase(),
+                    piece.to_ascii_lowercase(),
+                ] {
                     assert!(!out.contains(&form), "{form} survived in {out}");
                 }
             }

@@ -256,9 +256,15 @@ fn a_schedule_cancel_whose_answer_is_lost_is_sent_once_and_unknown_and_sending_i
         // The advice settles it: sent again, the answer says whether the lost one had cancelled it.
         let processed = mode != "reset";
         if processed {
-            wait_until("the lost cancel", || subscription(&sb, reserve_id)["status"] == "cancelled");
+            wait_until("the lost cancel", || {
+                subscription(&sb, reserve_id)["status"] == "cancelled"
+            });
         }
-        let again = ok(call(&client, Operation::ScheduleCancel, json!({"RESERVE_ID": reserve_id})));
+        let again = ok(call(
+            &client,
+            Operation::ScheduleCancel,
+            json!({"RESERVE_ID": reserve_id}),
+        ));
         assert_eq!(again["already_cancelled"], processed, "{mode}: {again}");
         assert_eq!(subscription(&sb, reserve_id)["status"], "cancelled", "{mode}");
     }
@@ -274,14 +280,21 @@ fn a_billkey_delete_whose_answer_is_lost_is_sent_once_and_unknown() {
         control(&sb, "reset", Some(json!({})));
         fault(&sb, "billkey_delete", mode, 1, json!({"delay_ms": 1500}));
         let e = err(
-            call(&client, Operation::BillkeyDelete, json!({"BILLKEY": signed_up["BILLKEY"]})),
+            call(
+                &client,
+                Operation::BillkeyDelete,
+                json!({"BILLKEY": signed_up["BILLKEY"]}),
+            ),
             kind,
         );
         assert_eq!(e["outcome"], "unknown", "{mode}: {e}");
         assert_eq!(count(&sb, "billkey_delete"), 1, "{mode}: sent more than once");
         // Nothing public tells whether a key was disposed of: the advice is the dashboard, never a lookup.
         let hint = e["hint"].as_str().unwrap();
-        assert!(hint.contains("dashboard") && !hint.contains("paysearch"), "{mode}: {hint}");
+        assert!(
+            hint.contains("dashboard") && !hint.contains("paysearch"),
+            "{mode}: {hint}"
+        );
 
         // The dashboard (the sandbox's record) does tell.
         if mode == "reset" {
@@ -293,7 +306,11 @@ fn a_billkey_delete_whose_answer_is_lost_is_sent_once_and_unknown() {
             // Disposed of by the lost call: a new call is told so, as an error with a hint, never as
             // its own success.
             let again = err(
-                call(&client, Operation::BillkeyDelete, json!({"BILLKEY": signed_up["BILLKEY"]})),
+                call(
+                    &client,
+                    Operation::BillkeyDelete,
+                    json!({"BILLKEY": signed_up["BILLKEY"]}),
+                ),
                 "api",
             );
             assert!(again["hint"].as_str().unwrap().contains("before this call"), "{again}");
