@@ -31,7 +31,7 @@ namespace CookiePay
         /// "unknown" when the call may have taken effect at CookiePay although no answer arrived (a call
         /// that changes state — Billkeygen, RecurringCharge, Cancel, ScheduleCancel, BillkeyDelete,
         /// Request — or Ready that timed out or lost its connection after sending): never simply repeat
-        /// it; the <see cref="System.Exception.Message"/> (and <c>Error["hint"]</c>) ends with what settles
+        /// it; the <see cref="System.Exception.Message"/> ends with what settles
         /// it for that call (a partial refund, for one, shows in no lookup: CookiePay's dashboard).
         /// "not_applied" when it certainly did not; null when the error does not say (it was answered).
         /// </summary>

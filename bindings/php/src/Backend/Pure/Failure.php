@@ -14,7 +14,7 @@ final class Failure extends \Exception
     const NOT_APPLIED = 'not_applied';
     const UNKNOWN = 'unknown';
 
-    /** What settles an unknown outcome, per operation (error.rs Settle::advice): its hint. */
+    /** What settles an unknown outcome, per operation (error.rs Settle::advice): the end of the message. */
     const LOOK_UP = 'look it up at CookiePay before trying again';
     const SETTLE_CHARGE = 'before charging again, look the payment up by your ORDERNO: paysearch with from/to around the time '
         . 'of the call, then paycert with the TID found';
@@ -36,6 +36,8 @@ final class Failure extends \Exception
     public $fields;
     /** @var string the core's Display text, before the outcome note */
     public $text;
+    /** @var string what settles an unknown outcome (error.rs Settle), until the operation says better */
+    private $advice = self::LOOK_UP;
 
     private function __construct(string $kind, string $text, array $fields)
     {
@@ -114,14 +116,10 @@ final class Failure extends \Exception
         return new self('decode', $message, self::withOutcome(['excerpt' => $excerpt], $outcome));
     }
 
-    /** $fields plus the outcome, and for an unknown one what settles it (until the operation says better). */
     private static function withOutcome(array $fields, ?string $outcome): array
     {
         if ($outcome !== null) {
             $fields['outcome'] = $outcome;
-        }
-        if ($outcome === self::UNKNOWN) {
-            $fields['hint'] = self::LOOK_UP;
         }
         return $fields;
     }
@@ -130,7 +128,7 @@ final class Failure extends \Exception
     public function settledBy(string $advice): Failure
     {
         if (isset($this->fields['outcome']) && $this->fields['outcome'] === self::UNKNOWN) {
-            $this->fields['hint'] = $advice;
+            $this->advice = $advice;
         }
         return $this;
     }
@@ -153,9 +151,7 @@ final class Failure extends \Exception
             case 'http':
             case 'decode':
                 $fields = $this->fields;
-                unset($fields['hint']);
                 $fields['outcome'] = self::UNKNOWN;
-                $fields['hint'] = self::LOOK_UP;
                 return new self($this->kind, $this->text, $fields);
             case 'api':
                 return self::decode(
@@ -202,7 +198,7 @@ final class Failure extends \Exception
     private function outcomeNote(): string
     {
         return isset($this->fields['outcome']) && $this->fields['outcome'] === self::UNKNOWN
-            ? '; the request may have taken effect: ' . $this->fields['hint']
+            ? '; the request may have taken effect: ' . $this->advice
             : '';
     }
 }
