@@ -159,7 +159,7 @@ pub enum Error {
     Timeout { message: String, outcome: Outcome },
     #[error("unexpected HTTP answer (status {status}){}", outcome_note(*.outcome))]
     Http {
-        /// Set when a money call was sent: `Unknown` = it may have taken effect.
+        /// Set when a call that changes state was sent: `Unknown` = it may have taken effect.
         outcome: Option<Outcome>,
         status: u16,
         content_type: Option<String>,
@@ -167,7 +167,7 @@ pub enum Error {
     },
     #[error("{message}{}", outcome_note(*.outcome))]
     Decode {
-        /// Set when a money call was sent: `Unknown` = it may have taken effect.
+        /// Set when a call that changes state was sent: `Unknown` = it may have taken effect.
         outcome: Option<Outcome>,
         message: String,
         excerpt: String,

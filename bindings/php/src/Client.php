@@ -170,7 +170,8 @@ final class Client
 
     /**
      * End a recurring schedule (/Subscribe/recurrence_schedule_cancel). Cancelling one that is
-     * already cancelled (CookiePay's E103) is not an error.
+     * already cancelled (CookiePay's E103) is not an error. Sent once (never retried); on an unknown
+     * outcome send it again: 'already_cancelled' says whether the lost one had cancelled it.
      *
      * @return array CookiePay's fields plus 'already_cancelled' => bool and 'cancelled_at'
      *     ("YYYY-MM-DD HH:MM:SS" when already cancelled, else null)
@@ -183,6 +184,8 @@ final class Client
     /**
      * Dispose of a billing key (/Subscribe/billingkeycancel, 빌링키 폐기). Ending a subscription is
      * scheduleCancel() and billkeyDelete(): deleting the key is not known to stop its schedule.
+     * Sent once (never retried); on an unknown outcome check the key in CookiePay's dashboard (no
+     * public answer tells). An "already disposed" answer is an ApiException: disposed of before.
      *
      * @return array CookiePay's fields
      */
@@ -193,7 +196,9 @@ final class Client
 
     /**
      * Refund a payment, in whole or in part (/api/cancel). A money call: never retried; on an
-     * unknown outcome check the payment with paycert() before trying again.
+     * unknown outcome the message says what settles it: a whole refund, paycert() (CANCELDATE is set
+     * when it went through); a partial one, CookiePay's dashboard (no lookup shows it) — never resend
+     * it blindly.
      *
      * @param int|null $amount the amount to refund; null = the whole (remaining) payment
      * @param array $refundAccount for a virtual-account payment: 'bank', 'account_no', 'account_name'
