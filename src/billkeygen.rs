@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::card;
 use crate::context::{Context, TokenUse, WithKey};
 use crate::decrypt;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, FieldError, Result, Settle};
 use crate::order::{self, FieldSpec};
 use crate::response::{code_of, SUCCESS};
 use crate::transport::CallKind;
@@ -117,7 +117,8 @@ pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
     let result = ctx.post_with_token(PATH, &body_value, WithKey::Yes, TokenUse::Fresh, CallKind::SendOnce, Ok);
     let mut body_value = body_value;
     crate::secrets::wipe_value(&mut body_value);
-    let payment = decrypt::open(ctx, result?, true)?;
+    let settle = |e: Error| e.settled_by(Settle::Charge);
+    let payment = decrypt::open(ctx, result.map_err(settle)?, true).map_err(settle)?;
     Ok(describe(payment, scheduled_asked))
 }
 

@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::context::{Context, TokenUse, WithKey};
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, FieldError, Result, Settle};
 use crate::paycert;
 use crate::response::{api_error, code_of, text_of, SUCCESS};
 use crate::transport::CallKind;
@@ -84,10 +84,14 @@ pub fn prepare(request: &Value) -> Result<Map<String, Value>> {
     }
 }
 
+/// At most this many digits, as a number or as a string (a 13-digit number of won is no refund).
+const AMOUNT_MAX_DIGITS: usize = 12;
+const AMOUNT_MAX: u64 = 999_999_999_999;
+
 fn amount_of(value: &Value) -> Option<u64> {
     let won = match value {
-        Value::Number(n) => n.as_u64()?,
-        Value::String(s) if !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()) => {
+        Value::Number(n) => n.as_u64().filter(|won| *won <= AMOUNT_MAX)?,
+        Value::String(s) if !s.is_empty() && s.len() <= AMOUNT_MAX_DIGITS && s.bytes().all(|b| b.is_ascii_digit()) => {
             s.parse().ok()?
         }
         _ => return None,
@@ -98,15 +102,22 @@ fn amount_of(value: &Value) -> Option<u64> {
 /// `cookiepay_cancel`: `{"tid","reason","amount"?, refund account?}` → the answer plus
 /// `already_cancelled`.
 pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
-    let body = Value::Object(prepare(request)?);
+    let body = prepare(request)?;
+    // What can tell whether a lost refund went through depends on its kind.
+    let settle = if body.contains_key("amount") {
+        Settle::PartialRefund
+    } else {
+        Settle::FullRefund
+    };
     ctx.post_with_token(
         PATH,
-        &body,
+        &Value::Object(body),
         WithKey::Yes,
         TokenUse::Fresh,
         CallKind::SendOnce,
         interpret,
     )
+    .map_err(|e| e.settled_by(settle))
 }
 
 /// Success, already cancelled (also success, flagged), 9029 (with its meaning), or the `api` error.
@@ -145,6 +156,27 @@ mod tests {
         assert_eq!(fields, ["tid", "reason", "amount", "bank"]);
         let body = prepare(&json!({"tid": "T1", "reason": "고객취소", "amount": "5000"})).unwrap();
         assert_eq!(body["amount"], "5000");
+    }
+
+    #[test]
+    fn a_number_amount_has_the_same_twelve_digit_limit_as_a_string() {
+        for amount in [json!(999_999_999_999u64), json!("999999999999")] {
+            let body = prepare(&json!({"tid": "T1", "reason": "r", "amount": amount})).unwrap();
+            assert_eq!(body["amount"], "999999999999", "{amount}");
+        }
+        for amount in [
+            json!(1_000_000_000_000u64),
+            json!("1000000000000"),
+            json!(u64::MAX),
+            json!(0),
+            json!(-1),
+            json!(1.5),
+        ] {
+            let Err(Error::Validation(p)) = prepare(&json!({"tid": "T1", "reason": "r", "amount": amount})) else {
+                panic!("{amount} accepted")
+            };
+            assert_eq!((p[0].field.as_str(), p[0].rule), ("amount", "positive"), "{amount}");
+        }
     }
 
     #[test]

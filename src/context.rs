@@ -21,8 +21,10 @@ pub enum TokenUse {
     /// Reads: the cached TOKEN; an answer that may mean "TOKEN rejected" refreshes it and asks once
     /// more (at most once per TOKEN, and never for a code the TOKEN learned is a business answer).
     Cached,
-    /// Money calls: a TOKEN fetched for this call (as the vendor's own plugin does), so a rejected
-    /// TOKEN can never be the reason a charge or refund failed — and nothing is ever sent twice.
+    /// Calls that change state (charges, refunds, schedule cancel, billing key disposal): a TOKEN
+    /// fetched for this call (as the vendor's own plugin does), so a rejected TOKEN can never be the
+    /// reason one failed — and nothing is ever sent twice, not even after an answer that may mean
+    /// "TOKEN rejected" (it may as well be a business answer to a request that took effect).
     Fresh,
 }
 

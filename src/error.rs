@@ -37,8 +37,64 @@ impl NetworkPhase {
 pub enum Outcome {
     /// Nothing was changed (read-only call, or the request never left).
     NotApplied,
-    /// The request may have reached CookiePay: check by order number before trying again.
-    Unknown,
+    /// The request may have reached CookiePay and taken effect; `Settle` says what can tell.
+    Unknown(Settle),
+}
+
+/// What settles an unknown outcome. It differs per operation because the lookups that can tell
+/// differ — and for some nothing public can: advice that cannot settle it (e.g. "look it up" after a
+/// partial refund, which no lookup shows) leads a shop to send it twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settle {
+    /// Any other call sent once (`ready`, `request`): nothing more specific is known.
+    LookUp,
+    /// `billkeygen`: the shop knows its ORDERNO.
+    Charge,
+    /// `recurring_charge`: CookiePay gives each charge its own ORDERNO, so the shop cannot search by one.
+    RecurringCharge,
+    /// `cancel` without `amount`: paycert's CANCELDATE is set once a payment is cancelled.
+    FullRefund,
+    /// `cancel` with `amount`: no public answer shows a partial refund.
+    PartialRefund,
+    /// `billkey_delete`: no public lookup of a billing key exists.
+    BillkeyDelete,
+    /// `schedule_cancel`: cancelling again is harmless, and E103 says when it was cancelled.
+    ScheduleCancel,
+}
+
+impl Settle {
+    /// The advice, at the end of the error's message. (In the message rather than a field of its
+    /// own, so that every binding's exception carries it without a new property.)
+    pub fn advice(self) -> &'static str {
+        match self {
+            Settle::LookUp => "look it up at CookiePay before trying again",
+            Settle::Charge => {
+                "before charging again, look the payment up by your ORDERNO: paysearch with from/to around the time \
+                 of the call, then paycert with the TID found"
+            }
+            Settle::RecurringCharge => {
+                "before charging again, find the charge: its Noti (통지) names the RESERVE_ID and the TID, or paysearch \
+                 with from/to around the time of the call lists it (CookiePay gives each recurring charge its own \
+                 ORDERNO: match AMOUNT and BUYERID), then paycert with the TID"
+            }
+            Settle::FullRefund => {
+                "before refunding again, look the payment up with paycert by its TID: CANCELDATE is set when the \
+                 refund went through"
+            }
+            Settle::PartialRefund => {
+                "no public CookiePay answer shows a partial refund (paycert and paysearch still show the payment \
+                 approved): check the payment in CookiePay's dashboard, and never send the refund again blindly"
+            }
+            Settle::BillkeyDelete => {
+                "no public CookiePay answer tells whether a billing key was disposed of: check it in CookiePay's \
+                 dashboard"
+            }
+            Settle::ScheduleCancel => {
+                "send schedule_cancel again: already_cancelled true (CookiePay's E103) says it is cancelled, and \
+                 cancelled_at since when; cancelling twice changes nothing else"
+            }
+        }
+    }
 }
 
 /// One failed validation rule of one field. Messages name the rule, never the value (values may be
@@ -93,17 +149,17 @@ pub enum Error {
         mismatches: Vec<Mismatch>,
         payment: Box<Value>,
     },
-    #[error("{message}")]
+    #[error("{message}{}", outcome_note(Some(*.outcome)))]
     Network {
         phase: NetworkPhase,
         message: String,
         outcome: Outcome,
     },
-    #[error("{message}")]
+    #[error("{message}{}", outcome_note(Some(*.outcome)))]
     Timeout { message: String, outcome: Outcome },
     #[error("unexpected HTTP answer (status {status}){}", outcome_note(*.outcome))]
     Http {
-        /// Set when a money call was sent: `Unknown` = it may have taken effect.
+        /// Set when a call that changes state was sent: `Unknown` = it may have taken effect.
         outcome: Option<Outcome>,
         status: u16,
         content_type: Option<String>,
@@ -111,7 +167,7 @@ pub enum Error {
     },
     #[error("{message}{}", outcome_note(*.outcome))]
     Decode {
-        /// Set when a money call was sent: `Unknown` = it may have taken effect.
+        /// Set when a call that changes state was sent: `Unknown` = it may have taken effect.
         outcome: Option<Outcome>,
         message: String,
         excerpt: String,
@@ -120,10 +176,11 @@ pub enum Error {
     Internal(String),
 }
 
-fn outcome_note(outcome: Option<Outcome>) -> &'static str {
+/// The end of the message of an error whose outcome is unknown: what settles it.
+fn outcome_note(outcome: Option<Outcome>) -> String {
     match outcome {
-        Some(Outcome::Unknown) => "; the request was sent and may have taken effect: look it up before trying again",
-        _ => "",
+        Some(Outcome::Unknown(settle)) => format!("; the request may have taken effect: {}", settle.advice()),
+        _ => String::new(),
     }
 }
 
@@ -160,14 +217,15 @@ impl Error {
     /// This error happened while reading a money call's accepted answer (decrypting its ENC_DATA):
     /// whatever it says, the call may have taken effect.
     pub fn after_money_sent(self) -> Error {
+        const UNKNOWN: Outcome = Outcome::Unknown(Settle::LookUp);
         match self {
             Error::Network { phase, message, .. } => Error::Network {
                 phase,
                 message,
-                outcome: Outcome::Unknown,
+                outcome: UNKNOWN,
             },
             Error::Api { code, message, .. } => Error::Decode {
-                outcome: Some(Outcome::Unknown),
+                outcome: Some(UNKNOWN),
                 message: format!(
                     "CookiePay accepted the call but its answer could not be decrypted ({code}: {message})"
                 ),
@@ -175,7 +233,7 @@ impl Error {
             },
             Error::Timeout { message, .. } => Error::Timeout {
                 message,
-                outcome: Outcome::Unknown,
+                outcome: UNKNOWN,
             },
             Error::Http {
                 status,
@@ -183,18 +241,34 @@ impl Error {
                 excerpt,
                 ..
             } => Error::Http {
-                outcome: Some(Outcome::Unknown),
+                outcome: Some(UNKNOWN),
                 status,
                 content_type,
                 excerpt,
             },
             Error::Decode { message, excerpt, .. } => Error::Decode {
-                outcome: Some(Outcome::Unknown),
+                outcome: Some(UNKNOWN),
                 message,
                 excerpt,
             },
             other => other,
         }
+    }
+
+    /// The advice of an unknown outcome for the operation that failed (`Settle`); any other error
+    /// is returned as it is.
+    pub fn settled_by(mut self, settle: Settle) -> Error {
+        match &mut self {
+            Error::Network { outcome, .. } | Error::Timeout { outcome, .. } => outcome.settle(settle),
+            Error::Http {
+                outcome: Some(outcome), ..
+            }
+            | Error::Decode {
+                outcome: Some(outcome), ..
+            } => outcome.settle(settle),
+            _ => {}
+        }
+        self
     }
 
     /// A `validation` error about one field.
@@ -212,7 +286,14 @@ impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::NotApplied => "not_applied",
-            Outcome::Unknown => "unknown",
+            Outcome::Unknown(_) => "unknown",
+        }
+    }
+
+    /// An unknown outcome takes `settle`'s advice; "not applied" stays.
+    fn settle(&mut self, settle: Settle) {
+        if let Outcome::Unknown(advice) = self {
+            *advice = settle;
         }
     }
 }
@@ -330,7 +411,7 @@ mod tests {
 
         let t = Error::Timeout {
             message: "timed out".into(),
-            outcome: Outcome::Unknown,
+            outcome: Outcome::Unknown(Settle::LookUp),
         };
         assert_eq!(t.to_json()["outcome"], "unknown");
         let n = Error::Network {
@@ -339,6 +420,61 @@ mod tests {
             outcome: Outcome::NotApplied,
         };
         assert_eq!(n.to_json()["phase"], "tls");
+    }
+
+    /// The advice after an unknown outcome is the one that settles that operation, at the end of
+    /// `message`; a "not applied" error carries none.
+    #[test]
+    fn an_unknown_outcome_says_what_settles_it_per_operation() {
+        let lost = || Error::Timeout {
+            message: "CookiePay did not answer within 500 ms".into(),
+            outcome: Outcome::Unknown(Settle::LookUp),
+        };
+        let cases = [
+            (Settle::Charge, ["ORDERNO", "paysearch", "paycert"].as_slice()),
+            (Settle::RecurringCharge, &["Noti", "RESERVE_ID", "paysearch"]),
+            (Settle::FullRefund, &["paycert", "CANCELDATE"]),
+            (
+                Settle::PartialRefund,
+                &["no public CookiePay answer", "dashboard", "never send"],
+            ),
+            (Settle::BillkeyDelete, &["no public CookiePay answer", "dashboard"]),
+            (
+                Settle::ScheduleCancel,
+                &["send schedule_cancel again", "E103", "cancelled_at"],
+            ),
+        ];
+        for (settle, words) in cases {
+            let j = lost().settled_by(settle).to_json();
+            assert_eq!(j["outcome"], "unknown");
+            let message = j["message"].as_str().unwrap();
+            assert!(message.ends_with(settle.advice()), "{message}");
+            for word in words {
+                assert!(settle.advice().contains(word), "{settle:?}: {word}");
+            }
+        }
+        // A partial refund is never told to look it up: no lookup shows it.
+        assert!(!Settle::PartialRefund.advice().contains("look"));
+        let http = Error::Http {
+            outcome: None,
+            status: 500,
+            content_type: None,
+            excerpt: String::new(),
+        };
+        let j = http.after_money_sent().settled_by(Settle::FullRefund).to_json();
+        assert!(
+            j["message"].as_str().unwrap().ends_with(Settle::FullRefund.advice()),
+            "{j}"
+        );
+        let read = Error::Network {
+            phase: NetworkPhase::Connect,
+            message: "refused".into(),
+            outcome: Outcome::NotApplied,
+        }
+        .settled_by(Settle::PartialRefund)
+        .to_json();
+        assert_eq!(read["outcome"], "not_applied");
+        assert_eq!(read["message"], "refused");
     }
 
     #[test]

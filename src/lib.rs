@@ -52,7 +52,7 @@ mod verify;
 pub use channel::Exchange;
 pub use client::{parse_noti_envelope, parse_return_envelope, Client};
 pub use config::{LIVE_URL, SANDBOX_URL};
-pub use error::{Error, FieldError, Mismatch, NetworkPhase, Outcome, Result};
+pub use error::{Error, FieldError, Mismatch, NetworkPhase, Outcome, Result, Settle};
 pub use operation::Operation;
 
 /// The library version, as in Cargo.toml (also sent in the User-Agent).

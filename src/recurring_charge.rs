@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::context::{Context, TokenUse, WithKey};
 use crate::decrypt;
-use crate::error::Result;
+use crate::error::{Result, Settle};
 use crate::request::identifiers;
 use crate::transport::CallKind;
 
@@ -27,6 +27,7 @@ pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
         ],
     )?;
     let body = json!({"API_ID": ctx.api_id(), "RESERVE_ID": reserve_id, "BILLKEY": billkey});
-    let answer = ctx.post_with_token(PATH, &body, WithKey::Yes, TokenUse::Fresh, CallKind::SendOnce, Ok)?;
-    decrypt::open(ctx, answer, true)
+    ctx.post_with_token(PATH, &body, WithKey::Yes, TokenUse::Fresh, CallKind::SendOnce, Ok)
+        .and_then(|answer| decrypt::open(ctx, answer, true))
+        .map_err(|e| e.settled_by(Settle::RecurringCharge))
 }

@@ -1,12 +1,17 @@
-//! `POST /Subscribe/recurrence_schedule_cancel` (ApiKey + TOKEN): end a recurring schedule. Repeating
-//! it is harmless (CookiePay answers `E103` with the original cancellation time), so it is retried
-//! like a read.
+//! `POST /Subscribe/recurrence_schedule_cancel` (ApiKey + TOKEN): end a recurring schedule.
+//!
+//! Changes state at CookiePay, so it is sent once with a TOKEN fetched for it, and a lost answer is
+//! `outcome: unknown` (it may well have cancelled the schedule). Cancelling twice is harmless —
+//! CookiePay answers `E103` with the original cancellation time — which is why the advice for an
+//! unknown outcome is to send it again; but the library never does so itself. An `E103` answer is the
+//! flagged result `already_cancelled: true` with `cancelled_at`: it never follows an attempt of the
+//! same call (nothing is repeated), so it says the schedule ended before this call, and when.
 
 use serde_json::{json, Map, Value};
 
 use crate::context::{Context, TokenUse, WithKey};
 use crate::decrypt;
-use crate::error::Result;
+use crate::error::{Result, Settle};
 use crate::recurring_charge::RESERVE_ID_MAX_CHARS;
 use crate::request::identifier;
 use crate::response::{api_error, code_of, normalize, text_of, SUCCESS};
@@ -22,12 +27,16 @@ pub const ALREADY_CANCELLED: &str = "E103";
 pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
     let reserve_id = identifier(request, &["RESERVE_ID"], RESERVE_ID_MAX_CHARS)?;
     let body = json!({"API_ID": ctx.api_id(), "RESERVE_ID": reserve_id});
+    cancel(ctx, &body).map_err(|e| e.settled_by(Settle::ScheduleCancel))
+}
+
+fn cancel(ctx: &Context, body: &Value) -> Result<Value> {
     let answer = ctx.post_with_token(
         PATH,
-        &body,
+        body,
         WithKey::Yes,
-        TokenUse::Cached,
-        CallKind::Idempotent,
+        TokenUse::Fresh,
+        CallKind::SendOnce,
         |answer| match code_of(&answer, "RESULTCODE").as_str() {
             SUCCESS | ALREADY_CANCELLED => Ok(answer),
             _ => Err(api_error(&answer, "RESULTCODE", "RESULTMSG", None)),
@@ -36,7 +45,8 @@ pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
     if code_of(&answer, "RESULTCODE") == ALREADY_CANCELLED {
         return Ok(already_cancelled(answer));
     }
-    let fields = decrypt::open(ctx, answer, false)?;
+    // The schedule was cancelled (the outer code says so): an unreadable payload leaves it unknown.
+    let fields = decrypt::open(ctx, answer, true)?;
     let mut fields = into_map(fields);
     fields.insert("already_cancelled".into(), json!(false));
     fields.insert("cancelled_at".into(), Value::Null);

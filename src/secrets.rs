@@ -154,7 +154,14 @@ pub fn contains_any(bytes: &[u8], secrets: &[&str]) -> bool {
         .any(|form| bytes.windows(form.len()).any(|w| w == form.as_bytes()))
 }
 
-/// Every form of `secret` that `scrub` and `contains_any` look for, longest first.
+/// Secrets at least this long are also looked for upper- and lower-cased, in Base64 and in hex: a
+/// shorter one (a card's expiry) would then match ordinary text by chance.
+const DERIVED_MIN_BYTES: usize = MIN_PIECE;
+
+/// Every form of `secret` that `scrub` and `contains_any` look for, longest first: raw, as a JSON
+/// string escape, URL-encoded and percent-encoded whole — and, for a long secret, each of those
+/// upper- and lower-cased (an error page that shouts the request back), its Base64 at every
+/// alignment (a debug dump of a header block) and its hex.
 pub(crate) fn encodings(secret: &str) -> Vec<String> {
     let json = serde_json::to_string(secret).unwrap_or_default();
     let json = json.trim_matches('"').to_owned();
@@ -167,10 +174,42 @@ pub(crate) fn encodings(secret: &str) -> Vec<String> {
         url.replace('+', "%20"),
         percent_all,
     ];
+    if secret.len() >= DERIVED_MIN_BYTES {
+        let cased: Vec<String> = forms
+            .iter()
+            .flat_map(|f| [f.to_ascii_uppercase(), f.to_ascii_lowercase()])
+            .collect();
+        forms.extend(cased);
+        forms.extend(base64_forms(secret.as_bytes()));
+        let hex: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
+        forms.push(hex.to_ascii_uppercase());
+        forms.push(hex);
+    }
     forms.sort();
     forms.dedup();
     // Longest first, so a form that contains another is replaced whole.
     forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms
+}
+
+/// `bytes` in Base64 (standard and URL-safe alphabets) as it appears inside a longer encoded text: at
+/// each of the three byte alignments, only the characters made of the secret's bits alone (the ones
+/// at the edges mix in its neighbours' bits); and the whole padded encoding, for an echo of it alone.
+fn base64_forms(bytes: &[u8]) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    let mut forms = vec![STANDARD.encode(bytes), URL_SAFE.encode(bytes)];
+    for shift in 0..3 {
+        let mut shifted = vec![0u8; shift];
+        shifted.extend_from_slice(bytes);
+        // Character i carries bits 6i..6i+6; the secret's bits are 8·shift..8·(shift + len).
+        let first = (8 * shift).div_ceil(6);
+        let end = 8 * (shift + bytes.len()) / 6;
+        for engine in [STANDARD_NO_PAD, URL_SAFE_NO_PAD] {
+            let encoded = engine.encode(&shifted);
+            forms.push(encoded[first..end].to_owned());
+        }
+    }
     forms
 }
 
@@ -385,6 +424,45 @@ mod tests {
             assert!(!out.contains("ab"), "{out}");
             assert!(out.contains(REDACTED));
         }
+    }
+
+    #[test]
+    fn case_changed_base64_and_hex_forms_are_scrubbed() {
+        use base64::Engine;
+        let key = "sbxkey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+        let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+        let echoes = [
+            key.to_ascii_uppercase(),
+            key.to_ascii_lowercase(),
+            b64(key.as_bytes()),
+            // Inside a longer encoded text, at every alignment.
+            b64(format!("ApiKey: {key}\r\n").as_bytes()),
+            b64(format!("ApiKey:{key}\r\n").as_bytes()),
+            b64(format!("ApiKey:  {key}\r\n").as_bytes()),
+            hex.clone(),
+            hex.to_ascii_uppercase(),
+        ];
+        for echo in echoes {
+            let out = scrub(format!("<pre>{echo}</pre>"), &[key]);
+            assert!(out.contains(REDACTED), "{out}");
+            for piece in [&key[7..19], &key[30..42]] {
+                for form in [
+                    piece.to_string(),
+                    piece.to_ascii_uppercase(),
+                    piece.to_ascii_lowercase(),
+                ] {
+                    assert!(!out.contains(&form), "{form} survived in {out}");
+                }
+            }
+            // What is left is the page and the edges of an encoded neighbour: never most of the key.
+            let left = out.replace(REDACTED, "").replace("<pre>", "").replace("</pre>", "");
+            assert!(left.len() <= 20, "{left:?} left of {echo}");
+            assert!(contains_any(echo.as_bytes(), &[key]), "{echo}");
+            assert!(!contains_any(out.as_bytes(), &[key]), "{out}");
+        }
+        // A short secret (an expiry) is looked for as it is, not in forms that ordinary text matches.
+        assert_eq!(scrub("3330313220 MzAxMg".to_string(), &["3012"]), "3330313220 MzAxMg");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use serde_json::Value;
 
-use crate::error::{excerpt, Error, NetworkPhase, Outcome, Result};
+use crate::error::{excerpt, Error, NetworkPhase, Outcome, Result, Settle};
 use crate::process::PerProcess;
 use crate::thread_http::{self, Owner};
 
@@ -19,11 +19,12 @@ pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 /// How a call may be repeated after a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallKind {
-    /// Reads and repeatable requests (token, decrypt, paycert, paysearch, schedule cancel, …): retried
-    /// on connection errors and 5xx.
+    /// Reads (token, decrypt, paycert, paysearch): retried on connection errors and 5xx.
     Idempotent,
-    /// Opens a payment or moves money (ready, billkeygen, charges, cancels): sent exactly once; a
-    /// lost answer is "outcome unknown".
+    /// Changes something at CookiePay — opens a payment, moves money (ready, billkeygen, charges,
+    /// refunds), ends a schedule or disposes of a billing key: sent exactly once; a lost answer is
+    /// "outcome unknown". Even a change that is harmless to repeat is not repeated here: the repeat's
+    /// answer ("already disposed", "already cancelled") would hide whether the first one worked.
     SendOnce,
 }
 
@@ -196,7 +197,7 @@ impl Transport {
         }
         let sent_outcome = match kind {
             CallKind::Idempotent => Outcome::NotApplied,
-            CallKind::SendOnce => Outcome::Unknown,
+            CallKind::SendOnce => Outcome::Unknown(Settle::LookUp),
         };
         let exchange = async {
             let mut response = request.send().await.map_err(|e| self.classify(&e, sent_outcome))?;
@@ -268,13 +269,9 @@ impl Transport {
         }
     }
 
+    /// What settles an unknown outcome is the operation's to say (`Error::settled_by`).
     fn timeout_error(&self, outcome: Outcome) -> Error {
-        let mut message = format!("CookiePay did not answer within {} ms", self.config.timeout.as_millis());
-        if outcome == Outcome::Unknown {
-            message.push_str(
-                "; the request may have taken effect: look it up (paysearch by TID or date, paycert) before trying again",
-            );
-        }
+        let message = format!("CookiePay did not answer within {} ms", self.config.timeout.as_millis());
         Error::Timeout { message, outcome }
     }
 }

@@ -172,6 +172,64 @@ fn an_echoing_gateway_never_carries_the_secrets_out() {
 }
 
 #[test]
+fn an_error_page_echoing_the_key_case_changed_or_encoded_never_carries_it_out() {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    let hex: String = KEY.bytes().map(|b| format!("{b:02x}")).collect();
+    let echoes: Vec<String> = vec![
+        KEY.to_ascii_uppercase(),
+        KEY.to_ascii_lowercase(),
+        STANDARD.encode(KEY),
+        URL_SAFE_NO_PAD.encode(KEY),
+        // A debug dump of the request's header block, at an alignment of its own.
+        STANDARD.encode(format!("ApiKey: {KEY}\r\nTOKEN: {TOKEN}\r\n")),
+        hex.clone(),
+        hex.to_ascii_uppercase(),
+        TOKEN.to_ascii_uppercase(),
+    ];
+    // Each echo opens its own page, so it is inside the 200-character excerpt.
+    let pages = echoes.clone();
+    let url = fake_gateway(Arc::new(move |path, body| match path {
+        "/payAuth/token" => (200, "application/json", token_answer()),
+        "/api/paycert" => (200, "application/json", payment("T1").to_string()),
+        _ => {
+            let n: usize = serde_json::from_str::<Value>(body).unwrap()["ENC_DATA"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            (500, "text/html", format!("{} <- rejected", pages[n]))
+        }
+    }));
+    let c = client(&url);
+    ok_token(&c);
+    for (n, echo) in echoes.iter().enumerate() {
+        let out = call(cookiepay_decrypt, &c, json!({"ENC_DATA": n.to_string()}));
+        assert_eq!(out["error"]["kind"], "http", "{out}");
+        let excerpt = out["error"]["excerpt"].as_str().unwrap();
+        // What is left is the page and, for the header block, the encoding of its names and line
+        // ends and the characters that mix them with a secret's bits: never a piece of a secret.
+        let left = excerpt.replace("[REDACTED]", "").replace(" <- rejected", "");
+        let most = if n == 4 { 32 } else { 4 };
+        assert!(left.len() <= most, "echo {n}: {echo} -> {excerpt}");
+        if n != 4 {
+            // No 12 characters of the echo survive anywhere, whatever their case.
+            let text = out.to_string().to_ascii_lowercase();
+            let echo = echo.to_ascii_lowercase();
+            for start in 0..echo.len().saturating_sub(12) {
+                let piece = &echo[start..start + 12];
+                assert!(!text.contains(piece), "{piece:?} of echo {n} came out: {text}");
+            }
+        }
+    }
+}
+
+/// A TOKEN in the cache (decrypt sends none), so the client scrubs it from errors too.
+fn ok_token(c: &Client) {
+    assert_eq!(call(cookiepay_paycert, c, json!({"tid": "T1"}))["ok"], true);
+}
+
+#[test]
 fn odd_answers_to_ready_and_token_are_errors_not_windows() {
     let order = json!({"ORDERNO": "A1", "PRODUCTNAME": "p", "AMOUNT": 1000, "BUYERNAME": "b",
                        "RETURNURL": "https://shop.example/r"});

@@ -195,3 +195,175 @@ fn a_forked_child_uses_a_client_its_parent_used() {
     // And the parent's client still works.
     ok(call(&client, Operation::Paycert, json!({"tid": paid.tid})));
 }
+
+// ---- calls that change state: sent once, a lost answer is unknown, and the advice settles it ----
+
+/// The faults after which the request reached the sandbox but its answer was lost, and the error kind.
+/// `truncate` and `delay` were processed; `reset` was read, then dropped unprocessed.
+const LOST_ANSWERS: [(&str, &str); 3] = [("truncate", "network"), ("reset", "network"), ("delay", "timeout")];
+
+fn subscribe(client: &cookiepay::Client) -> serde_json::Value {
+    ok(call(
+        client,
+        Operation::Billkeygen,
+        json!({
+            "ORDERNO": unique_order(), "PRODUCTNAME": "구독", "AMOUNT": 5000, "BUYERNAME": "홍길동",
+            "CARDNO": CARD_OK, "EXPIREDT": "3012", "CARDAUTH": "900101", "CARDPWD": "12",
+            "RECURRENCE_PAY": "Y", "RECURRENCE_TYPE": "M", "PAY_DAY": "01", "START_PAY_CNT": "1", "LAST_PAY_CNT": "0"
+        }),
+    ))
+}
+
+/// The sandbox's record of a schedule (what CookiePay's dashboard would show).
+fn subscription(sb: &cookiepay_sandbox::Sandbox, reserve_id: &serde_json::Value) -> serde_json::Value {
+    control(sb, "subscriptions", None)["subscriptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["RESERVE_ID"] == *reserve_id)
+        .cloned()
+        .expect("the schedule is listed")
+}
+
+/// What an unknown-outcome error's message says settles it (the text after "may have taken effect: ").
+fn advice_of(error: &serde_json::Value) -> String {
+    let message = error["message"].as_str().unwrap();
+    let (_, advice) = message
+        .split_once("may have taken effect: ")
+        .unwrap_or_else(|| panic!("no advice in {message}"));
+    advice.to_owned()
+}
+
+/// Wait for something the sandbox does late (a delayed request is processed after the client gave up).
+fn wait_until(what: &str, mut happened: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !happened() {
+        assert!(Instant::now() < deadline, "{what} never happened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_schedule_cancel_whose_answer_is_lost_is_sent_once_and_unknown_and_sending_it_again_settles_it() {
+    let sb = sandbox();
+    let client = client_with(&sb, json!({"timeout_ms": 500, "max_retries": 3}));
+    for (mode, kind) in LOST_ANSWERS {
+        let signed_up = subscribe(&client);
+        let reserve_id = &signed_up["RESERVE_ID"];
+        control(&sb, "reset", Some(json!({})));
+        fault(&sb, "schedule_cancel", mode, 1, json!({"delay_ms": 1500}));
+        let e = err(
+            call(&client, Operation::ScheduleCancel, json!({"RESERVE_ID": reserve_id})),
+            kind,
+        );
+        assert_eq!(e["outcome"], "unknown", "{mode}: {e}");
+        assert_eq!(count(&sb, "schedule_cancel"), 1, "{mode}: sent more than once");
+        let message = e["message"].as_str().unwrap();
+        assert!(
+            message.contains("may have taken effect: send schedule_cancel again"),
+            "{mode}: {message}"
+        );
+
+        // The advice settles it: sent again, the answer says whether the lost one had cancelled it.
+        let processed = mode != "reset";
+        if processed {
+            wait_until("the lost cancel", || {
+                subscription(&sb, reserve_id)["status"] == "cancelled"
+            });
+        }
+        let again = ok(call(
+            &client,
+            Operation::ScheduleCancel,
+            json!({"RESERVE_ID": reserve_id}),
+        ));
+        assert_eq!(again["already_cancelled"], processed, "{mode}: {again}");
+        assert_eq!(subscription(&sb, reserve_id)["status"], "cancelled", "{mode}");
+    }
+}
+
+#[test]
+fn a_billkey_delete_whose_answer_is_lost_is_sent_once_and_unknown() {
+    let sb = sandbox();
+    let client = client_with(&sb, json!({"timeout_ms": 500, "max_retries": 3}));
+    for (mode, kind) in LOST_ANSWERS {
+        let signed_up = subscribe(&client);
+        let reserve_id = &signed_up["RESERVE_ID"];
+        control(&sb, "reset", Some(json!({})));
+        fault(&sb, "billkey_delete", mode, 1, json!({"delay_ms": 1500}));
+        let e = err(
+            call(
+                &client,
+                Operation::BillkeyDelete,
+                json!({"BILLKEY": signed_up["BILLKEY"]}),
+            ),
+            kind,
+        );
+        assert_eq!(e["outcome"], "unknown", "{mode}: {e}");
+        assert_eq!(count(&sb, "billkey_delete"), 1, "{mode}: sent more than once");
+        // Nothing public tells whether a key was disposed of: the advice is the dashboard, never a lookup.
+        let advice = advice_of(&e);
+        assert!(
+            advice.contains("dashboard") && !advice.contains("paysearch"),
+            "{mode}: {advice}"
+        );
+
+        // The dashboard (the sandbox's record) does tell.
+        if mode == "reset" {
+            assert!(subscription(&sb, reserve_id)["billkey_deleted_at"].is_null(), "{mode}");
+        } else {
+            wait_until("the lost delete", || {
+                subscription(&sb, reserve_id)["billkey_deleted_at"].is_string()
+            });
+            // Disposed of by the lost call: a new call is told so, as an error with a hint, never as
+            // its own success.
+            let again = err(
+                call(
+                    &client,
+                    Operation::BillkeyDelete,
+                    json!({"BILLKEY": signed_up["BILLKEY"]}),
+                ),
+                "api",
+            );
+            assert!(again["hint"].as_str().unwrap().contains("before this call"), "{again}");
+        }
+    }
+}
+
+#[test]
+fn a_lost_refund_is_settled_by_paycert_when_full_and_by_the_dashboard_when_partial() {
+    let sb = sandbox();
+    let client = client_with(&sb, json!({"timeout_ms": 500, "max_retries": 3}));
+    for partial in [false, true] {
+        let paid = pay(&sb, &client, 10_000);
+        control(&sb, "reset", Some(json!({})));
+        fault(&sb, "cancel", "delay", 1, json!({"delay_ms": 1500}));
+        let mut refund = json!({"tid": paid.tid, "reason": "환불"});
+        if partial {
+            refund["amount"] = json!(3000);
+        }
+        let e = err(call(&client, Operation::Cancel, refund), "timeout");
+        assert_eq!(e["outcome"], "unknown");
+        assert_eq!(count(&sb, "cancel"), 1);
+        let hint = advice_of(&e);
+        let payment = || {
+            control(&sb, "payments", None)["payments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["TID"] == paid.tid.as_str())
+                .cloned()
+                .unwrap()
+        };
+        wait_until("the lost refund", || payment()["CANCELLED_AMT"] != "0");
+        let cert = ok(call(&client, Operation::Paycert, json!({"tid": paid.tid})));
+        if partial {
+            // paycert cannot tell a partial refund happened: the advice must not send anyone there.
+            assert_eq!(cert["CANCELDATE"], "", "{cert}");
+            assert!(hint.contains("dashboard") && !hint.contains("paycert with"), "{hint}");
+        } else {
+            // What the advice says to look at does tell.
+            assert!(hint.contains("paycert") && hint.contains("CANCELDATE"), "{hint}");
+            assert_ne!(cert["CANCELDATE"], "", "{cert}");
+        }
+    }
+}

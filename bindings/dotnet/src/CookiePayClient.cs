@@ -225,7 +225,9 @@ namespace CookiePay
         }
 
         /// <summary>반복결제 해지: end a recurring schedule. A schedule already cancelled is not an error:
-        /// <see cref="ScheduleCancelResult.AlreadyCancelled"/> is true and <c>CancelledAt</c> says when.</summary>
+        /// <see cref="ScheduleCancelResult.AlreadyCancelled"/> is true and <c>CancelledAt</c> says when.
+        /// Sent once (never retried): on an unknown outcome send it again; AlreadyCancelled says whether the
+        /// lost one had cancelled it.</summary>
         public ScheduleCancelResult ScheduleCancel(string reserveId)
         {
             var data = Call(ScheduleCancelFunction, new Dictionary<string, object> { { "RESERVE_ID", reserveId } }, out string raw);
@@ -233,7 +235,9 @@ namespace CookiePay
         }
 
         /// <summary>빌링키 폐기: delete a billing key. To end a subscription call <see cref="ScheduleCancel"/>
-        /// too: whether deleting the key stops its schedule is not documented.</summary>
+        /// too: whether deleting the key stops its schedule is not documented. Sent once (never retried): on
+        /// an unknown outcome check the key in CookiePay's dashboard (no public answer tells); an "already
+        /// disposed" answer is a CookiePayApiException whose Hint says it was disposed of before.</summary>
         public BillkeyDeleteResult BillkeyDelete(string billkey)
         {
             var data = Call(BillkeyDeleteFunction, new Dictionary<string, object> { { "BILLKEY", billkey } }, out string raw);
@@ -242,7 +246,9 @@ namespace CookiePay
 
         /// <summary>
         /// 결제취소: refund a payment in full, or in part with <paramref name="amount"/>. Use the client of the
-        /// credential pair that made the payment. Money call: sent exactly once, never retried.
+        /// credential pair that made the payment. Money call: sent exactly once, never retried. On an unknown
+        /// outcome the message says what settles it: a full refund, Paycert (CANCELDATE is set when it went
+        /// through); a partial one, CookiePay's dashboard (no lookup shows it) — never resend it blindly.
         /// </summary>
         /// <param name="tid">The payment's TID.</param>
         /// <param name="reason">취소사유, e.g. "고객요청".</param>

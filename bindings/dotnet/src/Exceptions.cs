@@ -28,11 +28,12 @@ namespace CookiePay
         public IReadOnlyDictionary<string, object> Error { get; private set; }
 
         /// <summary>
-        /// "unknown" when the call may have taken effect at CookiePay although no answer arrived (a money
-        /// call — Billkeygen, RecurringCharge, Cancel, Request — or Ready that timed out or lost its
-        /// connection after sending): settle it with <see cref="CookiePayClient.Paysearch(string)"/> or
-        /// Paycert before trying again, never by simply repeating the call. "not_applied" when it certainly
-        /// did not; null when the error does not say (it was answered).
+        /// "unknown" when the call may have taken effect at CookiePay although no answer arrived (a call
+        /// that changes state — Billkeygen, RecurringCharge, Cancel, ScheduleCancel, BillkeyDelete,
+        /// Request — or Ready that timed out or lost its connection after sending): never simply repeat
+        /// it; the <see cref="System.Exception.Message"/> ends with what settles
+        /// it for that call (a partial refund, for one, shows in no lookup: CookiePay's dashboard).
+        /// "not_applied" when it certainly did not; null when the error does not say (it was answered).
         /// </summary>
         public string Outcome { get; private set; }
 

@@ -18,9 +18,11 @@ use CookiePay\Exception\ValidationException;
  * Requests are the manual's field names; the core validates, retries, caches the TOKEN and keeps the
  * connections alive. See the repository README for every field.
  *
- * Money calls (billkeygen, recurringCharge, cancel, request) are never retried. When one ends in a
- * TimeoutException or NetworkException whose getOutcome() is "unknown", the money may have moved:
- * look it up (paysearch, paysearchByTid, paycert) before trying again.
+ * Calls that change state (billkeygen, recurringCharge, cancel, scheduleCancel, billkeyDelete,
+ * request) are never retried. When one fails with getOutcome() "unknown", it may have happened:
+ * never simply run it again — the exception's message ends with what settles it for that call (a
+ * partial refund, for one, shows in no lookup: CookiePay's dashboard). README: "Calls that change
+ * state are never retried".
  *
  * Two backends do the work: libcookiepay through FFI, or the same behaviour in plain PHP where FFI is
  * off (backend(); the config's "backend": "ffi", "php" or "auto", the default).
@@ -168,7 +170,8 @@ final class Client
 
     /**
      * End a recurring schedule (/Subscribe/recurrence_schedule_cancel). Cancelling one that is
-     * already cancelled (CookiePay's E103) is not an error.
+     * already cancelled (CookiePay's E103) is not an error. Sent once (never retried); on an unknown
+     * outcome send it again: 'already_cancelled' says whether the lost one had cancelled it.
      *
      * @return array CookiePay's fields plus 'already_cancelled' => bool and 'cancelled_at'
      *     ("YYYY-MM-DD HH:MM:SS" when already cancelled, else null)
@@ -181,6 +184,8 @@ final class Client
     /**
      * Dispose of a billing key (/Subscribe/billingkeycancel, 빌링키 폐기). Ending a subscription is
      * scheduleCancel() and billkeyDelete(): deleting the key is not known to stop its schedule.
+     * Sent once (never retried); on an unknown outcome check the key in CookiePay's dashboard (no
+     * public answer tells). An "already disposed" answer is an ApiException: disposed of before.
      *
      * @return array CookiePay's fields
      */
@@ -191,7 +196,9 @@ final class Client
 
     /**
      * Refund a payment, in whole or in part (/api/cancel). A money call: never retried; on an
-     * unknown outcome check the payment with paycert() before trying again.
+     * unknown outcome the message says what settles it: a whole refund, paycert() (CANCELDATE is set
+     * when it went through); a partial one, CookiePay's dashboard (no lookup shows it) — never resend
+     * it blindly.
      *
      * @param int|null $amount the amount to refund; null = the whole (remaining) payment
      * @param array $refundAccount for a virtual-account payment: 'bank', 'account_no', 'account_name'

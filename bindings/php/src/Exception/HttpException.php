@@ -22,7 +22,7 @@ class HttpException extends CookiePayException
         return (string) $this->field('excerpt', '');
     }
 
-    /** "unknown" when the request was sent (a money call: look it up before trying again); else "". */
+    /** "unknown" when a call that changes state was sent: never simply run it again — the message ends with what settles it for this call; else "". */
     public function getOutcome(): string
     {
         return (string) $this->field('outcome', '');

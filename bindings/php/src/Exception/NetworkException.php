@@ -11,7 +11,7 @@ class NetworkException extends CookiePayException
         return (string) $this->field('phase', '');
     }
 
-    /** "not_applied", or "unknown" when the call may have taken effect (ready: look the order up). */
+    /** "not_applied" (safe to try again), or "unknown" when the call may have taken effect: never simply run it again — the message ends with what settles it for this call. */
     public function getOutcome(): string
     {
         return (string) $this->field('outcome', '');

@@ -14,12 +14,30 @@ final class Failure extends \Exception
     const NOT_APPLIED = 'not_applied';
     const UNKNOWN = 'unknown';
 
+    /** What settles an unknown outcome, per operation (error.rs Settle::advice): the end of the message. */
+    const LOOK_UP = 'look it up at CookiePay before trying again';
+    const SETTLE_CHARGE = 'before charging again, look the payment up by your ORDERNO: paysearch with from/to around the time '
+        . 'of the call, then paycert with the TID found';
+    const SETTLE_RECURRING_CHARGE = 'before charging again, find the charge: its Noti (통지) names the RESERVE_ID and the TID, or paysearch '
+        . 'with from/to around the time of the call lists it (CookiePay gives each recurring charge its own '
+        . 'ORDERNO: match AMOUNT and BUYERID), then paycert with the TID';
+    const SETTLE_FULL_REFUND = 'before refunding again, look the payment up with paycert by its TID: CANCELDATE is set when the '
+        . 'refund went through';
+    const SETTLE_PARTIAL_REFUND = 'no public CookiePay answer shows a partial refund (paycert and paysearch still show the payment '
+        . 'approved): check the payment in CookiePay\'s dashboard, and never send the refund again blindly';
+    const SETTLE_BILLKEY_DELETE = 'no public CookiePay answer tells whether a billing key was disposed of: check it in CookiePay\'s '
+        . 'dashboard';
+    const SETTLE_SCHEDULE_CANCEL = 'send schedule_cancel again: already_cancelled true (CookiePay\'s E103) says it is cancelled, and '
+        . 'cancelled_at since when; cancelling twice changes nothing else';
+
     /** @var string */
     public $kind;
     /** @var array the kind's own fields, in the core's order (message excluded) */
     public $fields;
     /** @var string the core's Display text, before the outcome note */
     public $text;
+    /** @var string what settles an unknown outcome (error.rs Settle), until the operation says better */
+    private $advice = self::LOOK_UP;
 
     private function __construct(string $kind, string $text, array $fields)
     {
@@ -80,34 +98,39 @@ final class Failure extends \Exception
 
     public static function network(string $phase, string $message, string $outcome): Failure
     {
-        return new self('network', $message, ['phase' => $phase, 'outcome' => $outcome]);
+        return new self('network', $message, self::withOutcome(['phase' => $phase], $outcome));
     }
 
     public static function timeout(int $timeoutMs, string $outcome): Failure
     {
-        $message = 'CookiePay did not answer within ' . $timeoutMs . ' ms';
-        if ($outcome === self::UNKNOWN) {
-            $message .= '; the request may have taken effect: look it up (paysearch by TID or date, paycert) before trying again';
-        }
-        return new self('timeout', $message, ['outcome' => $outcome]);
+        return new self('timeout', 'CookiePay did not answer within ' . $timeoutMs . ' ms', self::withOutcome([], $outcome));
     }
 
     public static function http(int $status, ?string $contentType, string $excerpt, ?string $outcome = null): Failure
     {
-        $fields = ['status' => $status, 'content_type' => $contentType, 'excerpt' => $excerpt];
-        if ($outcome !== null) {
-            $fields['outcome'] = $outcome;
-        }
-        return new self('http', '', $fields);
+        return new self('http', '', self::withOutcome(['status' => $status, 'content_type' => $contentType, 'excerpt' => $excerpt], $outcome));
     }
 
     public static function decode(string $message, string $excerpt, ?string $outcome = null): Failure
     {
-        $fields = ['excerpt' => $excerpt];
+        return new self('decode', $message, self::withOutcome(['excerpt' => $excerpt], $outcome));
+    }
+
+    private static function withOutcome(array $fields, ?string $outcome): array
+    {
         if ($outcome !== null) {
             $fields['outcome'] = $outcome;
         }
-        return new self('decode', $message, $fields);
+        return $fields;
+    }
+
+    /** An unknown outcome takes the operation's advice (error.rs settled_by); any other failure stays. */
+    public function settledBy(string $advice): Failure
+    {
+        if (isset($this->fields['outcome']) && $this->fields['outcome'] === self::UNKNOWN) {
+            $this->advice = $advice;
+        }
+        return $this;
     }
 
     /** The result code of an api error, or null for any other kind. */
@@ -162,6 +185,8 @@ final class Failure extends \Exception
                 return 'payment does not match the order: ' . implode(', ', $names);
             case 'http':
                 return 'unexpected HTTP answer (status ' . $this->fields['status'] . ')' . $this->outcomeNote();
+            case 'network':
+            case 'timeout':
             case 'decode':
                 return $this->text . $this->outcomeNote();
             default:
@@ -169,10 +194,11 @@ final class Failure extends \Exception
         }
     }
 
+    /** An unknown outcome's message ends with what settles it (error.rs outcome_note). */
     private function outcomeNote(): string
     {
         return isset($this->fields['outcome']) && $this->fields['outcome'] === self::UNKNOWN
-            ? '; the request was sent and may have taken effect: look it up before trying again'
+            ? '; the request may have taken effect: ' . $this->advice
             : '';
     }
 }

@@ -17,6 +17,8 @@ final class Operations
     const RESERVE_ID_MAX = 64;
     const BILLKEY_MAX = 64;
     const SETTLED_HINT = '입금후 취소: the payment is settled; refund it through CookiePay\'s after-settlement cancel (/api/get_cancel_bank_account)';
+    const ALREADY_DISPOSED_HINT = 'the billing key was already disposed of before this call (by an earlier call whose '
+        . 'answer was lost, or by someone else): it can no longer charge, but this call did not dispose of it';
 
     /** @var Gateway */
     private $gw;
@@ -223,9 +225,13 @@ final class Operations
             throw Failure::validation($problems);
         }
         $scheduled = isset($body['RECURRENCE_PAY']) && $body['RECURRENCE_PAY'] === 'Y';
-        $answer = $this->gw->postWithToken('/Subscribe/billkeygen', $body, true, true, true);
-        $body = null;
-        $payment = $this->open($answer, true);
+        try {
+            $answer = $this->gw->postWithToken('/Subscribe/billkeygen', $body, true, true, true);
+            $body = null;
+            $payment = $this->open($answer, true);
+        } catch (Failure $f) {
+            throw $f->settledBy(Failure::SETTLE_CHARGE);
+        }
         $payment['charged'] = true;
         $payment['scheduled'] = $scheduled ? Json::codeOf($payment, 'RESERVE_RESULTCODE') === self::SUCCESS : null;
         return $payment;
@@ -235,14 +241,32 @@ final class Operations
     {
         list($reserveId, $billkey) = Rules::identifiers($request, [[['RESERVE_ID'], self::RESERVE_ID_MAX], [['BILLKEY'], self::BILLKEY_MAX]]);
         $body = ['API_ID' => $this->gw->config->apiId, 'RESERVE_ID' => $reserveId, 'BILLKEY' => $billkey];
-        return $this->open($this->gw->postWithToken('/Subscribe/recurrence_request_payment', $body, true, true, true), true);
+        try {
+            return $this->open($this->gw->postWithToken('/Subscribe/recurrence_request_payment', $body, true, true, true), true);
+        } catch (Failure $f) {
+            throw $f->settledBy(Failure::SETTLE_RECURRING_CHARGE);
+        }
     }
 
+    /**
+     * schedule_cancel.rs: changes state, so sent once with a TOKEN of its own; a lost answer is
+     * unknown, and E103 is the flagged result already_cancelled (it never follows an attempt of the
+     * same call).
+     */
     public function scheduleCancel(array $request): array
     {
         $reserveId = Rules::identifier($request, ['RESERVE_ID'], self::RESERVE_ID_MAX);
         $body = ['API_ID' => $this->gw->config->apiId, 'RESERVE_ID' => $reserveId];
-        $answer = $this->gw->postWithToken('/Subscribe/recurrence_schedule_cancel', $body, true, false, false, function (array $answer): array {
+        try {
+            return $this->cancelSchedule($body);
+        } catch (Failure $f) {
+            throw $f->settledBy(Failure::SETTLE_SCHEDULE_CANCEL);
+        }
+    }
+
+    private function cancelSchedule(array $body): array
+    {
+        $answer = $this->gw->postWithToken('/Subscribe/recurrence_schedule_cancel', $body, true, true, true, function (array $answer): array {
             $code = Json::codeOf($answer, 'RESULTCODE');
             if ($code !== self::SUCCESS && $code !== 'E103') {
                 throw Failure::api($answer, 'RESULTCODE', 'RESULTMSG', null);
@@ -258,29 +282,51 @@ final class Operations
             $fields['cancelled_at'] = $at;
             return $fields;
         }
-        $fields = Secrets::normalize($this->open($answer, false));
+        // The schedule was cancelled (the outer code says so): an unreadable payload leaves it unknown.
+        $fields = Secrets::normalize($this->open($answer, true));
         $fields['already_cancelled'] = false;
         $fields['cancelled_at'] = null;
         return $fields;
     }
 
+    /**
+     * billkey_delete.rs: changes state, so sent once with a TOKEN of its own; a lost answer is
+     * unknown. "Already disposed" stays an api error (with a hint): it never follows an attempt of
+     * the same call, so it is not this call's success.
+     */
     public function billkeyDelete(array $request): array
     {
         $billkey = Rules::identifier($request, ['BILLKEY'], self::BILLKEY_MAX);
         $body = ['API_ID' => $this->gw->config->apiId, 'BILLKEY' => $billkey];
-        $answer = $this->gw->postWithToken('/Subscribe/billingkeycancel', $body, true, false, false, function (array $answer): array {
-            // Nothing says what success looks like here: an answer without a code is handed over.
-            if (array_key_exists('RESULTCODE', $answer) && Json::codeOf($answer, 'RESULTCODE') !== self::SUCCESS) {
-                throw Failure::api($answer, 'RESULTCODE', 'RESULTMSG', null);
-            }
-            return $answer;
-        });
-        return array_key_exists('RESULTCODE', $answer) ? $this->open($answer, false) : $answer;
+        try {
+            $answer = $this->gw->postWithToken('/Subscribe/billingkeycancel', $body, true, true, true, function (array $answer): array {
+                // Nothing says what success looks like here: an answer without a code is handed over.
+                if (array_key_exists('RESULTCODE', $answer) && Json::codeOf($answer, 'RESULTCODE') !== self::SUCCESS) {
+                    $disposed = strpos(Json::textOf($answer, 'RESULTMSG'), '이미 폐기') !== false;
+                    throw Failure::api($answer, 'RESULTCODE', 'RESULTMSG', null, $disposed ? self::ALREADY_DISPOSED_HINT : null);
+                }
+                return $answer;
+            });
+            return array_key_exists('RESULTCODE', $answer) ? $this->open($answer, true) : $answer;
+        } catch (Failure $f) {
+            throw $f->settledBy(Failure::SETTLE_BILLKEY_DELETE);
+        }
     }
 
     public function cancel(array $request): array
     {
         $body = Verify::cancelBody($request);
+        // What can tell whether a lost refund went through depends on its kind.
+        $settle = array_key_exists('amount', $body) ? Failure::SETTLE_PARTIAL_REFUND : Failure::SETTLE_FULL_REFUND;
+        try {
+            return $this->refund($body);
+        } catch (Failure $f) {
+            throw $f->settledBy($settle);
+        }
+    }
+
+    private function refund(array $body): array
+    {
         return $this->gw->postWithToken('/api/cancel', $body, true, true, true, function (array $answer): array {
             $code = Json::codeOf($answer, 'cancel_code');
             $message = Json::textOf($answer, 'cancel_msg');

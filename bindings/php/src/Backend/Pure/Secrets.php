@@ -19,8 +19,9 @@ final class Secrets
     const ALIASES = [['ACCEPTNO', 'ACCEPT_NO'], ['ACCEPTDATE', 'ACCEPT_DATE'], ['PAYMETHOD', 'PAY_METHOD'], ['BUYERID', 'USERID']];
 
     /**
-     * $text without any of $secrets: raw, JSON-escaped, URL-encoded, and any run of 12-character
-     * pieces of a long one (a page that quotes only the start of a header).
+     * $text without any of $secrets: raw, JSON-escaped, URL-encoded (a long one also upper- and
+     * lower-cased, in Base64 and hex), and any run of 12-character pieces of a long one (a page that
+     * quotes only the start of a header).
      *
      * @param string[] $secrets
      */
@@ -77,15 +78,52 @@ final class Secrets
         foreach (str_split($secret) as $byte) {
             $all .= sprintf('%%%02X', ord($byte));
         }
-        $forms = array_values(array_unique([$secret, $json, $url, str_replace('+', '%20', $url), $all]));
+        $forms = [$secret, $json, $url, str_replace('+', '%20', $url), $all];
+        if (strlen($secret) >= self::MIN_PIECE) {
+            // A long secret also upper- and lower-cased, in Base64 and in hex (secrets.rs encodings).
+            foreach ($forms as $form) {
+                $forms[] = strtoupper($form);
+                $forms[] = strtolower($form);
+            }
+            foreach (self::base64Forms($secret) as $form) {
+                $forms[] = $form;
+            }
+            $hex = bin2hex($secret);
+            $forms[] = strtoupper($hex);
+            $forms[] = $hex;
+        }
+        $forms = array_values(array_unique($forms));
+        // Longest first, then in byte order: the order the core uses.
         usort($forms, function ($a, $b) {
-            return strlen($b) - strlen($a);
+            return strlen($b) - strlen($a) ?: strcmp($a, $b);
         });
         if ($keep) {
             if (count(self::$forms) >= 32) {
                 self::$forms = [];
             }
             self::$forms[$secret] = $forms;
+        }
+        return $forms;
+    }
+
+    /**
+     * $bytes in Base64 (standard and URL-safe) as it appears inside a longer encoded text: at each of
+     * the three alignments only the characters made of its own bits; and the whole padded encoding.
+     *
+     * @return string[]
+     */
+    private static function base64Forms(string $bytes): array
+    {
+        $whole = base64_encode($bytes);
+        $forms = [$whole, strtr($whole, '+/', '-_')];
+        for ($shift = 0; $shift < 3; $shift++) {
+            $encoded = rtrim(base64_encode(str_repeat("\0", $shift) . $bytes), '=');
+            // Character i carries bits 6i..6i+6; the secret's bits are 8·shift..8·(shift + len).
+            $first = intdiv(8 * $shift + 5, 6);
+            $end = intdiv(8 * ($shift + strlen($bytes)), 6);
+            $core = substr($encoded, $first, $end - $first);
+            $forms[] = $core;
+            $forms[] = strtr($core, '+/', '-_');
         }
         return $forms;
     }

@@ -132,7 +132,9 @@ final class Verify
         if ($amount !== null) {
             $won = null;
             if (is_int($amount) || is_float($amount)) {
+                // A number is held to the string's 12 digits (cancel.rs AMOUNT_MAX).
                 $won = Json::u64($amount);
+                $won = $won !== null && strlen($won) > 12 ? null : $won;
             } elseif (is_string($amount) && strlen($amount) <= 12 && Json::digits($amount)) {
                 $won = Json::parseU64($amount);
             }

@@ -191,7 +191,8 @@ public final class CookiePayClient implements AutoCloseable {
      * that is already cancelled is not an error: CookiePay's {@code E103} answer comes back as
      * success with {@code already_cancelled} {@code true} and {@code cancelled_at}
      * ({@code "YYYY-MM-DD HH:MM:SS"}, or null). To end a subscription completely, also delete the
-     * billing key ({@link #billkeyDelete}).
+     * billing key ({@link #billkeyDelete}). Sent once (never retried): on outcome {@code unknown}
+     * send it again — {@code already_cancelled} says whether the lost one had cancelled it.
      */
     public CookiePayResult scheduleCancel(String reserveId) {
         return call(Native.OP_SCHEDULE_CANCEL, Collections.singletonMap("RESERVE_ID", reserveId));
@@ -200,7 +201,9 @@ public final class CookiePayClient implements AutoCloseable {
     /**
      * Delete (폐기) a billing key ({@code /Subscribe/billingkeycancel}) → CookiePay's fields. Its
      * schedules are not cancelled by this (call {@link #scheduleCancel} first). Deleting a key
-     * that is already deleted is a {@link CookiePayApiException} (the sandbox's code: {@code E064}).
+     * that is already deleted is a {@link CookiePayApiException} (the sandbox's code: {@code E064})
+     * whose hint says it was disposed of before this call. Sent once (never retried): on outcome
+     * {@code unknown} check the key in CookiePay's dashboard (no public answer tells).
      */
     public CookiePayResult billkeyDelete(String billkey) {
         return call(Native.OP_BILLKEY_DELETE, Collections.singletonMap("BILLKEY", billkey));
@@ -227,10 +230,13 @@ public final class CookiePayClient implements AutoCloseable {
      * Cancel (refund) a payment ({@code /api/cancel}) → {@code cancel_tid}, {@code cancel_code},
      * {@code cancel_msg}, {@code cancel_date}, {@code cancel_amt} and {@code already_cancelled}:
      * a payment CookiePay reports as already cancelled ("이미 취소", "원거래 기취소") is a success
-     * with {@code already_cancelled} {@code true}, so running a refund twice is harmless.
+     * with {@code already_cancelled} {@code true}, so running a whole refund twice is harmless — a
+     * partial one is not.
      *
      * <p>A money call: sent exactly once, never retried; outcome {@code unknown} on a timeout or a
-     * lost connection means: look the payment up ({@link #paycert} or {@link #paysearch}) first.
+     * lost connection: the message says what settles it — a whole refund, {@link #paycert}
+     * ({@code CANCELDATE} is set when it went through); a partial one, CookiePay's dashboard (no
+     * lookup shows it). Never resend it blindly.
      *
      * @param amount the amount to refund (a partial cancel), or null for the whole payment
      * @param bank refund account for a virtual-account payment, or null (likewise the next two)

@@ -57,8 +57,9 @@ public class CookiePayException extends RuntimeException {
 
     /**
      * Whether the call may have taken effect although it failed ({@link #getOutcome()}
-     * {@code unknown}). After a money call (billkeygen, recurringCharge, cancel, request) look the
-     * payment up with paysearch or paycert before trying again; never repeat it blindly.
+     * {@code unknown}). Never repeat it blindly: the message ends with what settles it for that
+     * call — paysearch by ORDERNO for a charge, paycert's CANCELDATE for a whole refund, CookiePay's
+     * dashboard for a partial refund or a billing key disposal, scheduleCancel again for a schedule.
      */
     public boolean isOutcomeUnknown() {
         return "unknown".equals(getOutcome());

@@ -11,8 +11,8 @@ public class CookiePayTimeoutException extends CookiePayException {
     }
 
     /**
-     * {@code unknown} when the call may have taken effect (ready: look the order up before trying
-     * again), else {@code not_applied}.
+     * {@code unknown} when the call may have taken effect — the message ends with what settles it
+     * for that call; never simply repeat it — else {@code not_applied}.
      */
     @Override
     public String getOutcome() {
