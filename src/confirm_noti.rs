@@ -138,7 +138,7 @@ fn tid_of(noti: &Map<String, Value>) -> Result<String> {
     paycert::tid_of(&json!({ "tid": named })).map_err(|_| {
         not_confirmed(
             "invalid_tid",
-            "the Noti's TID is not a TID (blank, too long or with control characters): do not act on it",
+            "the Noti's TID is not a TID (too long, or with control characters): do not act on it",
         )
     })
 }
