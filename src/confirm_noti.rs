@@ -6,8 +6,9 @@
 //! 1. The body must parse as a Noti (`noti::parse`) and name a TID; without one (a declined
 //!    recurring charge has none: there is no payment) nothing can be confirmed: `no_tid`.
 //! 2. paycert must know the TID and answer about that TID: else `unknown_tid` (with its code).
-//! 3. Every identity field the body and paycert both carry must agree — `ORDERNO`, `AMOUNT` (as
-//!    numbers), and for a cancellation its date (`CANCELDATE`/`CANCEL_DATE`): else `mismatch`.
+//! 3. Every identity field the body and paycert both carry must agree — `TID`, `ORDERNO`, `AMOUNT`
+//!    (as numbers), `RESULTCODE` (a "declined" Noti of an approved payment contradicts it), and for
+//!    a cancellation its date (`CANCELDATE`/`CANCEL_DATE`): else `mismatch`.
 //! 4. A body reporting a cancellation needs paycert to show one: else `not_cancelled` (paycert
 //!    shows a cancellation only once nothing is left, so a partial refund cannot be confirmed).
 //! 5. `kind` is `cancel` when paycert shows the payment cancelled, else `payment` (paycert does not
@@ -73,7 +74,7 @@ pub fn mismatches(noti: &Value, payment: &Value) -> Vec<Mismatch> {
             });
         }
     };
-    for field in ["TID", "ORDERNO"] {
+    for field in ["TID", "ORDERNO", "RESULTCODE"] {
         let claimed = text_of(noti, field).trim().to_owned();
         if !claimed.is_empty() {
             let actual = text_of(payment, field);
@@ -202,6 +203,8 @@ mod tests {
         assert_eq!(m[1].actual, "1004");
         let m = mismatches(&json!({"TID": "T1", "AMOUNT": "1,004"}), &payment());
         assert_eq!(m[0].field, "AMOUNT");
+        let m = mismatches(&json!({"TID": "T1", "RESULTCODE": "C001"}), &payment());
+        assert_eq!((m[0].field.as_str(), &m[0].actual), ("RESULTCODE", &json!("0000")));
     }
 
     #[test]

@@ -120,6 +120,12 @@ fn a_forged_amount_or_order_number_is_refused_and_never_returned() {
     assert_eq!(e["mismatches"][0]["field"], "ORDERNO");
     assert_eq!(e["mismatches"][0]["actual"], paid.orderno);
 
+    // A "declined" Noti of this approved payment (what would drive a retry charge) contradicts it.
+    let mut declined = genuine.clone();
+    declined["RESULTCODE"] = json!("C001");
+    let e = not_confirmed(confirm(&client, &declined), "mismatch");
+    assert_eq!(e["mismatches"][0]["field"], "RESULTCODE");
+
     // A body that names only the TID confirms — to CookiePay's amount and order, not a claimed one.
     let bare = ok(confirm(&client, &json!({ "TID": paid.tid })));
     assert_eq!(

@@ -105,7 +105,7 @@ final class ConfirmNotiDifferentialTest extends TestCase
             'CANCEL_AMT' => ['500', '1000'],
             'RESERVE_ID' => ['R1', ''],
             'PAY_CNT' => ['2', 9],
-            'RESULTCODE' => ['0000', 'C001'],
+            'RESULTCODE' => ['0000', '0000', '0000', 'C001'],
             'ETC1' => ['tag'],
             'ACCEPT_NO' => ['123'],
         ];

@@ -5,7 +5,7 @@ namespace CookiePay\Backend\Pure;
 /**
  * confirm_noti.rs: a Noti is a hint anyone can post; paycert of its TID says what the payment is,
  * and only paycert's answer comes back, with kind and dedup_key computed from that answer. The
- * rule (no_tid, unknown_tid, mismatch on TID/ORDERNO/AMOUNT/CANCELDATE, not_cancelled) is the
+ * rule (no_tid, unknown_tid, mismatch on TID/ORDERNO/RESULTCODE/AMOUNT/CANCELDATE, not_cancelled) is the
  * core's, message for message.
  *
  * @internal
@@ -85,7 +85,7 @@ final class ConfirmNoti
     private static function mismatches(array $noti, array $payment): array
     {
         $found = [];
-        foreach (['TID', 'ORDERNO'] as $field) {
+        foreach (['TID', 'ORDERNO', 'RESULTCODE'] as $field) {
             $claimed = Json::trim(Json::textOf($noti, $field));
             if ($claimed !== '') {
                 $actual = Json::textOf($payment, $field);
