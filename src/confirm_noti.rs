@@ -9,8 +9,9 @@
 //! 3. Every identity field the body and paycert both carry must agree — `TID`, `ORDERNO`, `AMOUNT`
 //!    (as numbers), `RESULTCODE` (a "declined" Noti of an approved payment contradicts it), and for
 //!    a cancellation its date (`CANCELDATE`/`CANCEL_DATE`): else `mismatch`.
-//! 4. A body reporting a cancellation needs paycert to show one: else `not_cancelled` (paycert
-//!    shows a cancellation only once nothing is left, so a partial refund cannot be confirmed).
+//! 4. A body reporting a cancellation needs paycert to show one: else `not_cancelled` (the sandbox's
+//!    paycert shows a cancellation only once nothing is left; what CookiePay's shows for a partial
+//!    refund is not published — either way a refund paycert does not show is not confirmed).
 //! 5. `kind` is `cancel` when paycert shows the payment cancelled, else `payment` (paycert does not
 //!    say whether a payment belongs to a schedule, so a recurring charge comes back as `payment`);
 //!    `dedup_key` is `payment:<TID>` or `cancel:<TID>:<CANCELDATE>` from paycert's fields.
@@ -105,9 +106,9 @@ pub fn confirmed(payment: Value, claims_cancel: bool) -> Result<Value> {
     if claims_cancel && !cancelled {
         return Err(not_confirmed(
             "not_cancelled",
-            "the Noti reports a cancellation that paycert does not show: do not act on it (paycert shows \
-             a cancellation only once the whole amount is refunded; record partial refunds from cancel's \
-             own answer)",
+            "the Noti reports a cancellation that paycert does not show: do not act on it (a partial \
+             refund may not show in paycert — the sandbox shows only full ones; record partial refunds \
+             from cancel's own answer)",
         ));
     }
     let tid = text_of(&payment, "TID").trim().to_owned();

@@ -116,8 +116,8 @@ final class ConfirmNoti
         if ($claimsCancel && !$cancelled) {
             throw Failure::notiNotConfirmed(
                 'not_cancelled',
-                'the Noti reports a cancellation that paycert does not show: do not act on it (paycert shows a '
-                . 'cancellation only once the whole amount is refunded; record partial refunds from cancel\'s own answer)'
+                'the Noti reports a cancellation that paycert does not show: do not act on it (a partial refund may '
+                . 'not show in paycert — the sandbox shows only full ones; record partial refunds from cancel\'s own answer)'
             );
         }
         $tid = Json::trim(Json::textOf($payment, 'TID'));
