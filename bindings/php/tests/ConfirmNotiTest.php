@@ -3,6 +3,7 @@
 namespace CookiePay\Tests;
 
 use CookiePay\Client;
+use CookiePay\Exception\InvalidArgumentException;
 use CookiePay\Exception\NotiNotConfirmedException;
 use CookiePay\Exception\ValidationException;
 use CookiePay\Tests\Support\Sandbox;
@@ -101,6 +102,12 @@ final class ConfirmNotiTest extends TestCase
         $this->assertNotSame('', (string) $e->getApiCode());
         // A declined recurring charge's Noti has no TID: nothing in it can be confirmed.
         self::refused($client, ['RESERVE_ID' => 'r1', 'PAY_CNT' => '9', 'TID' => '', 'RESULTCODE' => 'C001'], 'no_tid');
+        try {
+            $client->confirmNoti(['body' => "{\"TID\":\"T1\xFF\"}"]);
+            self::fail('a body that is not UTF-8 was sent');
+        } catch (InvalidArgumentException $e) {
+            $this->assertStringContainsString('UTF-8', $e->getMessage());
+        }
         $this->expectException(ValidationException::class);
         $client->confirmNoti([]);
     }
