@@ -20,14 +20,18 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::context::Context;
+use crate::context::{Context, TokenUse, WithKey};
 use crate::error::{Error, Mismatch, Result};
-use crate::response::{as_text, text_of};
+use crate::response::{api_error, as_text, code_of, text_of, SUCCESS};
+use crate::transport::CallKind;
 use crate::{noti, paycert};
 
 /// The fields that mark a payment cancelled, in every spelling seen (as `verify` reads them).
 const CANCELLATION_FIELDS: [&str; 4] = ["CANCELDATE", "CANCEL_DATE", "CANCELMSG", "CANCEL_MSG"];
 const CANCEL_DATE_FIELDS: [&str; 2] = ["CANCELDATE", "CANCEL_DATE"];
+/// Marks paycert's own refusal (`layer` of its `api` error, never shown): a TOKEN that could not be
+/// had is `api` too, and must not pass for "CookiePay does not know this TID".
+const PAYCERT_REFUSAL: &str = "confirm_noti.paycert";
 
 fn not_confirmed(reason: &'static str, message: impl Into<String>) -> Error {
     Error::NotiNotConfirmed {
@@ -145,6 +149,23 @@ fn tid_of(noti: &Map<String, Value>) -> Result<String> {
     })
 }
 
+/// paycert of `tid` (a read, with paycert's TOKEN policy), its refusals marked `PAYCERT_REFUSAL`.
+fn lookup(ctx: &Context, tid: &str) -> Result<Value> {
+    ctx.post_with_token(
+        paycert::PATH,
+        &json!({ "tid": tid }),
+        WithKey::No,
+        TokenUse::Cached,
+        CallKind::Idempotent,
+        |answer| {
+            if code_of(&answer, "RESULTCODE") != SUCCESS {
+                return Err(api_error(&answer, "RESULTCODE", "RESULTMSG", Some(PAYCERT_REFUSAL)));
+            }
+            paycert::payment_of(answer)
+        },
+    )
+}
+
 /// `cookiepay_confirm_noti`: `{"body": "<raw Noti body>"}` → paycert's payment + `kind`, `dedup_key`.
 pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
     let parsed = noti::parse(body_of(request)?.as_bytes())?;
@@ -152,9 +173,14 @@ pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
         return Err(Error::Internal("a parsed answer is not an object".into()));
     };
     let tid = tid_of(fields)?;
-    let payment = match paycert::fetch(ctx, &tid) {
+    let payment = match lookup(ctx, &tid) {
         Ok(payment) => payment,
-        Err(Error::Api { code, message, .. }) => {
+        Err(Error::Api {
+            code,
+            message,
+            layer: Some(PAYCERT_REFUSAL),
+            ..
+        }) => {
             return Err(Error::NotiNotConfirmed {
                 reason: "unknown_tid",
                 message: format!(
@@ -164,8 +190,8 @@ pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
                 code: Some(code),
             })
         }
-        // Could not ask (network, timeout, an unreadable answer): the Noti is neither confirmed
-        // nor refuted — the shop answers so that it is sent again.
+        // Could not ask (no TOKEN, network, timeout, an unreadable answer): the Noti is neither
+        // confirmed nor refuted — the shop answers so that it is sent again.
         Err(other) => return Err(other),
     };
     // TID first: an answer about another payment proves nothing about this one.

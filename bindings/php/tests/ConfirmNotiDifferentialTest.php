@@ -13,8 +13,9 @@ use PHPUnit\Framework\TestCase;
 /**
  * confirm_noti, pure backend against libcookiepay on generated Notis and paycert answers (seeded):
  * each case arms the sandbox's replay server with the same TOKEN and paycert answers for both
- * backends, and compares what confirmNoti came to (data, or the error with its reason, mismatches
- * and message) and the requests each sent.
+ * backends (now and then a TOKEN refused: kind api, never a refused Noti), and compares what
+ * confirmNoti came to (data, or the error with its reason, mismatches and message) and the
+ * requests each sent.
  */
 final class ConfirmNotiDifferentialTest extends TestCase
 {
@@ -39,7 +40,8 @@ final class ConfirmNotiDifferentialTest extends TestCase
         $seen = [];
         for ($i = 0; $i < self::CASES; $i++) {
             $script = [
-                ['path' => '/payAuth/token', 'body' => ['RTN_CD' => '0000', 'RTN_MSG' => '성공', 'TOKEN' => 'tok-diff-abcdefghijkl']],
+                ['path' => '/payAuth/token', 'body' => ['RTN_CD' => self::pick(array_merge(array_fill(0, 9, '0000'), ['E001'])),
+                    'RTN_MSG' => '성공', 'TOKEN' => 'tok-diff-abcdefghijkl']],
                 ['path' => '/api/paycert', 'body' => self::paycert()],
             ];
             $request = self::request();
@@ -56,7 +58,7 @@ final class ConfirmNotiDifferentialTest extends TestCase
         // The cases reach every branch of the rule.
         foreach (['confirmed payment', 'confirmed cancel', 'noti_not_confirmed no_tid', 'noti_not_confirmed invalid_tid',
             'noti_not_confirmed unknown_tid', 'noti_not_confirmed mismatch', 'noti_not_confirmed not_cancelled', 'invalid_argument',
-            'validation'] as $branch) {
+            'validation', 'api'] as $branch) {
             $this->assertArrayHasKey($branch, $seen, 'no case came to ' . $branch . '; seen: ' . implode(', ', array_keys($seen)));
         }
     }

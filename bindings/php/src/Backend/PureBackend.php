@@ -142,7 +142,7 @@ final class PureBackend implements Backend
         }
         $method = self::OPERATIONS[$function];
         if ($method === 'confirmNoti') {
-            return Json::plain(ConfirmNoti::call($this->operations, $request));
+            return Json::plain(ConfirmNoti::call($this->gateway, $request));
         }
         return Json::plain($this->operations->$method($request));
     }

@@ -14,17 +14,25 @@ final class ConfirmNoti
 {
     const CANCELLATION_FIELDS = ['CANCELDATE', 'CANCEL_DATE', 'CANCELMSG', 'CANCEL_MSG'];
     const CANCEL_DATE_FIELDS = ['CANCELDATE', 'CANCEL_DATE'];
+    /** Marks paycert's own refusal: a TOKEN that could not be had is api too, and is no unknown TID. */
+    const PAYCERT_REFUSAL = 'confirm_noti.paycert';
 
     /** {"body": "<raw Noti body>"} → paycert's payment plus kind and dedup_key. */
-    public static function call(Operations $operations, array $request): array
+    public static function call(Gateway $gateway, array $request): array
     {
         $noti = Inbound::parseNoti(self::body($request));
         $tid = self::tid($noti);
         try {
-            $payment = $operations->paycert(['tid' => $tid]);
+            $payment = $gateway->postWithToken('/api/paycert', ['tid' => $tid], false, false, false, function (array $answer): array {
+                if (Json::codeOf($answer, 'RESULTCODE') !== Operations::SUCCESS) {
+                    throw Failure::api($answer, 'RESULTCODE', 'RESULTMSG', self::PAYCERT_REFUSAL);
+                }
+                return Secrets::normalize($answer);
+            });
         } catch (Failure $f) {
-            if ($f->kind !== 'api') {
-                // Could not ask: neither confirmed nor refuted, so the shop has it sent again.
+            if ($f->kind !== 'api' || !isset($f->fields['layer']) || $f->fields['layer'] !== self::PAYCERT_REFUSAL) {
+                // Could not ask (no TOKEN, network, timeout, …): neither confirmed nor refuted, so the
+                // shop has it sent again.
                 throw $f;
             }
             $code = (string) $f->fields['code'];
