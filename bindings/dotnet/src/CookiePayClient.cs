@@ -340,8 +340,8 @@ namespace CookiePay
         /// <param name="body">The raw Noti body as received.</param>
         /// <exception cref="CookiePayNotiNotConfirmedException">CookiePay does not back it (Reason: no_tid,
         /// invalid_tid, unknown_tid, mismatch, not_cancelled): act on nothing in it.</exception>
-        /// <exception cref="CookiePayNetworkException">Or a timeout, http or decode error: paycert could not be
-        /// asked, the Noti is neither confirmed nor refuted (answer so that CookiePay sends it again).</exception>
+        /// <exception cref="CookiePayNetworkException">Or an api (no TOKEN), timeout, http or decode error: paycert
+        /// could not be asked, the Noti is neither confirmed nor refuted (answer so it is sent again).</exception>
         public ConfirmedNoti ConfirmNoti(string body)
         {
             var data = Call(ConfirmNotiFunction, new Dictionary<string, object> { { "body", body } }, out string raw);

@@ -322,8 +322,9 @@ final class Client
      * @throws NotiNotConfirmedException CookiePay does not back it (getReason(): no_tid — e.g. a
      *     declined recurring charge, which has no payment —, invalid_tid, unknown_tid, mismatch,
      *     not_cancelled): act on nothing in it
-     * @throws NetworkException|TimeoutException|HttpException|DecodeException paycert could not be
-     *     asked: neither confirmed nor refuted (answer so that CookiePay sends it again)
+     * @throws ApiException|NetworkException|TimeoutException|HttpException|DecodeException paycert
+     *     could not be asked (ApiException: no TOKEN, the credentials): neither confirmed nor refuted
+     *     (answer so that CookiePay sends it again)
      */
     public function confirmNoti(array $request): array
     {

@@ -330,8 +330,9 @@ public final class CookiePayClient implements AutoCloseable {
      * @throws CookiePayNotiNotConfirmedException CookiePay does not back it ({@code getReason()}:
      *         {@code no_tid}, {@code invalid_tid}, {@code unknown_tid}, {@code mismatch},
      *         {@code not_cancelled}): act on nothing in it
-     * @throws CookiePayNetworkException or a timeout, http or decode error: paycert could not be
-     *         asked, the Noti is neither confirmed nor refuted (answer so that it is sent again)
+     * @throws CookiePayNetworkException or an api (no TOKEN), timeout, http or decode error:
+     *         paycert could not be asked, the Noti is neither confirmed nor refuted (answer so that
+     *         it is sent again)
      */
     public CookiePayResult confirmNoti(String rawBody) {
         return call(Native.OP_CONFIRM_NOTI, Collections.singletonMap("body", rawBody));
