@@ -216,6 +216,14 @@ int main(void) {
     expect(cookiepay_verify(client, req), "verification_failed", "verify with a tampered amount");
     expect(cookiepay_decrypt(client, "{\"ENC_DATA\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}"), "api", "forged ENC_DATA");
     expect(cookiepay_paycert(client, "{\"tid\":\"NO_SUCH_TID\"}"), "api", "unknown tid");
+    /* a Noti (the raw body, as a JSON string) is confirmed by paycert: a forged amount is refused */
+    snprintf(req, sizeof req, "{\"body\":\"{\\\"TID\\\":\\\"%s\\\",\\\"ORDERNO\\\":\\\"%s\\\"}\"}", tid, order);
+    char *confirmed = cookiepay_confirm_noti(client, req);
+    CHECK(is_ok(confirmed) && strstr(confirmed, "\"kind\":\"payment\"") && strstr(confirmed, "\"AMOUNT\":\"1004\""),
+          "confirm_noti: %s", confirmed);
+    cookiepay_string_free(confirmed);
+    snprintf(req, sizeof req, "{\"body\":\"{\\\"TID\\\":\\\"%s\\\",\\\"AMOUNT\\\":\\\"10\\\"}\"}", tid);
+    expect(cookiepay_confirm_noti(client, req), "noti_not_confirmed", "confirm_noti with a forged amount");
 
     /* the life of a subscription: sign-up, a charge, lookups, refunds, the end */
     char big[2048];
