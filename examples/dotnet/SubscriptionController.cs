@@ -9,6 +9,13 @@
 // card is charged once. The library never retries a money call; when the answer is lost
 // (CookiePayException.OutcomeUnknown) the row becomes 'unknown' and is settled by looking the payment
 // up with Paysearch (or by the Noti) — never by charging again "to be sure".
+//
+// ONE WAY PER SUBSCRIPTION: CookiePay's schedule (RECURRENCE_PAY=Y: CookiePay charges every cycle, the
+// shop listens to Notis) or the shop's own cron (no schedule). Never both: a job that charged a cycle of
+// a subscription whose schedule is active charged twice (the schedule took cycle 3, RecurringCharge
+// cycle 4, the same day). Every sign-up here is schedule mode (RecurringCharge needs the schedule's
+// RESERVE_ID, and no public call charges a billing key without one), so ChargeCycle only ever charges
+// again a cycle the schedule declined, and refuses anything else.
 
 using System;
 using System.Collections.Generic;
@@ -34,8 +41,10 @@ namespace Shop.Controllers
         public string SignUp(string buyerName, string buyerEmail, long amount, string payDay,
             string cardNo, string expiry, string birthDate, string cardPassword)
         {
-            // INSERT INTO charge (id, kind, order_no, amount, status) VALUES (?, 'signup', ?, ?, 'pending')
+            // INSERT INTO charge (id, kind, mode, order_no, amount, status) VALUES (?, 'signup', 'schedule', ?, ?, 'pending'):
+            // signing up with a schedule marks the subscription's mode.
             ChargeRow row = charges.CreatePending("signup", amount, null, null, null);
+            charges.SetMode(row.Id, "schedule");
             if (!charges.TryClaim(row.Id)) return "이미 처리 중입니다.";  // someone else owns this charge
 
             try
@@ -101,8 +110,9 @@ namespace Shop.Controllers
         }
 
         /// <summary>
-        /// Charge a due cycle now — the job that retries a declined month (CookiePay charges the schedule
-        /// itself on PAY_DAY; its results arrive as Notis). Safe to run twice at once: one run charges.
+        /// Charge a due row now — the job that retries a month the schedule declined (kind "retry"; CookiePay
+        /// charges the schedule itself on PAY_DAY, its results arrive as Notis). Safe to run twice at once:
+        /// one run charges. A "cycle" row of a schedule-mode subscription is refused, never sent.
         /// </summary>
         public string ChargeCycle(string chargeId)
         {
@@ -110,6 +120,22 @@ namespace Shop.Controllers
             // → 1 row: this run charges; 0 rows: another run has it, or it is done.
             if (!charges.TryClaim(chargeId)) return "skip " + chargeId + ": " + charges.Get(chargeId).Status;
             ChargeRow row = charges.Get(chargeId);
+            string mode = charges.ModeOf(row.ReserveId);
+            if (mode != "schedule" || row.Kind != "retry")
+            {
+                charges.Release(chargeId, "refused");
+                return "refused " + chargeId + ": " + (mode == "schedule"
+                    ? "schedule mode: CookiePay's schedule charges its cycles, the shop only retries a declined one"
+                    : "no CookiePay schedule to charge");
+            }
+            // The cycle may be paid by now (its Noti, an earlier settle): "retrying" it would make CookiePay
+            // charge the next cycle ahead of its date.
+            string paidTid = charges.CyclePayment(row.ReserveId, row.PayCount);
+            if (paidTid != null)
+            {
+                charges.Settle(chargeId, "paid", paidTid);
+                return "charged " + chargeId + " before: " + paidTid + " — not charged again";
+            }
             try
             {
                 Payment payment = cookiepay.RecurringCharge(row.ReserveId, row.BillKey);
@@ -148,6 +174,14 @@ namespace Shop.Controllers
         {
             ChargeRow row = charges.Get(chargeId);
             if (row.Status != "unknown") return "nothing to settle: " + row.Status;
+            // A payment of this cycle is known (its Noti, confirmed with paycert): it was charged. Paysearch
+            // would show it as one we know, which proves nothing about this cycle.
+            string known = charges.CyclePayment(row.ReserveId, row.PayCount);
+            if (known != null)
+            {
+                charges.Settle(chargeId, "paid", known);
+                return "settled " + chargeId + ": charged as " + known + " (already recorded) — not charged again";
+            }
             DateTime today = DateTime.UtcNow.AddHours(9).Date;          // CookiePay keeps Korean dates
             PaysearchResult found = cookiepay.Paysearch(today.AddDays(-1), today.AddDays(1));
             foreach (Payment payment in found.Payments)
@@ -165,6 +199,13 @@ namespace Shop.Controllers
                 return "settled " + chargeId + ": charged as " + payment.Tid + " — not charged again";
             }
             if (DateTime.UtcNow - row.ClaimedAt < inFlightLimit) return "not found yet for " + chargeId + ": look again later";
+            // A Noti may have recorded the cycle while Paysearch ran: never back to 'pending' then.
+            known = charges.CyclePayment(row.ReserveId, row.PayCount);
+            if (known != null)
+            {
+                charges.Settle(chargeId, "paid", known);
+                return "settled " + chargeId + ": charged as " + known + " — not charged again";
+            }
             charges.Settle(chargeId, "pending", null);   // certainly not charged: a later run may charge it
             return "settled " + chargeId + ": not charged, pending again";
         }
@@ -261,13 +302,14 @@ namespace Shop.Controllers
     public sealed class ChargeRow
     {
         public string Id;
-        public string Kind;        // signup | cycle | refund
+        public string Kind;        // signup | retry (a declined cycle charged again) | cycle (the shop's own) | refund
+        public string Mode;        // signup rows: schedule (CookiePay charges the cycles) | cron (the shop does)
         public string OrderNo;
         public string Tag;         // the subscription's id, sent as ETC2 at sign-up: charges of a schedule carry it
         public long Amount;
         public string ReserveId;
         public string BillKey;
-        public string PayCount;
+        public string PayCount;    // the cycle (PAY_CNT) a cycle or retry row is for
         public string Status;      // pending → charging → paid | declined | unknown | ended | refunded | …
         public string Tid;
         public DateTime ClaimedAt;
@@ -295,6 +337,43 @@ namespace Shop.Controllers
                 };
                 rows[row.Id] = row;
                 return row;
+            }
+        }
+
+        /// <summary>INSERT … the retry of a cycle the schedule declined (kind 'retry', its PAY_CNT), of a sign-up's subscription.</summary>
+        public ChargeRow CreateRetry(ChargeRow signUp, string payCount)
+        {
+            ChargeRow row = CreatePending("retry", signUp.Amount, signUp.ReserveId, signUp.BillKey, signUp.Tag);
+            lock (gate) rows[row.Id].PayCount = payCount;
+            return Get(row.Id);
+        }
+
+        /// <summary>UPDATE charge SET mode=? WHERE id=? (a sign-up row).</summary>
+        public void SetMode(string id, string mode)
+        {
+            lock (gate) rows[id].Mode = mode;
+        }
+
+        /// <summary>SELECT mode FROM charge WHERE kind='signup' AND reserve_id=? — null when there is none.</summary>
+        public string ModeOf(string reserveId)
+        {
+            lock (gate)
+            {
+                foreach (var row in rows.Values)
+                    if (row.Kind == "signup" && reserveId != null && row.ReserveId == reserveId) return row.Mode;
+                return null;
+            }
+        }
+
+        /// <summary>SELECT tid FROM charge WHERE reserve_id=? AND pay_cnt=? AND status='paid' — the cycle's known payment, or null.</summary>
+        public string CyclePayment(string reserveId, string payCount)
+        {
+            lock (gate)
+            {
+                foreach (var row in rows.Values)
+                    if (row.Status == "paid" && row.Tid != null && reserveId != null && row.ReserveId == reserveId && payCount != null && row.PayCount == payCount)
+                        return row.Tid;
+                return null;
             }
         }
 
@@ -402,7 +481,7 @@ namespace Shop.Controllers
                 var row = rows[id];
                 return new ChargeRow
                 {
-                    Id = row.Id, Kind = row.Kind, OrderNo = row.OrderNo, Tag = row.Tag, Amount = row.Amount, ReserveId = row.ReserveId,
+                    Id = row.Id, Kind = row.Kind, Mode = row.Mode, OrderNo = row.OrderNo, Tag = row.Tag, Amount = row.Amount, ReserveId = row.ReserveId,
                     BillKey = row.BillKey, PayCount = row.PayCount, Status = row.Status, Tid = row.Tid, ClaimedAt = row.ClaimedAt,
                 };
             }
