@@ -29,14 +29,17 @@ import com.cookiepay.CookiePayVerificationFailedException;
  */
 public final class NotiHandler {
     private final CookiePayClient client;
+    /** The shop's payments by subscription and cycle (shared with {@link BillingJob}). */
+    private final ChargeStore ledger;
     /** Stands in for the subscriptions table: RESERVE_ID → the amount each cycle must have. */
     private final Map<String, Long> subscriptions = new ConcurrentHashMap<String, Long>();
     /** Stands in for {@code CREATE TABLE notis (dedup_key VARCHAR(200) PRIMARY KEY, tid …)}. */
     private final Set<String> processed = ConcurrentHashMap.newKeySet();
     private final Set<String> paidTids = ConcurrentHashMap.newKeySet();
 
-    public NotiHandler(CookiePayClient client) {
+    public NotiHandler(CookiePayClient client, ChargeStore ledger) {
         this.client = client;
+        this.ledger = ledger;
     }
 
     public void subscribe(String reserveId, long amount) {
@@ -84,6 +87,7 @@ public final class NotiHandler {
             return "duplicate: ignored";
         }
         paidTids.add(tid);
+        ledger.recordPayment(noti.getString("RESERVE_ID"), noti.getString("PAY_CNT"), tid);
         return "paid: cycle " + noti.getString("PAY_CNT") + ", " + amount + "원, TID " + tid + ", next " + noti.getString("NEXT_PAY_DATE");
     }
 
