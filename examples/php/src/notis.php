@@ -1,11 +1,11 @@
 <?php
-// The example shop's 통지 URL logic (noti.php): each Noti processed once per dedup_key, nothing
-// recorded before CookiePay itself confirms it. Split from subscriptions.php, whose tables it uses.
+// The example shop's 통지 URL logic (noti.php). Anyone can post a Noti: it is only a hint to look.
+// Nothing changes, and its dedup_key is not even claimed, before CookiePay itself confirms it; then
+// only CookiePay's answer is used (never a field of the body), and each event is handled once.
 
 use CookiePay\Client;
 use CookiePay\Exception\ApiException;
 use CookiePay\Exception\CookiePayException;
-use CookiePay\Exception\VerificationException;
 
 /** What noti.php answers when it has taken a Noti (processed now or before). */
 function shop_noti_success_body(): string
@@ -14,7 +14,7 @@ function shop_noti_success_body(): string
 }
 
 /**
- * Handle one Noti: parse, process each dedup_key once, believe nothing before paycert says so.
+ * Handle one Noti: confirm it with CookiePay, then claim its dedup_key and act, in one transaction.
  *
  * @return array [HTTP status, result word for X-Noti-Result]
  */
@@ -25,122 +25,128 @@ function shop_handle_noti(PDO $db, Client $client, string $rawBody): array
     } catch (CookiePayException $e) {
         return [400, 'invalid'];
     }
-    $tid = isset($noti['TID']) && $noti['TID'] !== null ? (string) $noti['TID'] : '';
-    $claim = $db->prepare("INSERT OR IGNORE INTO notis (dedup_key, kind, tid, status, received_at) VALUES (?, ?, ?, 'processing', ?)");
-    $claim->execute([$noti['dedup_key'], $noti['kind'], $tid, shop_now()]);
-    if ($claim->rowCount() === 0) {
-        return [200, 'duplicate'];   // handled before (or being handled right now): answer, change nothing
-    }
-    $done = function (string $status, string $detail = '') use ($db, $noti): void {
-        $db->prepare('UPDATE notis SET status = ?, detail = ? WHERE dedup_key = ?')->execute([$status, $detail, $noti['dedup_key']]);
-    };
-    $forget = function () use ($db, $noti): array {
-        // Not processed: forget this delivery so that the next one is.
-        $db->prepare("DELETE FROM notis WHERE dedup_key = ? AND status = 'processing'")->execute([$noti['dedup_key']]);
-        return [503, 'retry-later'];
-    };
     try {
-        [$status, $result, $detail] = shop_process_noti($db, $client, $noti);
+        $facts = shop_confirm_noti($client, $noti);
+        $plan = $facts === null ? null : shop_plan_noti($db, $client, $facts, $noti);
     } catch (CookiePayException $e) {
-        error_log('cookiepay Noti: ' . $e->getErrorJson());   // paycert could not answer
-        return $forget();
+        error_log('cookiepay Noti: ' . $e->getErrorJson());   // CookiePay could not be asked: it resends
+        return [503, 'retry-later'];
     }
+    if ($facts === null) {
+        // Forged, or nothing to confirm (a decline has no payment). Nothing changes and no key is
+        // claimed: a forged Noti carrying a genuine key cannot block the genuine one.
+        $declined = $noti['kind'] === 'recurring' && !in_array((string) ($noti['RESULTCODE'] ?? ''), ['', '0000'], true);
+        return [200, $declined ? 'declined-unconfirmed' : 'not-confirmed'];
+    }
+    [$status, $result, $apply] = $plan;
     if ($status === 'retry') {
-        return $forget();
+        return [503, $result];
     }
-    $done($status, $detail);
-    return [200, $result];
+    if ($status === 'rejected') {
+        return [200, $result];   // confirmed by CookiePay, but not ours: no key claimed either
+    }
+    return shop_transaction($db, function (PDO $db) use ($facts, $status, $result, $apply): array {
+        $claim = $db->prepare('INSERT OR IGNORE INTO notis (dedup_key, kind, tid, status, detail, received_at) VALUES (?, ?, ?, ?, ?, ?)');
+        $claim->execute([$facts['dedup_key'], $facts['kind'], $facts['TID'], $status, $result, shop_now()]);
+        if ($claim->rowCount() === 0) {
+            return [200, 'duplicate'];   // handled before: answer, change nothing
+        }
+        return [200, $apply === null ? $result : $apply($db)];
+    });
 }
 
-/** @return array [notis.status, result word, detail] */
-function shop_process_noti(PDO $db, Client $client, array $noti): array
+/**
+ * CookiePay's answer for a Noti, or null when CookiePay does not confirm it: paycert of its TID
+ * (a Noti with no TID, such as a decline, cannot be confirmed), every field the body shares with
+ * paycert agreeing. Returns paycert's fields plus 'kind' and 'dedup_key' computed from them.
+ */
+function shop_confirm_noti(Client $client, array $noti): ?array
 {
-    $field = function (string $name) use ($noti): string {
-        return isset($noti[$name]) && $noti[$name] !== null ? (string) $noti[$name] : '';
-    };
-    $success = $field('RESULTCODE') === '' || $field('RESULTCODE') === '0000';
-
-    if ($noti['kind'] === 'recurring') {
-        $subscription = shop_subscription_by_reserve($db, $field('RESERVE_ID'));
-        if ($subscription === null) {
-            // The first charge's Noti can overtake billkeygen's answer: its sign-up is still being
-            // recorded. Have CookiePay send it again rather than reject it.
-            $signingUp = shop_one($db, "SELECT id FROM subscriptions WHERE orderno = ? AND status = 'signing_up'", [$field('RESERVE_ORDERNO')]);
-            if ($signingUp !== null) {
-                return ['retry', 'retry-later', 'sign-up not recorded yet'];
-            }
-            return ['rejected', 'unknown-subscription', 'RESERVE_ID not ours'];
-        }
-        if (!$success) {
-            // A declined cycle: nothing to confirm with paycert (there is no payment). Queue one
-            // retry of that cycle for charge-due; a forged Noti can at most queue a charge of a
-            // real subscription, which CookiePay's own answer then decides.
-            $retryDays = (int) shop_env('SHOP_RETRY_AFTER_DAYS', '3');
-            $queued = $subscription['status'] === 'active' && shop_queue_retry(
-                $db,
-                (int) $subscription['id'],
-                (int) $field('PAY_CNT'),
-                date('Y-m-d', strtotime("+$retryDays days"))
-            );
-            return ['declined', $queued ? 'declined-retry-queued' : 'declined', $field('RESULTCODE') . ' ' . $field('RESULTMSG')];
-        }
-        return shop_confirm_payment($db, $client, $noti, (int) $subscription['id'], (int) $subscription['amount'], (int) $field('PAY_CNT'));
+    $tid = trim((string) ($noti['TID'] ?? ''));
+    if ($tid === '') {
+        return null;
     }
-
-    if ($noti['kind'] === 'payment') {
-        // A payment of ours: a subscription's first charge or an order of the window checkout.
-        $orderNo = $field('ORDERNO');
-        $subscription = shop_one($db, 'SELECT id, amount FROM subscriptions WHERE orderno = ?', [$orderNo]);
-        if ($subscription !== null) {
-            return shop_confirm_payment($db, $client, $noti, (int) $subscription['id'], (int) $subscription['amount'], 1);
-        }
-        $order = shop_one($db, 'SELECT orderno, amount FROM orders WHERE orderno = ?', [$orderNo]);
-        if ($order === null) {
-            return ['rejected', 'unknown-order', 'ORDERNO not ours'];
-        }
-        try {
-            $payment = $client->verify($field('TID'), ['ORDERNO' => $order['orderno'], 'AMOUNT' => (int) $order['amount']]);
-        } catch (VerificationException $e) {
-            return ['rejected', 'mismatch', json_encode($e->getMismatches(), JSON_UNESCAPED_UNICODE)];
-        } catch (ApiException $e) {
-            return ['rejected', 'not-found', $e->getApiCode()];
-        }
-        $paid = $db->prepare("UPDATE orders SET status = 'paid', tid = ?, accept_no = ?, paid_at = ? WHERE orderno = ? AND amount = ? AND status = 'pending'");
-        $paid->execute([$payment['TID'], isset($payment['ACCEPTNO']) ? $payment['ACCEPTNO'] : null, date('c'), $order['orderno'], (int) $order['amount']]);
-        return ['recorded', $paid->rowCount() === 1 ? 'paid' : 'already-paid', ''];
-    }
-
-    if ($noti['kind'] === 'cancel') {
-        if (shop_one($db, 'SELECT tid FROM payments WHERE tid = ?', [$field('TID')]) === null) {
-            return ['ignored', 'unknown-payment', 'TID not in our payments'];
-        }
-        try {
-            $cert = $client->paycert($field('TID'));
-        } catch (ApiException $e) {
-            return ['rejected', 'not-found', $e->getApiCode()];
-        }
-        if (!isset($cert['CANCELDATE']) || $cert['CANCELDATE'] === '') {
-            // paycert shows a cancellation only once nothing is left: a partial cancel cannot be
-            // confirmed here. Refunds made by refund.php are recorded from cancel's own answer.
-            return ['ignored', 'partial-cancel-unconfirmed', 'paycert shows no full cancellation'];
-        }
-        $db->prepare('UPDATE payments SET cancelled_at = ? WHERE tid = ?')->execute([$cert['CANCELDATE'], $cert['TID']]);
-        return ['recorded', 'cancel-recorded', ''];
-    }
-    return ['ignored', 'ignored', 'kind ' . $noti['kind']];
-}
-
-/** A successful payment Noti of a subscription: paycert must agree before it is recorded. */
-function shop_confirm_payment(PDO $db, Client $client, array $noti, int $subscriptionId, int $amount, int $payCnt): array
-{
-    $tid = isset($noti['TID']) ? (string) $noti['TID'] : '';
     try {
-        $payment = $client->verify($tid, ['ORDERNO' => (string) $noti['ORDERNO'], 'AMOUNT' => $amount]);
-    } catch (VerificationException $e) {
-        return ['rejected', 'mismatch', json_encode($e->getMismatches(), JSON_UNESCAPED_UNICODE)];
+        $cert = $client->paycert($tid);
     } catch (ApiException $e) {
-        return ['rejected', 'not-found', $e->getApiCode()];   // e.g. a TID CookiePay does not know: forged
+        return null;   // a TID CookiePay does not know
     }
-    $new = shop_record_payment($db, $payment, 'noti', $subscriptionId, $payCnt);
-    return ['recorded', $new ? 'recorded' : 'already-recorded', ''];
+    foreach (['TID', 'ORDERNO', 'AMOUNT'] as $name) {
+        $said = trim((string) ($noti[$name] ?? ''));
+        if ($said !== '' && $said !== (string) ($cert[$name] ?? '')) {
+            return null;   // the body says otherwise than CookiePay: forged
+        }
+    }
+    $cancelled = (string) ($cert['CANCELDATE'] ?? '') !== '';
+    if ($noti['kind'] === 'cancel' && !$cancelled) {
+        return null;   // paycert shows a cancellation only once nothing is left: a partial one is not confirmed
+    }
+    $kind = $cancelled ? 'cancel' : ($noti['kind'] === 'cancel' ? 'payment' : $noti['kind']);
+    return ['kind' => $kind, 'dedup_key' => $kind . ':' . $cert['TID'] . ($cancelled ? ':' . $cert['CANCELDATE'] : '')] + $cert;
+}
+
+/**
+ * What a confirmed Noti means for the shop, from CookiePay's answer only.
+ *
+ * @return array [notis.status | 'retry' | 'rejected', result word, null | function (PDO): string applied once]
+ */
+function shop_plan_noti(PDO $db, Client $client, array $facts, array $noti): array
+{
+    $tid = (string) $facts['TID'];
+    if ($facts['kind'] === 'cancel') {
+        if (shop_one($db, 'SELECT tid FROM payments WHERE tid = ?', [$tid]) === null) {
+            return ['ignored', 'unknown-payment', null];
+        }
+        return ['recorded', 'cancel-recorded', function (PDO $db) use ($facts, $tid): string {
+            $db->prepare('UPDATE payments SET cancelled_at = ? WHERE tid = ?')->execute([$facts['CANCELDATE'], $tid]);
+            return 'cancel-recorded';
+        }];
+    }
+    // A payment joins the subscription CookiePay's answer ties it to: the ORDERNO the shop gave at
+    // sign-up (the first charge), or for a schedule's charges (ORDERNO made by CookiePay) the ETC1
+    // tag the shop gave it, which CookiePay copies to each charge and paysearch shows. The body's
+    // RESERVE_ID and amount decide nothing.
+    $subscription = shop_one($db, 'SELECT * FROM subscriptions WHERE orderno = ?', [(string) $facts['ORDERNO']]);
+    $cycle = 1;
+    if ($subscription === null) {
+        $rows = $client->paysearchByTid($tid);
+        $tag = count($rows) === 1 ? (string) ($rows[0]['ETC1'] ?? '') : '';
+        $subscription = $tag === '' ? null : shop_one($db, 'SELECT * FROM subscriptions WHERE orderno = ?', [$tag]);
+        // Which cycle: CookiePay's answer does not say. The Noti's PAY_CNT is kept as a label only
+        // (first come; never over another payment of that cycle): it can spare a retry, never cause
+        // a charge — settling an unknown charge looks at when a Noti's payment came, not its label.
+        $cycle = (int) ($noti['PAY_CNT'] ?? 0);
+        if ($subscription !== null && ($cycle < 1 || shop_cycle_payment($db, (int) $subscription['id'], $cycle) !== null)) {
+            $cycle = null;
+        }
+    }
+    if ($subscription === null) {
+        return shop_plan_order_noti($db, $facts);
+    }
+    if ($subscription['status'] === 'signing_up') {
+        return ['retry', 'retry-later', null];   // the first charge's Noti overtook billkeygen's answer
+    }
+    if ((int) $facts['AMOUNT'] !== (int) $subscription['amount']) {
+        return ['rejected', 'amount-differs', null];
+    }
+    return ['recorded', 'recorded', function (PDO $db) use ($facts, $subscription, $cycle): string {
+        return shop_record_payment($db, $facts, 'noti', (int) $subscription['id'], $cycle) ? 'recorded' : 'already-recorded';
+    }];
+}
+
+/** A confirmed payment of a window-checkout order: paid once, by paycert's ORDERNO and AMOUNT. */
+function shop_plan_order_noti(PDO $db, array $facts): array
+{
+    $order = shop_one($db, 'SELECT orderno, amount FROM orders WHERE orderno = ?', [(string) $facts['ORDERNO']]);
+    if ($order === null) {
+        return ['rejected', 'not-ours', null];
+    }
+    if ((int) $facts['AMOUNT'] !== (int) $order['amount']) {
+        return ['rejected', 'amount-differs', null];
+    }
+    return ['recorded', 'paid', function (PDO $db) use ($facts, $order): string {
+        $paid = $db->prepare("UPDATE orders SET status = 'paid', tid = ?, accept_no = ?, paid_at = ? WHERE orderno = ? AND amount = ? AND status = 'pending'");
+        $paid->execute([$facts['TID'], $facts['ACCEPTNO'] ?? null, date('c'), $order['orderno'], (int) $order['amount']]);
+        return $paid->rowCount() === 1 ? 'paid' : 'already-paid';
+    }];
 }

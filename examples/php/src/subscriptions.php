@@ -85,12 +85,13 @@ function shop_subscription_schema(PDO $db): void
         cancel_date  TEXT,
         recorded_at  TEXT NOT NULL
     )");
-    // One row per Noti dedup_key: a Noti sent twice (or by two deliveries at once) is handled once.
+    // One row per confirmed Noti's dedup_key, claimed in the transaction that acts on it: a Noti sent
+    // twice (or by two deliveries at once) is handled once. Unconfirmed Notis leave no row.
     $db->exec("CREATE TABLE IF NOT EXISTS notis (
         dedup_key   TEXT PRIMARY KEY,
         kind        TEXT NOT NULL,
         tid         TEXT,
-        status      TEXT NOT NULL CHECK (status IN ('processing', 'recorded', 'declined', 'rejected', 'ignored')),
+        status      TEXT NOT NULL CHECK (status IN ('recorded', 'ignored')),
         detail      TEXT,
         received_at TEXT NOT NULL
     )");
@@ -428,14 +429,17 @@ function shop_settle_charge(PDO $db, Client $client, int $chargeId): string
     $ours = [];
     $untagged = 0;
     foreach ($payments as $payment) {
-        $known = shop_one($db, 'SELECT tid, pay_cnt FROM payments WHERE tid = ?', [$payment['TID']]);
+        $known = shop_one($db, 'SELECT tid, source, recorded_at FROM payments WHERE tid = ?', [$payment['TID']]);
         if ((int) $payment['AMOUNT'] !== (int) $charge['amount']) {
             continue;
         }
         $tag = isset($payment['ETC1']) ? (string) $payment['ETC1'] : '';
         if ($known !== null) {
-            // Ours already; one whose cycle we do not know may be this cycle's: cannot tell.
-            $untagged += $tag === $charge['subscription_orderno'] && $known['pay_cnt'] === null ? 1 : 0;
+            // Recorded from its Noti since this charge was sent: the charge whose answer was lost
+            // (a Noti's PAY_CNT is only a label, so the time decides, not the label).
+            if ($tag === $charge['subscription_orderno'] && $known['source'] === 'noti' && $known['recorded_at'] >= $charge['claimed_at']) {
+                $ours[] = $payment;
+            }
             continue;
         }
         if ($tag === $charge['subscription_orderno']) {
@@ -446,7 +450,9 @@ function shop_settle_charge(PDO $db, Client $client, int $chargeId): string
     }
     if (count($ours) === 1 && $untagged === 0) {
         $payment = $ours[0];
-        shop_record_payment($db, $payment, 'paysearch', (int) $charge['subscription_id'], (int) $charge['cycle']);
+        if (!shop_record_payment($db, $payment, 'paysearch', (int) $charge['subscription_id'], (int) $charge['cycle'])) {
+            $db->prepare("UPDATE payments SET pay_cnt = ? WHERE tid = ? AND source = 'noti'")->execute([(int) $charge['cycle'], $payment['TID']]);
+        }
         return $charged($payment['TID']);
     }
     if ($ours === [] && $untagged === 0 && shop_cycle_payment($db, (int) $charge['subscription_id'], (int) $charge['cycle']) === null) {
