@@ -190,7 +190,8 @@ namespace Shop.Controllers
                     ? payment.OrderNo == row.OrderNo              // the sign-up: our own ORDERNO
                     : payment["ETC2"] == row.Tag                  // a cycle: CookiePay made its ORDERNO ("SRS…"),
                       && payment.OrderNo.StartsWith("SRS", StringComparison.Ordinal)   // so: our schedule's tag,
-                      && !charges.HasTid(payment.Tid)             // a charge we have not recorded yet,
+                      && (!charges.HasTid(payment.Tid)            // a charge we have not recorded yet, or one its Noti
+                          || charges.RecordedFromNotiSince(payment.Tid, row.ClaimedAt))   // recorded since we sent it,
                       && payment.Amount == row.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 if (!same) continue;
                 // It exists: confirm with paycert before recording it as paid.
@@ -211,8 +212,10 @@ namespace Shop.Controllers
         }
 
         /// <summary>
-        /// The 통지 URL. A Noti is NOT authenticated: anyone can post one. Record each once (DedupKey) and
-        /// believe it only after Verify/Paycert says the same.
+        /// The 통지 URL. A Noti is NOT authenticated: anyone can post one, so it is only a hint to look. Nothing
+        /// changes, and its dedup key is not even claimed, before CookiePay confirms it (a forged Noti carrying a
+        /// genuine key must not block the genuine one); then only CookiePay's answer is used, never the body's
+        /// fields. A real controller answers 503 when this throws (CookiePay could not be asked): it resends.
         /// </summary>
         public string Noti(byte[] rawBody)
         {
@@ -220,23 +223,58 @@ namespace Shop.Controllers
             try { noti = CookiePayClient.ParseNoti(rawBody); }
             catch (CookiePayException) { return "ignored: not a Noti"; }
 
-            // INSERT INTO noti_seen (dedup_key) VALUES (?) — a unique key: a duplicate insert fails.
-            if (!charges.FirstTimeSeen(noti.DedupKey)) return "duplicate " + noti.Kind + " Noti: already handled";
-            if (noti.IsRecurring)
+            Payment confirmed = Confirm(noti);
+            if (confirmed == null)
             {
-                // RESERVE_ID only picks our subscription; its amount is the one we stored, never the Noti's.
-                long amount;
-                if (!charges.TryGetSubscriptionAmount(noti.ReserveId, out amount)) return "ignored: not one of our subscriptions";
-                if (noti.ResultCode != "0000") return "recurring charge declined: " + noti.ResultMsg;
-                Payment confirmed = cookiepay.Paycert(noti.Tid);   // what CookiePay says, not what was posted
-                if (confirmed.Tid != noti.Tid || confirmed.Amount != amount.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                    || !string.IsNullOrEmpty(confirmed.CancelDate)) return "rejected: paycert disagrees";
-                bool added = charges.RecordCycle(noti.ReserveId, noti.PayCount, confirmed.Tid, long.Parse(confirmed.Amount));
-                return "recurring charge " + noti.PayCount + "회차 " + confirmed.Tid
-                    + (added ? ": recorded" : ": already recorded (our own call charged it)");
+                // A decline has no TID: nothing can confirm it, so it charges nothing (and queues nothing).
+                return noti.IsRecurring && noti.ResultCode != "0000"
+                    ? "declined cycle reported, not confirmable: nothing charged"
+                    : "ignored: CookiePay does not confirm this " + noti.Kind + " Noti";
             }
-            if (noti.IsCancel) return "cancel Noti for " + noti.Tid + " noted";
-            return noti.Kind + " Noti for " + noti.Tid + " noted";
+            if (!string.IsNullOrEmpty(confirmed.CancelDate))
+            {
+                return charges.FirstTimeSeen("cancel:" + confirmed.Tid + ":" + confirmed.CancelDate)
+                    ? "cancel of " + confirmed.Tid + " confirmed at " + confirmed.CancelDate : "duplicate cancel Noti: already handled";
+            }
+            // The subscription CookiePay's answer ties the payment to: the sign-up's own ORDERNO (its first charge),
+            // else the ETC2 tag the shop gave at sign-up, which CookiePay copies to each charge of the schedule and
+            // Paysearch shows. The body's RESERVE_ID decides nothing.
+            ChargeRow signUp = charges.SignUpByTag(confirmed.OrderNo);
+            if (signUp == null)
+            {
+                IReadOnlyList<Payment> rows = cookiepay.Paysearch(confirmed.Tid).Payments;
+                signUp = rows.Count == 1 ? charges.SignUpByTag(rows[0]["ETC2"]) : null;
+            }
+            if (signUp == null) return "rejected: not a payment of one of our subscriptions";
+            // The first charge's Noti can overtake Billkeygen's answer: answer 503 so that CookiePay sends it again.
+            if (signUp.ReserveId == null) return "retry later: the sign-up is still being recorded";
+            if (confirmed.Amount != signUp.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)) return "rejected: not the subscription's amount";
+            // PAY_CNT is the body's: kept as a label of the cycle only (first come, never over another payment
+            // of that cycle). It can spare a retry, never cause a charge.
+            string cycle = confirmed.OrderNo == signUp.OrderNo ? "1" : noti.PayCount;
+            string recorded = charges.RecordNoti("payment:" + confirmed.Tid, signUp.ReserveId, cycle, confirmed.Tid, signUp.Amount);
+            return recorded == "duplicate" ? "duplicate Noti: already handled"
+                : "recurring charge " + cycle + "회차 " + confirmed.Tid + (recorded == "recorded" ? ": recorded" : ": already recorded (our own call charged it)");
+        }
+
+        /// <summary>
+        /// Paycert of the Noti's TID, or null when CookiePay does not confirm the Noti: no TID (a decline), a TID
+        /// CookiePay does not know, a field the body shares with paycert that differs, or a cancel paycert does
+        /// not show (it shows one only once nothing is left).
+        /// </summary>
+        private Payment Confirm(Noti noti)
+        {
+            if (string.IsNullOrEmpty(noti.Tid)) return null;
+            Payment cert;
+            try { cert = cookiepay.Paycert(noti.Tid); }
+            catch (CookiePayApiException) { return null; }
+            foreach (string name in new[] { "TID", "ORDERNO", "AMOUNT" })
+            {
+                string said = noti[name];
+                if (!string.IsNullOrEmpty(said) && said != cert[name]) return null;
+            }
+            if (noti.IsCancel && string.IsNullOrEmpty(cert.CancelDate)) return null;
+            return cert;
         }
 
         /// <summary>Refund a paid charge in full (amount null) or in part — also a claimed row, sent once.</summary>
@@ -429,32 +467,49 @@ namespace Shop.Controllers
             lock (gate) return seenNotis.Add(dedupKey);
         }
 
-        /// <summary>A recurring charge CookiePay made on its own (from its Noti), recorded once per TID:
-        /// INSERT … WHERE NOT EXISTS (SELECT 1 FROM charge WHERE tid=?) — false when it was there.</summary>
-        public bool RecordCycle(string reserveId, string payCount, string tid, long amount)
+        /// <summary>
+        /// A confirmed Noti's payment, in one transaction: INSERT INTO noti_seen (dedup_key) (a duplicate → "duplicate"),
+        /// then the payment once per TID ("already" when our own call recorded it), its cycle label dropped when that
+        /// cycle has another payment.
+        /// </summary>
+        public string RecordNoti(string dedupKey, string reserveId, string payCount, string tid, long amount)
         {
             lock (gate)
             {
-                foreach (var row in rows.Values) if (row.Tid == tid) return false;
+                if (!seenNotis.Add(dedupKey)) return "duplicate";
+                foreach (var row in rows.Values)
+                {
+                    if (row.Tid == tid) return "already";
+                    if (row.Status == "paid" && row.ReserveId == reserveId && payCount != null && row.PayCount == payCount) payCount = null;
+                }
                 int n = ++sequence;
                 rows["C" + n] = new ChargeRow
                 {
-                    Id = "C" + n, Kind = "cycle", Amount = amount, ReserveId = reserveId, PayCount = payCount, Tid = tid, Status = "paid",
+                    Id = "C" + n, Kind = "noti", Amount = amount, ReserveId = reserveId, PayCount = payCount, Tid = tid, Status = "paid",
+                    ClaimedAt = DateTime.UtcNow,
                 };
-                return true;
+                return "recorded";
             }
         }
 
-        /// <summary>SELECT amount FROM charge WHERE kind='signup' AND reserve_id=? — false when there is none.</summary>
-        public bool TryGetSubscriptionAmount(string reserveId, out long amount)
+        /// <summary>SELECT … FROM charge WHERE kind='signup' AND tag=? (the sign-up's ORDERNO, sent as ETC2) — null when none.</summary>
+        public ChargeRow SignUpByTag(string tag)
         {
             lock (gate)
             {
                 foreach (var row in rows.Values)
-                {
-                    if (row.Kind == "signup" && reserveId != null && row.ReserveId == reserveId) { amount = row.Amount; return true; }
-                }
-                amount = 0;
+                    if (row.Kind == "signup" && tag != null && row.Tag == tag) return Get(row.Id);
+                return null;
+            }
+        }
+
+        /// <summary>SELECT id FROM charge WHERE kind='noti' AND tid=? AND recorded_at >= ? — a payment its Noti recorded since then.</summary>
+        public bool RecordedFromNotiSince(string tid, DateTime since)
+        {
+            lock (gate)
+            {
+                foreach (var row in rows.Values)
+                    if (row.Kind == "noti" && row.Tid == tid && row.ClaimedAt >= since) return true;
                 return false;
             }
         }
