@@ -107,7 +107,10 @@ public final class BillingJob {
         try {
             for (Map<String, Object> payment : client.paysearch(today.minusDays(1), today.plusDays(1)).getList("payments")) {
                 String tid = String.valueOf(payment.get("TID"));
-                if (row.tag.equals(payment.get("ETC1")) && !tidsAlreadyRecorded.contains(tid) && !"".equals(tid)) {
+                // Ours: the subscription's tag, and a TID not recorded yet — or one its Noti recorded
+                // since this charge was sent (the charge whose answer was lost, whatever its label).
+                boolean fresh = !tidsAlreadyRecorded.contains(tid) || charges.recordedFromNotiSince(tid, row.startedAtMillis);
+                if (row.tag.equals(payment.get("ETC1")) && fresh && !"".equals(tid)) {
                     charges.recordPayment(row.reserveId, row.cycle, tid);
                     charges.finish(chargeId, ChargeStore.PAID, tid, "settled with paysearch");
                     return ChargeStore.PAID;

@@ -112,6 +112,24 @@ public final class ChargeStore {
         return cycle != null && tid != null && !tid.isEmpty() && payments.putIfAbsent(reserveId + "#" + cycle, tid) == null;
     }
 
+    /** {@code notis}-recorded payments: TID → when its confirmed Noti recorded it. */
+    private final Map<String, Long> notiPayments = new ConcurrentHashMap<String, Long>();
+
+    /**
+     * A payment a confirmed Noti reported: noted with the time, and under its cycle label when that
+     * cycle has no payment yet (the label is the Noti's PAY_CNT, which CookiePay does not confirm).
+     */
+    public void recordNotiPayment(String reserveId, String cycle, String tid) {
+        notiPayments.putIfAbsent(tid, System.currentTimeMillis());
+        recordPayment(reserveId, cycle, tid);
+    }
+
+    /** Did a confirmed Noti record this TID at or after that time? */
+    public boolean recordedFromNotiSince(String tid, long sinceMillis) {
+        Long at = notiPayments.get(tid);
+        return at != null && at >= sinceMillis;
+    }
+
     /** The TID of a cycle's known payment, or null. */
     public String cyclePayment(String reserveId, String cycle) {
         return cycle == null ? null : payments.get(reserveId + "#" + cycle);

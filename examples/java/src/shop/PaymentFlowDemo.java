@@ -201,7 +201,7 @@ public final class PaymentFlowDemo {
 
         System.out.println("\n12. Time passes (the sandbox clock): CookiePay charges the next cycle and POSTs a Noti");
         NotiHandler notis = new NotiHandler(client, charges);
-        notis.subscribe(reserveId, 9900);
+        notis.subscribe(reserveId, subscriptionId, "sub:" + subscriptionId, 9900);
         java.util.concurrent.BlockingQueue<byte[]> received = new java.util.concurrent.LinkedBlockingQueue<byte[]>();
         com.sun.net.httpserver.HttpServer notiUrl = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 8);

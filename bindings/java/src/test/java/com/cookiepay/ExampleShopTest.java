@@ -77,7 +77,7 @@ class ExampleShopTest {
         return (String) call(call(store, "find", id), "getState");
     }
 
-    /** A scheduled subscription as the example signs one up: [reserveId, billKey, first TID, its ETC1 tag]. */
+    /** A scheduled subscription as the example signs one up: [reserveId, billKey, first TID, its ETC1 tag, ORDERNO]. */
     private static String[] signUp(Object store) throws Exception {
         Map<String, Object> request = Sandbox.signUp(Sandbox.CARD_OK, 9900, 12);
         String tag = "sub:" + Sandbox.uniqueOrderNo();
@@ -86,7 +86,7 @@ class ExampleShopTest {
         String reserveId = sub.getString("RESERVE_ID");
         call(store, "setMode", reserveId, "schedule");
         call(store, "recordPayment", reserveId, "1", sub.getString("TID"));
-        return new String[] {reserveId, sub.getString("BILLKEY"), sub.getString("TID"), tag};
+        return new String[] {reserveId, sub.getString("BILLKEY"), sub.getString("TID"), tag, (String) request.get("ORDERNO")};
     }
 
     @Test
@@ -123,11 +123,10 @@ class ExampleShopTest {
     void anUnknownChargeWhosePaymentANotiRecordedIsSettledNotChargedAgain() throws Exception {
         Object store = make("ChargeStore");
         Object job = make("BillingJob", fx.client(), store);
-        Object notis = make("NotiHandler", fx.client(), store);
         try (NotiInbox inbox = new NotiInbox()) {
             fx.sandbox().notiUrl(inbox.url());
             String[] sub = signUp(store);
-            call(notis, "subscribe", sub[0], 9900L);
+            Object notis = notiHandler(store, sub);
             call(store, "create", "retry-2", "retry", sub[0], sub[1], sub[3], 9900L, "2");
             fx.sandbox().reset();
             fx.sandbox().fault("recurring_charge", "truncate", 1);
@@ -157,6 +156,103 @@ class ExampleShopTest {
             assertEquals(1, fx.sandbox().count("recurring_charge"), "one cycle, one charge: " + runs);
             assertEquals("paid", state(store, "retry-2"), runs.toString());
             assertEquals(call(store, "cyclePayment", sub[0], "2"), call(call(store, "find", "retry-2"), "getTid"));
+        } finally {
+            fx.sandbox().notiUrl(null);
+        }
+    }
+
+    /** The shop's Noti handler, told about a subscription as the example's sign-up does. */
+    private static Object notiHandler(Object store, String[]... subs) throws Exception {
+        Object notis = make("NotiHandler", fx.client(), store);
+        for (String[] sub : subs) {
+            call(notis, "subscribe", sub[0], sub[4], sub[3], 9900L);
+        }
+        return notis;
+    }
+
+    /** CookiePay charges a cycle of the subscription now; the genuine Noti it sent about it (waits for it). */
+    private static byte[] genuineChargeNoti(NotiInbox inbox, String[] sub) throws Exception {
+        String tid = fx.client().recurringCharge(sub[0], sub[1]).getString("TID");
+        for (byte[] body = inbox.next(); body != null; body = inbox.next()) {
+            if (tid.equals(CookiePayClient.parseNoti(body).getString("TID"))) {
+                return body;
+            }
+        }
+        throw new AssertionError("no Noti of " + tid);
+    }
+
+    /** The Noti's JSON with some fields replaced: what anyone could post. */
+    private static byte[] forge(byte[] genuine, String... nameValues) {
+        Map<String, Object> fields = Json.asMap(Json.parse(new String(genuine, java.nio.charset.StandardCharsets.UTF_8)));
+        for (int i = 0; i < nameValues.length; i += 2) {
+            fields.put(nameValues[i], nameValues[i + 1]);
+        }
+        return Json.write(fields).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** (a) A "declined" Noti anyone can post, for a cycle that has not even come, charges nothing. */
+    @Test
+    void aForgedDeclineWithANewCycleChargesNothing() throws Exception {
+        Object store = make("ChargeStore");
+        String[] sub = signUp(store);
+        Object notis = notiHandler(store, sub);
+        Map<String, Object> forged = new java.util.LinkedHashMap<String, Object>();
+        forged.put("RESERVE_ID", sub[0]);
+        forged.put("RESERVE_ORDERNO", sub[4]);
+        forged.put("TID", "");
+        forged.put("ORDERNO", "");
+        forged.put("AMOUNT", "9900");
+        forged.put("PAY_CNT", "7");
+        forged.put("TRY_CNT", "1");
+        forged.put("RESULTCODE", "C001");
+        forged.put("RESULTMSG", "한도초과");
+        fx.sandbox().reset();
+        String answer = (String) call(notis, "handle", (Object) Json.write(forged).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(answer.contains("nothing charged"), answer);
+        assertEquals(0, fx.sandbox().count("recurring_charge"));
+    }
+
+    /**
+     * (b) A genuine payment of ANOTHER subscription (same amount) posted with this one's RESERVE_ID
+     * does not join this one; it joins the one CookiePay's own answer ties it to.
+     */
+    @Test
+    void aPaymentJoinsOnlyTheSubscriptionCookiePayTiesItTo() throws Exception {
+        Object store = make("ChargeStore");
+        try (NotiInbox inbox = new NotiInbox()) {
+            fx.sandbox().notiUrl(inbox.url());
+            String[] mine = signUp(store);
+            String[] other = signUp(store);
+            Object notis = notiHandler(store, mine, other);
+            byte[] genuine = genuineChargeNoti(inbox, other);
+            String tid = CookiePayClient.parseNoti(genuine).getString("TID");
+            String answer = (String) call(notis, "handle", (Object) forge(genuine, "RESERVE_ID", mine[0], "RESERVE_ORDERNO", mine[4]));
+            assertEquals(null, call(store, "cyclePayment", mine[0], "2"), "another subscription's payment joined this one: " + answer);
+            answer = (String) call(notis, "handle", (Object) genuine);
+            assertEquals(tid, call(store, "cyclePayment", other[0], "2"), "the genuine Noti: " + answer);
+            assertEquals(null, call(store, "cyclePayment", mine[0], "2"));
+        } finally {
+            fx.sandbox().notiUrl(null);
+        }
+    }
+
+    /** (c) A forged Noti carrying a genuine Noti's dedup key (its TID) does not block the genuine one. */
+    @Test
+    void aForgedNotiWithAGenuineKeyDoesNotBlockTheRealOne() throws Exception {
+        Object store = make("ChargeStore");
+        try (NotiInbox inbox = new NotiInbox()) {
+            fx.sandbox().notiUrl(inbox.url());
+            String[] sub = signUp(store);
+            Object notis = notiHandler(store, sub);
+            byte[] genuine = genuineChargeNoti(inbox, sub);
+            byte[] forgedPayment = forge(genuine, "ORDERNO", "SRS77777777777777777777", "AMOUNT", "99000");
+            String tid = CookiePayClient.parseNoti(genuine).getString("TID");
+            String answer = (String) call(notis, "handle", (Object) forgedPayment);
+            assertEquals(null, call(store, "cyclePayment", sub[0], "2"), "recorded from a forged Noti: " + answer);
+            answer = (String) call(notis, "handle", (Object) genuine);
+            assertTrue(answer.startsWith("paid"), answer);
+            assertEquals(tid, call(store, "cyclePayment", sub[0], "2"));
+            assertTrue(((String) call(notis, "handle", (Object) genuine)).startsWith("duplicate"), "the genuine one, once");
         } finally {
             fx.sandbox().notiUrl(null);
         }
