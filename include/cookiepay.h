@@ -212,6 +212,18 @@ char *cookiepay_receipt_url(struct cookiepay_client *client, const char *request
 char *cookiepay_request(struct cookiepay_client *client, const char *request_json);
 
 /*
+ Turn a Noti into CookiePay's facts: `{"body": "<the raw Noti body>"}` → the paycert payment of
+ the Noti's TID plus `kind` ("payment" or "cancel", from paycert) and `dedup_key` (from paycert's
+ fields). Nothing of the body comes back. Kind `noti_not_confirmed` (with `reason`: `no_tid`,
+ `invalid_tid`, `unknown_tid`, `mismatch`, `not_cancelled`) when CookiePay does not back it: act
+ on nothing in it. A read: retried like paycert.
+
+ # Safety
+ As `cookiepay_token`.
+ */
+char *cookiepay_confirm_noti(struct cookiepay_client *client, const char *request_json);
+
+/*
  Parse the raw `application/x-www-form-urlencoded` body posted to RETURNURL. No network, no client.
 
  # Safety
@@ -231,7 +243,7 @@ char *cookiepay_parse_return_len(const char *form_body, size_t len);
 /*
  Parse the raw JSON body CookiePay POSTs to the shop's 통지 URL (Noti) → its fields plus `kind`
  ("payment", "recurring" or "cancel") and `dedup_key` (process each key once). No network, no
- client. A Noti is unauthenticated: confirm the payment with cookiepay_verify before acting on it.
+ client. A Noti is unauthenticated: confirm it with cookiepay_confirm_noti before acting on it.
 
  # Safety
  `body` is NULL or a NUL-terminated string.

@@ -30,6 +30,8 @@ char *cookiepay_receipt_url(struct cookiepay_client *client, const char *request
 
 char *cookiepay_request(struct cookiepay_client *client, const char *request_json);
 
+char *cookiepay_confirm_noti(struct cookiepay_client *client, const char *request_json);
+
 char *cookiepay_parse_return(const char *form_body);
 
 char *cookiepay_parse_return_len(const char *form_body, size_t len);

@@ -118,6 +118,17 @@ pub enum Error {
     },
     #[error("internal error: {0}")]
     Internal(String),
+    /// A Noti that CookiePay's own answer does not back (`confirm_noti`): act on nothing in it.
+    #[error("{message}")]
+    NotiNotConfirmed {
+        /// `no_tid`, `invalid_tid`, `unknown_tid`, `mismatch` or `not_cancelled`.
+        reason: &'static str,
+        message: String,
+        /// Fields the Noti and paycert both carry that differ (`expected` = the Noti's).
+        mismatches: Vec<Mismatch>,
+        /// paycert's result code when it did not confirm the TID.
+        code: Option<String>,
+    },
 }
 
 fn outcome_note(outcome: Option<Outcome>) -> &'static str {
@@ -150,6 +161,7 @@ impl Error {
             Error::Http { .. } => "http",
             Error::Decode { .. } => "decode",
             Error::Internal(_) => "internal",
+            Error::NotiNotConfirmed { .. } => "noti_not_confirmed",
         }
     }
 
@@ -274,6 +286,18 @@ impl Serialize for Error {
                 outcome(&mut map, *o)?;
             }
             Error::InvalidArgument(_) | Error::Internal(_) => {}
+            Error::NotiNotConfirmed {
+                reason,
+                mismatches,
+                code,
+                ..
+            } => {
+                map.serialize_entry("reason", reason)?;
+                map.serialize_entry("mismatches", mismatches)?;
+                if let Some(code) = code {
+                    map.serialize_entry("code", code)?;
+                }
+            }
         }
         map.end()
     }

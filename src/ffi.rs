@@ -259,6 +259,22 @@ pub unsafe extern "C" fn cookiepay_request(client: *mut cookiepay_client, reques
     client_call(client, request_json, Operation::Request)
 }
 
+/// Turn a Noti into CookiePay's facts: `{"body": "<the raw Noti body>"}` → the paycert payment of
+/// the Noti's TID plus `kind` ("payment" or "cancel", from paycert) and `dedup_key` (from paycert's
+/// fields). Nothing of the body comes back. Kind `noti_not_confirmed` (with `reason`: `no_tid`,
+/// `invalid_tid`, `unknown_tid`, `mismatch`, `not_cancelled`) when CookiePay does not back it: act
+/// on nothing in it. A read: retried like paycert.
+///
+/// # Safety
+/// As `cookiepay_token`.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_confirm_noti(
+    client: *mut cookiepay_client,
+    request_json: *const c_char,
+) -> *mut c_char {
+    client_call(client, request_json, Operation::ConfirmNoti)
+}
+
 /// The shared body of the calls that parse a raw body without a client.
 unsafe fn body_call(body: *const c_char, parse: fn(&[u8]) -> String) -> *mut c_char {
     guarded(
@@ -305,7 +321,7 @@ pub unsafe extern "C" fn cookiepay_parse_return_len(form_body: *const c_char, le
 
 /// Parse the raw JSON body CookiePay POSTs to the shop's 통지 URL (Noti) → its fields plus `kind`
 /// ("payment", "recurring" or "cancel") and `dedup_key` (process each key once). No network, no
-/// client. A Noti is unauthenticated: confirm the payment with cookiepay_verify before acting on it.
+/// client. A Noti is unauthenticated: confirm it with cookiepay_confirm_noti before acting on it.
 ///
 /// # Safety
 /// `body` is NULL or a NUL-terminated string.

@@ -7,7 +7,8 @@
 //!   cache and policy), `context` (what every endpoint gets);
 //! - one module per endpoint: request, rules, response (`ready`, `decrypt`, `paycert`, `verify`,
 //!   `billkeygen`, `recurring_charge`, `schedule_cancel`, `billkey_delete`, `cancel`, `paysearch`,
-//!   `receipt`, `raw_request`; the inbound `return_post` and `noti`), with the shared field rules in
+//!   `receipt`, `raw_request`; the inbound `return_post` and `noti`, and `confirm_noti`, which
+//!   turns a Noti into paycert's facts), with the shared field rules in
 //!   `order`, `card` and `request`;
 //! - `operation` (the table of operations), `config` and `client` (composition);
 //! - `ffi`, the only module that knows about C, and `jni`, the only one that knows about the JVM,
@@ -24,6 +25,7 @@ mod card;
 mod channel;
 mod client;
 mod config;
+mod confirm_noti;
 mod context;
 mod decrypt;
 mod error;

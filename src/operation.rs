@@ -7,8 +7,8 @@ use serde_json::Value;
 use crate::context::Context;
 use crate::error::Result;
 use crate::{
-    billkey_delete, billkeygen, cancel, decrypt, paycert, paysearch, raw_request, ready, receipt, recurring_charge,
-    schedule_cancel, token, verify,
+    billkey_delete, billkeygen, cancel, confirm_noti, decrypt, paycert, paysearch, raw_request, ready, receipt,
+    recurring_charge, schedule_cancel, token, verify,
 };
 
 /// One client operation. The declaration order is the JNI operation code (`Native.OP_*`): append only.
@@ -27,10 +27,11 @@ pub enum Operation {
     Paysearch,
     ReceiptUrl,
     Request,
+    ConfirmNoti,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 13] = [
+    pub const ALL: [Operation; 14] = [
         Operation::Token,
         Operation::Ready,
         Operation::Decrypt,
@@ -44,6 +45,7 @@ impl Operation {
         Operation::Paysearch,
         Operation::ReceiptUrl,
         Operation::Request,
+        Operation::ConfirmNoti,
     ];
 
     /// The contract's name: the C function is `cookiepay_<name>`.
@@ -62,6 +64,7 @@ impl Operation {
             Operation::Paysearch => "paysearch",
             Operation::ReceiptUrl => "receipt_url",
             Operation::Request => "request",
+            Operation::ConfirmNoti => "confirm_noti",
         }
     }
 
@@ -94,6 +97,7 @@ impl Operation {
             Operation::Paysearch => paysearch::call(ctx, request),
             Operation::ReceiptUrl => receipt::call(ctx, request),
             Operation::Request => raw_request::call(ctx, request),
+            Operation::ConfirmNoti => confirm_noti::call(ctx, request),
         }
     }
 }
@@ -109,7 +113,7 @@ mod tests {
             assert_eq!(Operation::from_code(op.code()), Some(op));
             assert_eq!(Operation::from_name(op.name()), Some(op));
         }
-        assert_eq!(Operation::from_code(13), None);
+        assert_eq!(Operation::from_code(14), None);
         assert_eq!(Operation::from_code(-1), None);
         assert_eq!(Operation::from_name("nope"), None);
     }

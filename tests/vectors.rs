@@ -242,6 +242,7 @@ fn c_function(op: Operation) -> OpFn {
         Operation::Paysearch => ffi::cookiepay_paysearch,
         Operation::ReceiptUrl => ffi::cookiepay_receipt_url,
         Operation::Request => ffi::cookiepay_request,
+        Operation::ConfirmNoti => ffi::cookiepay_confirm_noti,
     }
 }
 

@@ -313,6 +313,7 @@ static const struct {
     {"paysearch", cookiepay_paysearch},
     {"receipt_url", cookiepay_receipt_url},
     {"request", cookiepay_request},
+    {"confirm_noti", cookiepay_confirm_noti},
 };
 
 static operation_fn operation(const char *name) {

@@ -9,6 +9,7 @@ use CookiePay\Backend\Selector;
 use CookiePay\Exception\ApiException;
 use CookiePay\Exception\CookiePayException;
 use CookiePay\Exception\InvalidArgumentException;
+use CookiePay\Exception\NotiNotConfirmedException;
 use CookiePay\Exception\ValidationException;
 
 /**
@@ -287,8 +288,8 @@ final class Client
     /**
      * Parse the raw JSON body CookiePay POSTs to your 통지 URL (Noti). No network.
      *
-     * A Noti is not authenticated: anyone can post one. Confirm it with paycert()/verify() before
-     * marking anything paid, and process each 'dedup_key' once (CookiePay may send it again).
+     * A Noti is not authenticated: anyone can post one, and every field here is the poster's claim.
+     * To act on a Noti use confirmNoti(), which returns CookiePay's own answer instead.
      *
      * @return array its fields plus 'kind' ("payment", "recurring" or "cancel") and 'dedup_key'
      */
@@ -307,6 +308,38 @@ final class Client
             throw new InvalidArgumentException('cannot read the request body from ' . $stream);
         }
         return self::parseNoti($body);
+    }
+
+    /**
+     * Turn a Noti into CookiePay's facts: its TID is looked up with paycert, and only paycert's
+     * answer comes back — never a field of the body (a forged AMOUNT or ORDERNO cannot reach you) —
+     * plus 'kind' ("payment", or "cancel" when paycert shows the payment cancelled) and 'dedup_key'
+     * ("payment:<TID>" or "cancel:<TID>:<CANCELDATE>"), both from paycert's fields. Claim the
+     * dedup_key only after this returns. A read: retried like paycert().
+     *
+     * @param array $request ['body' => the raw Noti body, as received (php://input)]
+     * @return array paycert's fields plus 'kind' and 'dedup_key'
+     * @throws NotiNotConfirmedException CookiePay does not back it (getReason(): no_tid — e.g. a
+     *     declined recurring charge, which has no payment —, invalid_tid, unknown_tid, mismatch,
+     *     not_cancelled): act on nothing in it
+     * @throws NetworkException|TimeoutException|HttpException|DecodeException paycert could not be
+     *     asked: neither confirmed nor refuted (answer so that CookiePay sends it again)
+     */
+    public function confirmNoti(array $request): array
+    {
+        return $this->backend->call('cookiepay_confirm_noti', Native::encode($request));
+    }
+
+    /**
+     * confirmNoti() of this request's raw body (php://input).
+     */
+    public function confirmNotiFromInput(string $stream = 'php://input'): array
+    {
+        $body = @file_get_contents($stream);
+        if ($body === false) {
+            throw new InvalidArgumentException('cannot read the request body from ' . $stream);
+        }
+        return $this->confirmNoti(['body' => $body]);
     }
 
     /** The libcookiepay version, e.g. "0.1.0" (the pure backend: the core version it follows). */

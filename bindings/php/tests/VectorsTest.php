@@ -210,6 +210,11 @@ final class VectorsTest extends TestCase
                     return ['url' => $client->receiptUrl($r['tid'])];
                 }
                 break;
+            case 'confirm_noti':
+                if ($only(['body']) && $strings(['body'])) {
+                    return $client->confirmNoti(['body' => $r['body']]);
+                }
+                break;
             case 'request':
                 if ($only(['path', 'auth', 'body']) && $strings(['path']) && isset($r['auth']) && is_array($r['auth'])
                     && (!isset($r['body']) || ($r['body'] instanceof \stdClass && self::scalars(get_object_vars($r['body']))))) {

@@ -3,6 +3,7 @@
 namespace CookiePay\Backend;
 
 use CookiePay\Backend\Pure\Config;
+use CookiePay\Backend\Pure\ConfirmNoti;
 use CookiePay\Backend\Pure\Failure;
 use CookiePay\Backend\Pure\Gateway;
 use CookiePay\Backend\Pure\Inbound;
@@ -38,6 +39,8 @@ final class PureBackend implements Backend
         'cookiepay_paysearch' => 'paysearch',
         'cookiepay_receipt_url' => 'receiptUrl',
         'cookiepay_request' => 'request',
+        // Not an Operations method: confirm_noti.rs lives in Pure/ConfirmNoti.php, on paycert.
+        'cookiepay_confirm_noti' => 'confirmNoti',
     ];
 
     /** @var Gateway|null null once closed */
@@ -138,6 +141,9 @@ final class PureBackend implements Backend
             throw Failure::internal('no operation ' . $function);
         }
         $method = self::OPERATIONS[$function];
+        if ($method === 'confirmNoti') {
+            return Json::plain(ConfirmNoti::call($this->operations, $request));
+        }
         return Json::plain($this->operations->$method($request));
     }
 

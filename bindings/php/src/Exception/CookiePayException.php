@@ -18,6 +18,7 @@ class CookiePayException extends \RuntimeException
         'http' => HttpException::class,
         'decode' => DecodeException::class,
         'internal' => InternalException::class,
+        'noti_not_confirmed' => NotiNotConfirmedException::class,
     ];
 
     /** @var string */

@@ -78,6 +78,19 @@ final class Failure extends \Exception
         return new self('verification_failed', '', ['mismatches' => $mismatches, 'payment' => Json::object($payment)]);
     }
 
+    /**
+     * error.rs NotiNotConfirmed: reason, mismatches (list of ['field', 'expected', 'actual']), and
+     * paycert's code when it refused the TID.
+     */
+    public static function notiNotConfirmed(string $reason, string $message, array $mismatches = [], ?string $code = null): Failure
+    {
+        $fields = ['reason' => $reason, 'mismatches' => $mismatches];
+        if ($code !== null) {
+            $fields['code'] = $code;
+        }
+        return new self('noti_not_confirmed', $message, $fields);
+    }
+
     public static function network(string $phase, string $message, string $outcome): Failure
     {
         return new self('network', $message, ['phase' => $phase, 'outcome' => $outcome]);

@@ -43,6 +43,7 @@ final class Native {
     static final int OP_PAYSEARCH = 10;
     static final int OP_RECEIPT_URL = 11;
     static final int OP_REQUEST = 12;
+    static final int OP_CONFIRM_NOTI = 13;
 
     private static final String LOADED_FROM = load();
 
