@@ -4,8 +4,8 @@
 // only CookiePay's answer is used (never a field of the body), and each event is handled once.
 
 use CookiePay\Client;
-use CookiePay\Exception\ApiException;
 use CookiePay\Exception\CookiePayException;
+use CookiePay\Exception\NotiNotConfirmedException;
 
 /** What noti.php answers when it has taken a Noti (processed now or before). */
 function shop_noti_success_body(): string
@@ -26,7 +26,7 @@ function shop_handle_noti(PDO $db, Client $client, string $rawBody): array
         return [400, 'invalid'];
     }
     try {
-        $facts = shop_confirm_noti($client, $noti);
+        $facts = shop_confirm_noti($client, $rawBody);
         $plan = $facts === null ? null : shop_plan_noti($db, $client, $facts, $noti);
     } catch (CookiePayException $e) {
         error_log('cookiepay Noti: ' . $e->getErrorJson());   // CookiePay could not be asked: it resends
@@ -56,33 +56,18 @@ function shop_handle_noti(PDO $db, Client $client, string $rawBody): array
 }
 
 /**
- * CookiePay's answer for a Noti, or null when CookiePay does not confirm it: paycert of its TID
- * (a Noti with no TID, such as a decline, cannot be confirmed), every field the body shares with
- * paycert agreeing. Returns paycert's fields plus 'kind' and 'dedup_key' computed from them.
+ * CookiePay's answer for a Noti (confirmNoti: paycert of its TID, every field the body shares with
+ * paycert agreeing; 'kind' and 'dedup_key' computed from paycert's answer), or null when CookiePay
+ * does not back it — no TID (a decline has no payment), an unknown TID, a contradiction, or a
+ * cancellation paycert does not show (it shows one only once nothing is left).
  */
-function shop_confirm_noti(Client $client, array $noti): ?array
+function shop_confirm_noti(Client $client, string $rawBody): ?array
 {
-    $tid = trim((string) ($noti['TID'] ?? ''));
-    if ($tid === '') {
+    try {
+        return $client->confirmNoti(['body' => $rawBody]);
+    } catch (NotiNotConfirmedException $e) {
         return null;
     }
-    try {
-        $cert = $client->paycert($tid);
-    } catch (ApiException $e) {
-        return null;   // a TID CookiePay does not know
-    }
-    foreach (['TID', 'ORDERNO', 'AMOUNT'] as $name) {
-        $said = trim((string) ($noti[$name] ?? ''));
-        if ($said !== '' && $said !== (string) ($cert[$name] ?? '')) {
-            return null;   // the body says otherwise than CookiePay: forged
-        }
-    }
-    $cancelled = (string) ($cert['CANCELDATE'] ?? '') !== '';
-    if ($noti['kind'] === 'cancel' && !$cancelled) {
-        return null;   // paycert shows a cancellation only once nothing is left: a partial one is not confirmed
-    }
-    $kind = $cancelled ? 'cancel' : ($noti['kind'] === 'cancel' ? 'payment' : $noti['kind']);
-    return ['kind' => $kind, 'dedup_key' => $kind . ':' . $cert['TID'] . ($cancelled ? ':' . $cert['CANCELDATE'] : '')] + $cert;
 }
 
 /**
