@@ -19,7 +19,7 @@ final class ExampleNotiTest extends TestCase
 
     public static function setUpBeforeClass(): void
     {
-        self::$shop = new Shop(Sandbox::$http, ['SHOP_RETRY_AFTER_DAYS' => '0', 'SHOP_SETTLE_AFTER_SECONDS' => '0']);
+        self::$shop = new Shop(Sandbox::$http, ['SHOP_SETTLE_AFTER_SECONDS' => '0']);
     }
 
     public static function tearDownAfterClass(): void

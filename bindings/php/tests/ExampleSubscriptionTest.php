@@ -136,7 +136,7 @@ final class ExampleSubscriptionTest extends TestCase
 
     /**
      * A due charge of this subscription: by default the retry of a cycle CookiePay's schedule declined
-     * (as a confirmed decline queues it); kind 'cycle' is the shop's own cron charging a cycle.
+     * (as staff queue it); kind 'cycle' is the shop's own cron charging a cycle.
      */
     private static function queueCharge(array $subscription, int $cycle, string $kind = 'retry'): int
     {

@@ -28,7 +28,7 @@ final class ExampleYearTest extends TestCase
         self::$sandbox = Sandbox::spawn();
         self::$previousSandbox = Sandbox::useUrl(self::$sandbox['http']);
         try {
-            self::$shop = new Shop(self::$sandbox['http'], ['SHOP_RETRY_AFTER_DAYS' => '0', 'SHOP_SETTLE_AFTER_SECONDS' => '0']);
+            self::$shop = new Shop(self::$sandbox['http'], ['SHOP_SETTLE_AFTER_SECONDS' => '0']);
             Sandbox::notiUrl(self::$shop->url . '/noti.php');
         } catch (\Throwable $e) {
             // PHPUnit skips tearDownAfterClass when this fails: stop what was started here.

@@ -61,7 +61,9 @@ function shop_subscription_schema(PDO $db): void
     // charged | failed | unknown, or refused (never sent: not the shop's to charge). Only the process
     // whose conditional UPDATE moved the row to 'charging' calls CookiePay. kind 'retry' = charge
     // again a cycle CookiePay's schedule declined (what recurrence_request_payment is for: it charges
-    // the oldest unpaid cycle); kind 'cycle' = the shop's own cron charging a cycle (cron mode only).
+    // the oldest unpaid cycle); staff add one once CookiePay's dashboard shows the cycle unpaid, as no
+    // public call confirms a decline (its Noti has no TID). kind 'cycle' = the shop's own cron
+    // charging a cycle (cron mode only).
     $db->exec("CREATE TABLE IF NOT EXISTS charges (
         id              INTEGER PRIMARY KEY AUTOINCREMENT,
         subscription_id INTEGER NOT NULL REFERENCES subscriptions(id),
@@ -243,17 +245,6 @@ function shop_money_may_have_moved(CookiePayException $e): bool
         return $e->getOutcome() !== 'not_applied';
     }
     return !in_array($e->getKind(), ['validation', 'invalid_argument', 'library'], true);
-}
-
-/** Queue the retry of a cycle CookiePay's schedule declined; once per cycle. */
-function shop_queue_retry(PDO $db, int $subscriptionId, int $cycle, string $dueDate): bool
-{
-    if (shop_cycle_payment($db, $subscriptionId, $cycle) !== null) {
-        return false;   // that cycle is paid: nothing to retry
-    }
-    $insert = $db->prepare("INSERT OR IGNORE INTO charges (subscription_id, cycle, kind, due_date, status, updated_at) VALUES (?, ?, 'retry', ?, 'pending', ?)");
-    $insert->execute([$subscriptionId, $cycle, $dueDate, shop_now()]);
-    return $insert->rowCount() === 1;
 }
 
 /** The payment recorded for a subscription's cycle (any source), or null. */
