@@ -317,8 +317,8 @@ namespace CookiePay
 
         /// <summary>
         /// Parse the JSON body CookiePay POSTs to the shop's 통지 (Noti) URL (no network). A Noti is not
-        /// authenticated: confirm it with <see cref="Verify(string, string, long)"/> / <see cref="Paycert"/>
-        /// before marking anything paid, and process each <see cref="Noti.DedupKey"/> once.
+        /// authenticated: every field here is the poster's claim. Act on <see cref="ConfirmNoti(string)"/>,
+        /// which returns CookiePay's own answer instead.
         /// </summary>
         public static Noti ParseNoti(string body)
         {
@@ -330,6 +330,35 @@ namespace CookiePay
         {
             return ParseNotiTerminated(Terminate(body));
         }
+
+        /// <summary>
+        /// Turn a Noti into CookiePay's facts (one read, retried like Paycert): the Noti's TID is looked up
+        /// with paycert and only paycert's answer comes back — never a field of the body, so a forged
+        /// AMOUNT or ORDERNO cannot reach the shop — with <see cref="ConfirmedNoti.Kind"/> and
+        /// <see cref="ConfirmedNoti.DedupKey"/> computed from it. Claim the key after this returns.
+        /// </summary>
+        /// <param name="body">The raw Noti body as received.</param>
+        /// <exception cref="CookiePayNotiNotConfirmedException">CookiePay does not back it (Reason: no_tid,
+        /// invalid_tid, unknown_tid, mismatch, not_cancelled): act on nothing in it.</exception>
+        /// <exception cref="CookiePayNetworkException">Or a timeout, http or decode error: paycert could not be
+        /// asked, the Noti is neither confirmed nor refuted (answer so that CookiePay sends it again).</exception>
+        public ConfirmedNoti ConfirmNoti(string body)
+        {
+            var data = Call(ConfirmNotiFunction, new Dictionary<string, object> { { "body", body } }, out string raw);
+            return new ConfirmedNoti(data, raw);
+        }
+
+        /// <summary><see cref="ConfirmNoti(string)"/> of the raw bytes, e.g. read from Request.InputStream;
+        /// bytes that are not UTF-8 are refused (<see cref="CookiePayInvalidArgumentException"/>).</summary>
+        public ConfirmedNoti ConfirmNoti(byte[] body)
+        {
+            string text = null;
+            try { if (body != null) text = StrictUtf8.GetString(body); }
+            catch (DecoderFallbackException) { throw CookiePayException.Local("invalid_argument", "the Noti body is not valid UTF-8"); }
+            return ConfirmNoti(text);
+        }
+
+        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
 
         private static Noti ParseNotiTerminated(byte[] nulTerminatedBody)
         {
@@ -400,6 +429,7 @@ namespace CookiePay
         private static readonly NativeCall PaysearchFunction = NativeMethods.cookiepay_paysearch;
         private static readonly NativeCall ReceiptUrlFunction = NativeMethods.cookiepay_receipt_url;
         private static readonly NativeCall RequestFunction = NativeMethods.cookiepay_request;
+        private static readonly NativeCall ConfirmNotiFunction = NativeMethods.cookiepay_confirm_noti;
 
         private IDictionary<string, object> Call(NativeCall function, object request, out string envelope)
         {
@@ -550,6 +580,9 @@ namespace CookiePay
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern IntPtr cookiepay_request(ClientHandle client, byte[] requestJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr cookiepay_confirm_noti(ClientHandle client, byte[] requestJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern IntPtr cookiepay_parse_return_len(byte[] formBody, UIntPtr length);

@@ -18,7 +18,7 @@ namespace CookiePay
             new ReadOnlyDictionary<string, object>(new Dictionary<string, object>());
 
         /// <summary>The error kind: invalid_argument, validation, api, verification_failed, network,
-        /// timeout, http, decode or internal (newer libraries may add kinds).</summary>
+        /// timeout, http, decode, internal or noti_not_confirmed (newer libraries may add kinds).</summary>
         public string Kind { get; private set; }
 
         /// <summary>The whole envelope the library returned, <c>{"ok":false,"error":{...}}</c>, as received.</summary>
@@ -48,6 +48,13 @@ namespace CookiePay
             Outcome = Field.Str(error, "outcome");
         }
 
+        /// <summary>An error of this binding itself, as the library would report it.</summary>
+        internal static CookiePayException Local(string kind, string message)
+        {
+            var error = new Dictionary<string, object> { { "kind", kind }, { "message", message } };
+            return FromError(error, Json.Write(new Dictionary<string, object> { { "ok", false }, { "error", error } }));
+        }
+
         /// <summary>The exception for an error envelope: its <c>error</c> object and the raw text.</summary>
         internal static CookiePayException FromError(IDictionary<string, object> error, string envelope)
         {
@@ -64,6 +71,7 @@ namespace CookiePay
                 case "http": return new CookiePayHttpException(message, error, envelope);
                 case "decode": return new CookiePayDecodeException(message, error, envelope);
                 case "internal": return new CookiePayInternalException(message, error, envelope);
+                case "noti_not_confirmed": return new CookiePayNotiNotConfirmedException(message, error, envelope);
                 default: return new CookiePayException(kind, message, error, envelope);
             }
         }
@@ -232,6 +240,36 @@ namespace CookiePay
     {
         public CookiePayInternalException(string message, IDictionary<string, object> error, string errorJson)
             : base("internal", message, error, errorJson) { }
+    }
+
+    /// <summary>
+    /// <see cref="CookiePayClient.ConfirmNoti(string)"/>: CookiePay's paycert does not back the Noti — it
+    /// names no TID (a declined recurring charge has none), CookiePay does not know the TID, a field
+    /// contradicts paycert, or it reports a cancellation paycert does not show. Act on nothing in it.
+    /// </summary>
+    public class CookiePayNotiNotConfirmedException : CookiePayException
+    {
+        /// <summary>"no_tid", "invalid_tid", "unknown_tid", "mismatch" or "not_cancelled".</summary>
+        public string Reason { get; private set; }
+        /// <summary>The fields the Noti and paycert both carry that differ: Expected is the Noti's value,
+        /// Actual paycert's.</summary>
+        public IReadOnlyList<Mismatch> Mismatches { get; private set; }
+        /// <summary>paycert's result code when it did not confirm the TID ("unknown_tid"); else null.</summary>
+        public string Code { get; private set; }
+
+        public CookiePayNotiNotConfirmedException(string message, IDictionary<string, object> error, string errorJson)
+            : base("noti_not_confirmed", message, error, errorJson)
+        {
+            Reason = Field.Str(error, "reason");
+            Code = Field.Str(error, "code");
+            var list = new List<Mismatch>();
+            foreach (var item in Field.List(error, "mismatches"))
+            {
+                var m = item as IDictionary<string, object>;
+                if (m != null) list.Add(new Mismatch(Field.Str(m, "field"), Field.Get(m, "expected"), Field.Get(m, "actual")));
+            }
+            Mismatches = list.AsReadOnly();
+        }
     }
 
     /// <summary>Typed reads from parsed JSON objects (absent or mistyped → null/empty).</summary>

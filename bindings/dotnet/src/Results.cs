@@ -290,4 +290,30 @@ namespace CookiePay
         public string PayCount { get { return this["PAY_CNT"]; } }
         public string NextPayDate { get { return this["NEXT_PAY_DATE"]; } }
     }
+
+    /// <summary>
+    /// A Noti turned into CookiePay's facts by <see cref="CookiePayClient.ConfirmNoti(string)"/>: the
+    /// paycert payment of the Noti's TID — never a field of the Noti's body — with <see cref="Kind"/> and
+    /// <see cref="DedupKey"/> computed from it. Every other paycert field: <c>confirmed["CARDNAME"]</c>.
+    /// </summary>
+    public sealed class ConfirmedNoti : CookiePayResult
+    {
+        internal ConfirmedNoti(IDictionary<string, object> data, string rawJson) : base(data, rawJson) { }
+
+        /// <summary>"payment", or "cancel" when paycert shows the payment cancelled. paycert does not say
+        /// which schedule a payment belongs to: a recurring charge is a "payment" here.</summary>
+        public string Kind { get { return this["kind"]; } }
+        public bool IsPayment { get { return Kind == "payment"; } }
+        public bool IsCancel { get { return Kind == "cancel"; } }
+        /// <summary>"payment:&lt;TID&gt;" or "cancel:&lt;TID&gt;:&lt;CANCELDATE&gt;", from paycert's fields: claim it
+        /// (unique) after this call returned, then act once.</summary>
+        public string DedupKey { get { return this["dedup_key"]; } }
+        public string ResultCode { get { return this["RESULTCODE"]; } }
+        public string Tid { get { return this["TID"]; } }
+        public string OrderNo { get { return this["ORDERNO"]; } }
+        public string Amount { get { return this["AMOUNT"]; } }
+        public string AcceptNo { get { return this["ACCEPTNO"]; } }
+        public string AcceptDate { get { return this["ACCEPTDATE"]; } }
+        public string CancelDate { get { return this["CANCELDATE"]; } }
+    }
 }

@@ -206,6 +206,7 @@ namespace CookiePay.Tests
                 case "request":
                     var auth = Field.List(r, "auth").Cast<string>().ToArray();
                     return Returned(client.Request(Str(r, "path"), Field.Get(r, "body"), auth));
+                case "confirm_noti": return Returned(client.ConfirmNoti(Str(r, "body")));
                 default: throw new ArgumentException("unknown call " + call);
             }
         }
@@ -238,6 +239,7 @@ namespace CookiePay.Tests
                 case "request":
                     return only(new[] { "path", "body", "auth" }) && text("path")
                         && Field.List(r, "auth").All(a => a is string) && (!r.ContainsKey("auth") || r["auth"] is IList<object>);
+                case "confirm_noti": return only(new[] { "body" }) && text("body");
                 default: return false;
             }
         }
@@ -318,6 +320,14 @@ namespace CookiePay.Tests
             }
             var decode = e as CookiePayDecodeException;
             if (decode != null) Put(o, "excerpt", decode.Excerpt);
+            var noti = e as CookiePayNotiNotConfirmedException;
+            if (noti != null)
+            {
+                Put(o, "reason", noti.Reason);
+                o["mismatches"] = noti.Mismatches.Select(m => (object)new Dictionary<string, object>
+                    { { "field", m.Field }, { "expected", m.Expected }, { "actual", m.Actual } }).ToList();
+                Put(o, "code", noti.Code);
+            }
             return o;
         }
 
@@ -332,6 +342,7 @@ namespace CookiePay.Tests
             if (e is CookiePayHttpException) return "http";
             if (e is CookiePayDecodeException) return "decode";
             if (e is CookiePayInternalException) return "internal";
+            if (e is CookiePayNotiNotConfirmedException) return "noti_not_confirmed";
             return e.Kind;
         }
 

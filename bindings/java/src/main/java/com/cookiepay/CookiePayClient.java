@@ -1,5 +1,7 @@
 package com.cookiepay;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.Collections;
@@ -18,8 +20,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link #verify}. Subscriptions without the window: {@link #billkeygen} (billing key, first
  * charge, schedule), {@link #recurringCharge}, {@link #scheduleCancel}, {@link #billkeyDelete};
  * refunds: {@link #cancel}; lookups: {@link #paycert}, {@link #paysearch}, {@link #receiptUrl};
- * the 통지 (Noti) body: {@link #parseNoti}; anything else: {@link #request}. The money calls
- * (billkeygen, recurringCharge, cancel, request) are sent exactly once, never retried.
+ * the 통지 (Noti) body: {@link #confirmNoti} (CookiePay's facts), {@link #parseNoti} (the
+ * claims); anything else: {@link #request}. The money calls (billkeygen, recurringCharge,
+ * cancel, request) are sent exactly once, never retried.
  *
  * <p>Every method returns a {@link CookiePayResult} or throws a {@link CookiePayException} subclass
  * for the error's kind. Config keys, request fields and answers are those of the repository
@@ -300,8 +303,8 @@ public final class CookiePayClient implements AutoCloseable {
      * unique column). Pass the body exactly as received ({@code request.getInputStream()}). No
      * network, no client.
      *
-     * <p><b>A Noti is not authenticated</b>: anyone can post one. Before marking anything paid,
-     * confirm it with {@link #verify} (or {@link #paycert}) by its {@code TID}.
+     * <p><b>A Noti is not authenticated</b>: anyone can post one, and every field here is the
+     * poster's claim. Act on {@link #confirmNoti(byte[])}, which returns CookiePay's answer instead.
      *
      * @throws CookiePayInvalidArgumentException a body that is not a Noti: not a JSON object, not
      *         UTF-8, over 64 KiB, or carrying a {@code kind}/{@code dedup_key} field of its own
@@ -313,6 +316,43 @@ public final class CookiePayClient implements AutoCloseable {
     /** As {@link #parseNoti(byte[])}, for a body already read as text (encoded back as UTF-8). */
     public static CookiePayResult parseNoti(String rawBody) {
         return parseNoti(rawBody == null ? null : rawBody.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Turn a Noti into CookiePay's facts (one read, retried like {@link #paycert}): the Noti's
+     * {@code TID} is looked up with paycert and only paycert's answer comes back — never a field of
+     * the body, so a forged {@code AMOUNT} or {@code ORDERNO} cannot reach the shop — plus
+     * {@code kind} ({@code payment}, or {@code cancel} when paycert shows the payment cancelled) and
+     * {@code dedup_key} ({@code payment:<TID>} or {@code cancel:<TID>:<CANCELDATE>}), both computed
+     * from paycert's fields. Claim the {@code dedup_key} after this returns, not before.
+     *
+     * @param rawBody the Noti's body exactly as received ({@code request.getInputStream()})
+     * @throws CookiePayNotiNotConfirmedException CookiePay does not back it ({@code getReason()}:
+     *         {@code no_tid}, {@code invalid_tid}, {@code unknown_tid}, {@code mismatch},
+     *         {@code not_cancelled}): act on nothing in it
+     * @throws CookiePayNetworkException or a timeout, http or decode error: paycert could not be
+     *         asked, the Noti is neither confirmed nor refuted (answer so that it is sent again)
+     */
+    public CookiePayResult confirmNoti(String rawBody) {
+        return call(Native.OP_CONFIRM_NOTI, Collections.singletonMap("body", rawBody));
+    }
+
+    /** As {@link #confirmNoti(String)}, for the raw bytes; bytes that are not UTF-8 are refused. */
+    public CookiePayResult confirmNoti(byte[] rawBody) {
+        if (rawBody == null) {
+            return confirmNoti((String) null);
+        }
+        try {
+            return confirmNoti(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(rawBody)).toString());
+        } catch (CharacterCodingException e) {
+            Map<String, Object> error = new LinkedHashMap<String, Object>();
+            error.put("kind", "invalid_argument");
+            error.put("message", "the Noti body is not valid UTF-8");
+            Map<String, Object> envelope = new LinkedHashMap<String, Object>();
+            envelope.put("ok", Boolean.FALSE);
+            envelope.put("error", error);
+            throw CookiePayException.of(error, Json.write(envelope));
+        }
     }
 
     private static void putIfGiven(Map<String, Object> request, String key, Object value) {

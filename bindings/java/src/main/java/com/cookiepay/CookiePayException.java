@@ -91,6 +91,8 @@ public class CookiePayException extends RuntimeException {
                 return new CookiePayDecodeException(error, rawJson);
             case "internal":
                 return new CookiePayInternalException(error, rawJson);
+            case "noti_not_confirmed":
+                return new CookiePayNotiNotConfirmedException(error, rawJson);
             default:
                 return new CookiePayException(error, rawJson);
         }

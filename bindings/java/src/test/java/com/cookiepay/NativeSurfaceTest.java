@@ -54,7 +54,7 @@ class NativeSurfaceTest {
         assertEquals(compiled, written);
         Map<String, Integer> contract = new TreeMap<String, Integer>();
         String[] names = {"TOKEN", "READY", "DECRYPT", "PAYCERT", "VERIFY", "BILLKEYGEN", "RECURRING_CHARGE",
-            "SCHEDULE_CANCEL", "BILLKEY_DELETE", "CANCEL", "PAYSEARCH", "RECEIPT_URL", "REQUEST"};
+            "SCHEDULE_CANCEL", "BILLKEY_DELETE", "CANCEL", "PAYSEARCH", "RECEIPT_URL", "REQUEST", "CONFIRM_NOTI"};
         for (int i = 0; i < names.length; i++) {
             contract.put("OP_" + names[i], i);
         }

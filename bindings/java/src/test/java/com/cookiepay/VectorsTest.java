@@ -246,6 +246,8 @@ class VectorsTest {
             case "request":
                 List<Object> auth = Json.asList(r.get("auth"));
                 return returned(client.request(str(r, "path"), Json.asMap(r.get("body")), auth.toArray(new String[0])));
+            case "confirm_noti":
+                return returned(client.confirmNoti(str(r, "body")));
             default:
                 throw new IllegalArgumentException("unknown call " + call);
         }
@@ -285,6 +287,8 @@ class VectorsTest {
                         && (!r.containsKey("body") || r.get("body") instanceof Map)
                         && (!r.containsKey("auth") || r.get("auth") instanceof List)
                         && Json.asList(r.get("auth")).stream().allMatch(a -> a instanceof String);
+            case "confirm_noti":
+                return only(r, "body") && text(r, "body");
             default:
                 return false;
         }
@@ -377,6 +381,12 @@ class VectorsTest {
         if (e instanceof CookiePayDecodeException) {
             put(o, "excerpt", ((CookiePayDecodeException) e).getExcerpt());
         }
+        if (e instanceof CookiePayNotiNotConfirmedException) {
+            CookiePayNotiNotConfirmedException noti = (CookiePayNotiNotConfirmedException) e;
+            put(o, "reason", noti.getReason());
+            o.put("mismatches", noti.getMismatches());
+            put(o, "code", noti.getCode());
+        }
         return o;
     }
 
@@ -399,6 +409,8 @@ class VectorsTest {
             return "decode";
         } else if (e instanceof CookiePayInternalException) {
             return "internal";
+        } else if (e instanceof CookiePayNotiNotConfirmedException) {
+            return "noti_not_confirmed";
         }
         return e.getKind();
     }
