@@ -223,7 +223,12 @@ namespace Shop.Controllers
             try { noti = CookiePayClient.ParseNoti(rawBody); }
             catch (CookiePayException) { return "ignored: not a Noti"; }
 
-            Payment confirmed = Confirm(noti);
+            // ConfirmNoti: paycert of the TID, every field the body shares with paycert agreeing; Kind and DedupKey
+            // from paycert's answer. Not confirmed: no TID (a decline has no payment), an unknown TID, a
+            // contradiction, or a cancel paycert does not show (it shows one only once nothing is left).
+            ConfirmedNoti confirmed;
+            try { confirmed = cookiepay.ConfirmNoti(rawBody); }
+            catch (CookiePayNotiNotConfirmedException) { confirmed = null; }
             if (confirmed == null)
             {
                 // A decline has no TID: nothing can confirm it, so it charges nothing (and queues nothing).
@@ -231,9 +236,9 @@ namespace Shop.Controllers
                     ? "declined cycle reported, not confirmable: nothing charged"
                     : "ignored: CookiePay does not confirm this " + noti.Kind + " Noti";
             }
-            if (!string.IsNullOrEmpty(confirmed.CancelDate))
+            if (confirmed.IsCancel)
             {
-                return charges.FirstTimeSeen("cancel:" + confirmed.Tid + ":" + confirmed.CancelDate)
+                return charges.FirstTimeSeen(confirmed.DedupKey)
                     ? "cancel of " + confirmed.Tid + " confirmed at " + confirmed.CancelDate : "duplicate cancel Noti: already handled";
             }
             // The subscription CookiePay's answer ties the payment to: the sign-up's own ORDERNO (its first charge),
@@ -252,29 +257,9 @@ namespace Shop.Controllers
             // PAY_CNT is the body's: kept as a label of the cycle only (first come, never over another payment
             // of that cycle). It can spare a retry, never cause a charge.
             string cycle = confirmed.OrderNo == signUp.OrderNo ? "1" : noti.PayCount;
-            string recorded = charges.RecordNoti("payment:" + confirmed.Tid, signUp.ReserveId, cycle, confirmed.Tid, signUp.Amount);
+            string recorded = charges.RecordNoti(confirmed.DedupKey, signUp.ReserveId, cycle, confirmed.Tid, signUp.Amount);
             return recorded == "duplicate" ? "duplicate Noti: already handled"
                 : "recurring charge " + cycle + "회차 " + confirmed.Tid + (recorded == "recorded" ? ": recorded" : ": already recorded (our own call charged it)");
-        }
-
-        /// <summary>
-        /// Paycert of the Noti's TID, or null when CookiePay does not confirm the Noti: no TID (a decline), a TID
-        /// CookiePay does not know, a field the body shares with paycert that differs, or a cancel paycert does
-        /// not show (it shows one only once nothing is left).
-        /// </summary>
-        private Payment Confirm(Noti noti)
-        {
-            if (string.IsNullOrEmpty(noti.Tid)) return null;
-            Payment cert;
-            try { cert = cookiepay.Paycert(noti.Tid); }
-            catch (CookiePayApiException) { return null; }
-            foreach (string name in new[] { "TID", "ORDERNO", "AMOUNT" })
-            {
-                string said = noti[name];
-                if (!string.IsNullOrEmpty(said) && said != cert[name]) return null;
-            }
-            if (noti.IsCancel && string.IsNullOrEmpty(cert.CancelDate)) return null;
-            return cert;
         }
 
         /// <summary>Refund a paid charge in full (amount null) or in part — also a claimed row, sent once.</summary>
