@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import com.cookiepay.CookiePayApiException;
 import com.cookiepay.CookiePayClient;
 import com.cookiepay.CookiePayException;
+import com.cookiepay.CookiePayNotiNotConfirmedException;
 import com.cookiepay.CookiePayResult;
 
 /**
@@ -75,16 +75,23 @@ public final class NotiHandler {
         } catch (CookiePayException e) {
             return "ignored: not a Noti (" + e.getKind() + ")";
         }
-        CookiePayResult cert = confirm(noti);
+        // confirmNoti: paycert of the TID, every field the body shares with paycert agreeing; kind and
+        // dedup_key from paycert's answer. Not confirmed: no TID (a decline has no payment), an unknown
+        // TID, a contradiction, or a cancellation paycert does not show (only once nothing is left).
+        CookiePayResult cert;
+        try {
+            cert = client.confirmNoti(rawBody);
+        } catch (CookiePayNotiNotConfirmedException e) {
+            cert = null;
+        }
         if (cert == null) {
             // A decline has no TID: nothing can confirm it, so it charges (and queues) nothing.
             boolean declined = "recurring".equals(noti.getString("kind")) && !"0000".equals(noti.getString("RESULTCODE"));
             return declined ? "declined cycle reported, not confirmable: nothing charged" : "ignored: CookiePay does not confirm it";
         }
         String tid = cert.getString("TID");
-        String cancelDate = cert.getString("CANCELDATE");
-        if (cancelDate != null && !cancelDate.isEmpty()) {
-            return record("cancel:" + tid + ":" + cancelDate) ? "cancel of " + tid + " confirmed" : "duplicate: ignored";
+        if ("cancel".equals(cert.getString("kind"))) {
+            return record(cert.getString("dedup_key")) ? "cancel of " + tid + " confirmed" : "duplicate: ignored";
         }
         // The subscription CookiePay's answer ties the payment to: the sign-up's ORDERNO (its first
         // charge), else the ETC1 tag given at sign-up, which CookiePay copies to each charge of the
@@ -102,7 +109,7 @@ public final class NotiHandler {
         if (!String.valueOf(subscription.amount).equals(cert.getString("AMOUNT"))) {
             return "rejected: not the subscription's amount (" + cert.getString("AMOUNT") + ")";
         }
-        if (!record("payment:" + tid)) {
+        if (!record(cert.getString("dedup_key"))) {
             return "duplicate: ignored";
         }
         paidTids.add(tid);
@@ -111,35 +118,6 @@ public final class NotiHandler {
         String cycle = first ? "1" : noti.getString("PAY_CNT");
         ledger.recordNotiPayment(subscription.reserveId, cycle, tid);
         return "paid: cycle " + cycle + ", " + subscription.amount + "원, TID " + tid;
-    }
-
-    /**
-     * paycert of the Noti's TID, or null when CookiePay does not confirm the Noti: no TID (a
-     * decline), a TID CookiePay does not know, a field the body shares with paycert that differs,
-     * or a cancellation paycert does not show (it shows one only once nothing is left).
-     */
-    private CookiePayResult confirm(CookiePayResult noti) {
-        String tid = noti.getString("TID");
-        if (tid == null || tid.trim().isEmpty()) {
-            return null;
-        }
-        CookiePayResult cert;
-        try {
-            cert = client.paycert(tid.trim());
-        } catch (CookiePayApiException e) {
-            return null;
-        }
-        for (String field : new String[] {"TID", "ORDERNO", "AMOUNT"}) {
-            String said = noti.getString(field);
-            if (said != null && !said.trim().isEmpty() && !said.trim().equals(cert.getString(field))) {
-                return null;
-            }
-        }
-        String cancelDate = cert.getString("CANCELDATE");
-        if ("cancel".equals(noti.getString("kind")) && (cancelDate == null || cancelDate.isEmpty())) {
-            return null;
-        }
-        return cert;
     }
 
     /** {@code INSERT INTO notis (dedup_key, …)}: false when the key is there already. */
