@@ -9,7 +9,7 @@ use PHPUnit\Framework\TestCase;
 /**
  * The example shop's 통지 URL (noti.php) against forged Notis (issue 21 item 3): a Noti is a hint
  * anyone can post, so only what CookiePay itself confirms may change anything. The sandbox's Notis go
- * to a closed port here: each test takes a genuine body from the sandbox's log and posts it (and its
+ * to a port nothing listens on here: each test takes a genuine body from the sandbox's log and posts it (and its
  * forgeries) to the shop itself, in the order the test needs.
  */
 final class ExampleNotiTest extends TestCase
@@ -31,8 +31,8 @@ final class ExampleNotiTest extends TestCase
     protected function setUp(): void
     {
         Sandbox::reset();
-        // Nothing listens on the discard port: the sandbox logs each Noti and never delivers it.
-        Sandbox::notiUrl('http://127.0.0.1:9/noti');
+        // Nothing listens on a port just freed: the sandbox logs each Noti and never delivers it.
+        Sandbox::notiUrl('http://127.0.0.1:' . Sandbox::freePort() . '/noti');
     }
 
     private static function signUp(): array
