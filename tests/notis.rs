@@ -85,8 +85,14 @@ fn a_genuine_payment_noti_comes_back_as_paycert_s_answer() {
     expected.insert("dedup_key".into(), confirmed["dedup_key"].clone());
     assert_eq!(confirmed.as_object().unwrap(), &expected);
     for only_in_body in ["ETC1", "QUOTA", "CARDNO", "API_ID"] {
-        assert!(body.get(only_in_body).is_some(), "the sandbox's Noti has {only_in_body}");
-        assert!(confirmed.get(only_in_body).is_none(), "{only_in_body} came from the body");
+        assert!(
+            body.get(only_in_body).is_some(),
+            "the sandbox's Noti has {only_in_body}"
+        );
+        assert!(
+            confirmed.get(only_in_body).is_none(),
+            "{only_in_body} came from the body"
+        );
     }
     // Read-only: the same Noti confirms again, to the same key.
     assert_eq!(ok(confirm(&client, &body))["dedup_key"], confirmed["dedup_key"]);
@@ -103,7 +109,10 @@ fn a_forged_amount_or_order_number_is_refused_and_never_returned() {
     let mut cheap = genuine.clone();
     cheap["AMOUNT"] = json!("15");
     let e = not_confirmed(confirm(&client, &cheap), "mismatch");
-    assert_eq!(e["mismatches"], json!([{"field": "AMOUNT", "expected": "15", "actual": "1500"}]));
+    assert_eq!(
+        e["mismatches"],
+        json!([{"field": "AMOUNT", "expected": "15", "actual": "1500"}])
+    );
 
     let mut other_order = genuine.clone();
     other_order["ORDERNO"] = json!("SOMEONE-ELSES-ORDER");
@@ -113,7 +122,10 @@ fn a_forged_amount_or_order_number_is_refused_and_never_returned() {
 
     // A body that names only the TID confirms — to CookiePay's amount and order, not a claimed one.
     let bare = ok(confirm(&client, &json!({ "TID": paid.tid })));
-    assert_eq!((bare["AMOUNT"].as_str(), bare["ORDERNO"].as_str()), (Some("1500"), Some(paid.orderno.as_str())));
+    assert_eq!(
+        (bare["AMOUNT"].as_str(), bare["ORDERNO"].as_str()),
+        (Some("1500"), Some(paid.orderno.as_str()))
+    );
 }
 
 #[test]
@@ -121,15 +133,27 @@ fn unknown_or_missing_tids_are_not_confirmed() {
     let sb = sandbox();
     let client = client(&sb);
     let e = not_confirmed(
-        confirm(&client, &json!({"TID": "SBX-NO-SUCH-TID", "ORDERNO": "A1", "AMOUNT": "1000", "RESULTCODE": "0000"})),
+        confirm(
+            &client,
+            &json!({"TID": "SBX-NO-SUCH-TID", "ORDERNO": "A1", "AMOUNT": "1000", "RESULTCODE": "0000"}),
+        ),
         "unknown_tid",
     );
     assert!(e["code"].as_str().is_some_and(|c| !c.is_empty() && c != "0000"), "{e}");
     not_confirmed(confirm(&client, &json!({"ORDERNO": "A1", "AMOUNT": "1000"})), "no_tid");
-    not_confirmed(confirm(&client, &json!({"TID": "T\u{7}1", "ORDERNO": "A1"})), "invalid_tid");
+    not_confirmed(
+        confirm(&client, &json!({"TID": "T\u{7}1", "ORDERNO": "A1"})),
+        "invalid_tid",
+    );
     // Not a Noti, or not a request: argument errors, before any lookup.
-    err(confirm(&client, &json!({"TID": "T1", "kind": "payment"})), "invalid_argument");
-    err(call(&client, Operation::ConfirmNoti, json!({"body": {"TID": "T1"}})), "invalid_argument");
+    err(
+        confirm(&client, &json!({"TID": "T1", "kind": "payment"})),
+        "invalid_argument",
+    );
+    err(
+        call(&client, Operation::ConfirmNoti, json!({"body": {"TID": "T1"}})),
+        "invalid_argument",
+    );
     err(call(&client, Operation::ConfirmNoti, json!({})), "validation");
     assert_eq!(count(&sb, "paycert"), 1, "only the unknown TID was looked up");
 }
@@ -151,7 +175,10 @@ fn a_recurring_charge_is_confirmed_as_a_payment_without_the_body_s_subscription(
     assert_eq!(confirmed["TID"], body["TID"]);
     assert_eq!(confirmed["ORDERNO"], body["ORDERNO"]);
     for only_in_body in ["RESERVE_ID", "RESERVE_ORDERNO", "PAY_CNT", "BILLKEY"] {
-        assert!(confirmed.get(only_in_body).is_none(), "{only_in_body} came from the body");
+        assert!(
+            confirmed.get(only_in_body).is_none(),
+            "{only_in_body} came from the body"
+        );
     }
     // The same payment claimed for another subscription: nothing in the answer names one.
     let mut moved = body.clone();
@@ -197,13 +224,21 @@ fn kind_cancel_only_when_paycert_shows_the_cancellation() {
     not_confirmed(confirm(&client, &forged), "not_cancelled");
 
     // A partial refund's genuine Noti: paycert does not show it either.
-    ok(call(&client, Operation::Cancel, json!({"tid": paid.tid, "reason": "부분 환불", "amount": 1000})));
+    ok(call(
+        &client,
+        Operation::Cancel,
+        json!({"tid": paid.tid, "reason": "부분 환불", "amount": 1000}),
+    ));
     let partial = noti_of(&sb, "cancel", &paid.tid);
     not_confirmed(confirm(&client, &partial), "not_cancelled");
 
     // The rest refunded an hour later: that Noti confirms as a cancel, keyed by paycert's cancellation date.
     control(&sb, "clock", Some(json!({"advance_seconds": 3600})));
-    ok(call(&client, Operation::Cancel, json!({"tid": paid.tid, "reason": "환불"})));
+    ok(call(
+        &client,
+        Operation::Cancel,
+        json!({"tid": paid.tid, "reason": "환불"}),
+    ));
     let cancels: Vec<Value> = sent_notis(&sb)
         .into_iter()
         .filter(|(k, b)| k == "cancel" && b["TID"] == paid.tid.as_str())
@@ -213,7 +248,10 @@ fn kind_cancel_only_when_paycert_shows_the_cancellation() {
     let full = ok(confirm(&client, &cancels[1]));
     let paycert = ok(call(&client, Operation::Paycert, json!({ "tid": paid.tid })));
     assert_eq!(full["kind"], "cancel");
-    assert_eq!(full["dedup_key"], format!("cancel:{}:{}", paid.tid, paycert["CANCELDATE"].as_str().unwrap()));
+    assert_eq!(
+        full["dedup_key"],
+        format!("cancel:{}:{}", paid.tid, paycert["CANCELDATE"].as_str().unwrap())
+    );
     assert!(full.get("CANCEL_AMT").is_none(), "CANCEL_AMT came from the body");
     // The partial refund's Noti, delivered late, names another cancellation date: refused.
     let e = not_confirmed(confirm(&client, &partial), "mismatch");
