@@ -31,8 +31,10 @@ mcs -langversion:7 -target:library -warnaserror+ -debug -out:"$out/CookiePay.dll
 # The Mono way of finding the native library (README "Library resolution"): a dllmap next to the DLL,
 # here pointing at exactly the library under test.
 sed "s|target=\"libcookiepay.so\"|target=\"$lib\"|" bindings/dotnet/CookiePay.dll.config > "$out/CookiePay.dll.config"
+# The tests include the example shop's SubscriptionController (ExampleShopTests drives it).
 mcs -langversion:7 -target:library -warnaserror+ -debug -out:"$out/CookiePay.Tests.dll" \
-  -r:"$out/CookiePay.dll" -r:"$nunit_dll" -r:System.dll bindings/dotnet/tests/*.cs
+  -r:"$out/CookiePay.dll" -r:"$nunit_dll" -r:System.dll bindings/dotnet/tests/*.cs \
+  examples/dotnet/SubscriptionController.cs
 # The examples must keep compiling against the binding (demo.sh runs them).
 mcs -langversion:7 -warnaserror+ -out:"$out/Shop.exe" -r:"$out/CookiePay.dll" -r:System.dll examples/dotnet/*.cs
 

@@ -104,10 +104,15 @@ namespace Shop
             Step(11, "the same card form with a bad card number, a past expiry, a 5-digit birth date: nothing is sent");
             Console.WriteLine(subscriptions.SignUp("홍길동", "buyer@example.com", 9900, "05", "4111111111111112", "2001", "90010", "12"));
 
-            Step(12, "a cycle to charge now (a retried month): two job runs at once, one conditional UPDATE → one charge");
+            Step(12, "one way per subscription: this one has CookiePay's schedule, so the shop's own job refuses to charge a cycle of it");
             ChargeRow signUpRow = charges.Get(signUp);
-            string cycle = charges.CreatePending("cycle", 9900, signUpRow.ReserveId, signUpRow.BillKey, signUpRow.Tag).Id;
             long before = SandboxCount(sandboxUrl, "recurring_charge");
+            string own = charges.CreatePending("cycle", 9900, signUpRow.ReserveId, signUpRow.BillKey, signUpRow.Tag).Id;
+            Console.WriteLine(subscriptions.ChargeCycle(own));
+            if (SandboxCount(sandboxUrl, "recurring_charge") != before) return Fail("a cycle of a schedule-mode subscription was charged by the shop");
+
+            Step(13, "a declined month charged again (a retry): two job runs at once, one conditional UPDATE → one charge");
+            string cycle = charges.CreateRetry(signUpRow, "2").Id;
             var answers = new string[2];
             var runs = new System.Threading.Thread[2];
             for (int i = 0; i < 2; i++)
@@ -122,12 +127,12 @@ namespace Shop
             Console.WriteLine("recurring_charge requests CookiePay received: {0}", sent);
             if (sent != 1) return Fail("the cycle was charged " + sent + " times");
 
-            Step(13, "the answer is lost (CookiePay is slow, our timeout 300 ms): outcome unknown → settle with Paysearch");
+            Step(14, "the answer is lost (CookiePay is slow, our timeout 300 ms): outcome unknown → settle with Paysearch");
             var impatientOptions = new CookiePayOptions { BaseUrl = options.BaseUrl, ApiId = options.ApiId, ApiKey = options.ApiKey, TimeoutMs = 300 };
             using (var impatient = new CookiePayClient(impatientOptions))
             {
                 var slow = new SubscriptionController(impatient, charges);
-                string lost = charges.CreatePending("cycle", 9900, signUpRow.ReserveId, signUpRow.BillKey, signUpRow.Tag).Id;
+                string lost = charges.CreateRetry(signUpRow, "3").Id;
                 Control(sandboxUrl, "/_sandbox/faults", "{\"endpoint\":\"recurring_charge\",\"mode\":\"delay\",\"delay_ms\":1500,\"count\":1}");
                 before = SandboxCount(sandboxUrl, "recurring_charge");
                 Console.WriteLine(slow.ChargeCycle(lost));
@@ -139,7 +144,7 @@ namespace Shop
                 if (sent != 1 || charges.Get(lost).Status != "paid") return Fail("the lost charge was not settled once");
             }
 
-            Step(14, "CookiePay charges the next cycle on PAY_DAY by itself (the sandbox's clock moved 70 days); then the Notis\n"
+            Step(15, "CookiePay charges the next cycle on PAY_DAY by itself (the sandbox's clock moved 70 days); then the Notis\n"
                 + "     it posted to our 통지 URL: unauthenticated, so each is confirmed with paycert, and each handled once");
             Control(sandboxUrl, "/_sandbox/clock", "{\"advance_days\":70}");
             System.Threading.Thread.Sleep(500);
@@ -153,13 +158,13 @@ namespace Shop
             if (last == null) return Fail("no Noti arrived");
             Console.WriteLine("the last one again (CookiePay may resend): " + subscriptions.Noti(last));
 
-            Step(15, "refunds of the sign-up charge: 3,000원, then more than is left, then the rest, then again");
+            Step(16, "refunds of the sign-up charge: 3,000원, then more than is left, then the rest, then again");
             Console.WriteLine(subscriptions.Refund(signUp, 3000, "부분 환불"));
             Console.WriteLine(subscriptions.Refund(signUp, 9000, "남은 금액 초과"));
             Console.WriteLine(subscriptions.Refund(signUp, null, "나머지 환불"));
             Console.WriteLine(subscriptions.Refund(signUp, null, "고객 요청"));
 
-            Step(16, "ending the subscription: cancel the schedule and delete the billing key; a second time is harmless");
+            Step(17, "ending the subscription: cancel the schedule and delete the billing key; a second time is harmless");
             Console.WriteLine(subscriptions.Unsubscribe(signUp));
             Console.WriteLine(subscriptions.Unsubscribe(signUp));
             Console.WriteLine("receipt of the first charge: {0}", cookiepay.ReceiptUrl(signUpRow.Tid));

@@ -9,6 +9,13 @@
 // card is charged once. The library never retries a money call; when the answer is lost
 // (CookiePayException.OutcomeUnknown) the row becomes 'unknown' and is settled by looking the payment
 // up with Paysearch (or by the Noti) — never by charging again "to be sure".
+//
+// ONE WAY PER SUBSCRIPTION: CookiePay's schedule (RECURRENCE_PAY=Y: CookiePay charges every cycle, the
+// shop listens to Notis) or the shop's own cron (no schedule). Never both: a job that charged a cycle of
+// a subscription whose schedule is active charged twice (the schedule took cycle 3, RecurringCharge
+// cycle 4, the same day). Every sign-up here is schedule mode (RecurringCharge needs the schedule's
+// RESERVE_ID, and no public call charges a billing key without one), so ChargeCycle only ever charges
+// again a cycle the schedule declined, and refuses anything else.
 
 using System;
 using System.Collections.Generic;
@@ -34,8 +41,10 @@ namespace Shop.Controllers
         public string SignUp(string buyerName, string buyerEmail, long amount, string payDay,
             string cardNo, string expiry, string birthDate, string cardPassword)
         {
-            // INSERT INTO charge (id, kind, order_no, amount, status) VALUES (?, 'signup', ?, ?, 'pending')
+            // INSERT INTO charge (id, kind, mode, order_no, amount, status) VALUES (?, 'signup', 'schedule', ?, ?, 'pending'):
+            // signing up with a schedule marks the subscription's mode.
             ChargeRow row = charges.CreatePending("signup", amount, null, null, null);
+            charges.SetMode(row.Id, "schedule");
             if (!charges.TryClaim(row.Id)) return "이미 처리 중입니다.";  // someone else owns this charge
 
             try
@@ -101,8 +110,9 @@ namespace Shop.Controllers
         }
 
         /// <summary>
-        /// Charge a due cycle now — the job that retries a declined month (CookiePay charges the schedule
-        /// itself on PAY_DAY; its results arrive as Notis). Safe to run twice at once: one run charges.
+        /// Charge a due row now — the job that retries a month the schedule declined (kind "retry"; CookiePay
+        /// charges the schedule itself on PAY_DAY, its results arrive as Notis). Safe to run twice at once:
+        /// one run charges. A "cycle" row of a schedule-mode subscription is refused, never sent.
         /// </summary>
         public string ChargeCycle(string chargeId)
         {
@@ -110,6 +120,22 @@ namespace Shop.Controllers
             // → 1 row: this run charges; 0 rows: another run has it, or it is done.
             if (!charges.TryClaim(chargeId)) return "skip " + chargeId + ": " + charges.Get(chargeId).Status;
             ChargeRow row = charges.Get(chargeId);
+            string mode = charges.ModeOf(row.ReserveId);
+            if (mode != "schedule" || row.Kind != "retry")
+            {
+                charges.Release(chargeId, "refused");
+                return "refused " + chargeId + ": " + (mode == "schedule"
+                    ? "schedule mode: CookiePay's schedule charges its cycles, the shop only retries a declined one"
+                    : "no CookiePay schedule to charge");
+            }
+            // The cycle may be paid by now (its Noti, an earlier settle): "retrying" it would make CookiePay
+            // charge the next cycle ahead of its date.
+            string paidTid = charges.CyclePayment(row.ReserveId, row.PayCount);
+            if (paidTid != null)
+            {
+                charges.Settle(chargeId, "paid", paidTid);
+                return "charged " + chargeId + " before: " + paidTid + " — not charged again";
+            }
             try
             {
                 Payment payment = cookiepay.RecurringCharge(row.ReserveId, row.BillKey);
@@ -148,6 +174,14 @@ namespace Shop.Controllers
         {
             ChargeRow row = charges.Get(chargeId);
             if (row.Status != "unknown") return "nothing to settle: " + row.Status;
+            // A payment of this cycle is known (its Noti, confirmed with paycert): it was charged. Paysearch
+            // would show it as one we know, which proves nothing about this cycle.
+            string known = charges.CyclePayment(row.ReserveId, row.PayCount);
+            if (known != null)
+            {
+                charges.Settle(chargeId, "paid", known);
+                return "settled " + chargeId + ": charged as " + known + " (already recorded) — not charged again";
+            }
             DateTime today = DateTime.UtcNow.AddHours(9).Date;          // CookiePay keeps Korean dates
             PaysearchResult found = cookiepay.Paysearch(today.AddDays(-1), today.AddDays(1));
             foreach (Payment payment in found.Payments)
@@ -156,7 +190,8 @@ namespace Shop.Controllers
                     ? payment.OrderNo == row.OrderNo              // the sign-up: our own ORDERNO
                     : payment["ETC2"] == row.Tag                  // a cycle: CookiePay made its ORDERNO ("SRS…"),
                       && payment.OrderNo.StartsWith("SRS", StringComparison.Ordinal)   // so: our schedule's tag,
-                      && !charges.HasTid(payment.Tid)             // a charge we have not recorded yet,
+                      && (!charges.HasTid(payment.Tid)            // a charge we have not recorded yet, or one its Noti
+                          || charges.RecordedFromNotiSince(payment.Tid, row.ClaimedAt))   // recorded since we sent it,
                       && payment.Amount == row.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 if (!same) continue;
                 // It exists: confirm with paycert before recording it as paid.
@@ -165,13 +200,22 @@ namespace Shop.Controllers
                 return "settled " + chargeId + ": charged as " + payment.Tid + " — not charged again";
             }
             if (DateTime.UtcNow - row.ClaimedAt < inFlightLimit) return "not found yet for " + chargeId + ": look again later";
+            // A Noti may have recorded the cycle while Paysearch ran: never back to 'pending' then.
+            known = charges.CyclePayment(row.ReserveId, row.PayCount);
+            if (known != null)
+            {
+                charges.Settle(chargeId, "paid", known);
+                return "settled " + chargeId + ": charged as " + known + " — not charged again";
+            }
             charges.Settle(chargeId, "pending", null);   // certainly not charged: a later run may charge it
             return "settled " + chargeId + ": not charged, pending again";
         }
 
         /// <summary>
-        /// The 통지 URL. A Noti is NOT authenticated: anyone can post one. Record each once (DedupKey) and
-        /// believe it only after Verify/Paycert says the same.
+        /// The 통지 URL. A Noti is NOT authenticated: anyone can post one, so it is only a hint to look. Nothing
+        /// changes, and its dedup key is not even claimed, before CookiePay confirms it (a forged Noti carrying a
+        /// genuine key must not block the genuine one); then only CookiePay's answer is used, never the body's
+        /// fields. A real controller answers 503 when this throws (CookiePay could not be asked): it resends.
         /// </summary>
         public string Noti(byte[] rawBody)
         {
@@ -179,23 +223,43 @@ namespace Shop.Controllers
             try { noti = CookiePayClient.ParseNoti(rawBody); }
             catch (CookiePayException) { return "ignored: not a Noti"; }
 
-            // INSERT INTO noti_seen (dedup_key) VALUES (?) — a unique key: a duplicate insert fails.
-            if (!charges.FirstTimeSeen(noti.DedupKey)) return "duplicate " + noti.Kind + " Noti: already handled";
-            if (noti.IsRecurring)
+            // ConfirmNoti: paycert of the TID, every field the body shares with paycert agreeing; Kind and DedupKey
+            // from paycert's answer. Not confirmed: no TID (a decline has no payment), an unknown TID, a
+            // contradiction, or a cancel paycert does not show (it shows one only once nothing is left).
+            ConfirmedNoti confirmed;
+            try { confirmed = cookiepay.ConfirmNoti(rawBody); }
+            catch (CookiePayNotiNotConfirmedException) { confirmed = null; }
+            if (confirmed == null)
             {
-                // RESERVE_ID only picks our subscription; its amount is the one we stored, never the Noti's.
-                long amount;
-                if (!charges.TryGetSubscriptionAmount(noti.ReserveId, out amount)) return "ignored: not one of our subscriptions";
-                if (noti.ResultCode != "0000") return "recurring charge declined: " + noti.ResultMsg;
-                Payment confirmed = cookiepay.Paycert(noti.Tid);   // what CookiePay says, not what was posted
-                if (confirmed.Tid != noti.Tid || confirmed.Amount != amount.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                    || !string.IsNullOrEmpty(confirmed.CancelDate)) return "rejected: paycert disagrees";
-                bool added = charges.RecordCycle(noti.ReserveId, noti.PayCount, confirmed.Tid, long.Parse(confirmed.Amount));
-                return "recurring charge " + noti.PayCount + "회차 " + confirmed.Tid
-                    + (added ? ": recorded" : ": already recorded (our own call charged it)");
+                // A decline has no TID: nothing can confirm it, so it charges nothing (and queues nothing).
+                return noti.IsRecurring && noti.ResultCode != "0000"
+                    ? "declined cycle reported, not confirmable: nothing charged"
+                    : "ignored: CookiePay does not confirm this " + noti.Kind + " Noti";
             }
-            if (noti.IsCancel) return "cancel Noti for " + noti.Tid + " noted";
-            return noti.Kind + " Noti for " + noti.Tid + " noted";
+            if (confirmed.IsCancel)
+            {
+                return charges.FirstTimeSeen(confirmed.DedupKey)
+                    ? "cancel of " + confirmed.Tid + " confirmed at " + confirmed.CancelDate : "duplicate cancel Noti: already handled";
+            }
+            // The subscription CookiePay's answer ties the payment to: the sign-up's own ORDERNO (its first charge),
+            // else the ETC2 tag the shop gave at sign-up, which CookiePay copies to each charge of the schedule and
+            // Paysearch shows. The body's RESERVE_ID decides nothing.
+            ChargeRow signUp = charges.SignUpByTag(confirmed.OrderNo);
+            if (signUp == null)
+            {
+                IReadOnlyList<Payment> rows = cookiepay.Paysearch(confirmed.Tid).Payments;
+                signUp = rows.Count == 1 ? charges.SignUpByTag(rows[0]["ETC2"]) : null;
+            }
+            if (signUp == null) return "rejected: not a payment of one of our subscriptions";
+            // The first charge's Noti can overtake Billkeygen's answer: answer 503 so that CookiePay sends it again.
+            if (signUp.ReserveId == null) return "retry later: the sign-up is still being recorded";
+            if (confirmed.Amount != signUp.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)) return "rejected: not the subscription's amount";
+            // PAY_CNT is the body's: kept as a label of the cycle only (first come, never over another payment
+            // of that cycle). It can spare a retry, never cause a charge.
+            string cycle = confirmed.OrderNo == signUp.OrderNo ? "1" : noti.PayCount;
+            string recorded = charges.RecordNoti(confirmed.DedupKey, signUp.ReserveId, cycle, confirmed.Tid, signUp.Amount);
+            return recorded == "duplicate" ? "duplicate Noti: already handled"
+                : "recurring charge " + cycle + "회차 " + confirmed.Tid + (recorded == "recorded" ? ": recorded" : ": already recorded (our own call charged it)");
         }
 
         /// <summary>Refund a paid charge in full (amount null) or in part — also a claimed row, sent once.</summary>
@@ -261,13 +325,14 @@ namespace Shop.Controllers
     public sealed class ChargeRow
     {
         public string Id;
-        public string Kind;        // signup | cycle | refund
+        public string Kind;        // signup | retry (a declined cycle charged again) | cycle (the shop's own) | refund
+        public string Mode;        // signup rows: schedule (CookiePay charges the cycles) | cron (the shop does)
         public string OrderNo;
         public string Tag;         // the subscription's id, sent as ETC2 at sign-up: charges of a schedule carry it
         public long Amount;
         public string ReserveId;
         public string BillKey;
-        public string PayCount;
+        public string PayCount;    // the cycle (PAY_CNT) a cycle or retry row is for
         public string Status;      // pending → charging → paid | declined | unknown | ended | refunded | …
         public string Tid;
         public DateTime ClaimedAt;
@@ -295,6 +360,43 @@ namespace Shop.Controllers
                 };
                 rows[row.Id] = row;
                 return row;
+            }
+        }
+
+        /// <summary>INSERT … the retry of a cycle the schedule declined (kind 'retry', its PAY_CNT), of a sign-up's subscription.</summary>
+        public ChargeRow CreateRetry(ChargeRow signUp, string payCount)
+        {
+            ChargeRow row = CreatePending("retry", signUp.Amount, signUp.ReserveId, signUp.BillKey, signUp.Tag);
+            lock (gate) rows[row.Id].PayCount = payCount;
+            return Get(row.Id);
+        }
+
+        /// <summary>UPDATE charge SET mode=? WHERE id=? (a sign-up row).</summary>
+        public void SetMode(string id, string mode)
+        {
+            lock (gate) rows[id].Mode = mode;
+        }
+
+        /// <summary>SELECT mode FROM charge WHERE kind='signup' AND reserve_id=? — null when there is none.</summary>
+        public string ModeOf(string reserveId)
+        {
+            lock (gate)
+            {
+                foreach (var row in rows.Values)
+                    if (row.Kind == "signup" && reserveId != null && row.ReserveId == reserveId) return row.Mode;
+                return null;
+            }
+        }
+
+        /// <summary>SELECT tid FROM charge WHERE reserve_id=? AND pay_cnt=? AND status='paid' — the cycle's known payment, or null.</summary>
+        public string CyclePayment(string reserveId, string payCount)
+        {
+            lock (gate)
+            {
+                foreach (var row in rows.Values)
+                    if (row.Status == "paid" && row.Tid != null && reserveId != null && row.ReserveId == reserveId && payCount != null && row.PayCount == payCount)
+                        return row.Tid;
+                return null;
             }
         }
 
@@ -350,32 +452,49 @@ namespace Shop.Controllers
             lock (gate) return seenNotis.Add(dedupKey);
         }
 
-        /// <summary>A recurring charge CookiePay made on its own (from its Noti), recorded once per TID:
-        /// INSERT … WHERE NOT EXISTS (SELECT 1 FROM charge WHERE tid=?) — false when it was there.</summary>
-        public bool RecordCycle(string reserveId, string payCount, string tid, long amount)
+        /// <summary>
+        /// A confirmed Noti's payment, in one transaction: INSERT INTO noti_seen (dedup_key) (a duplicate → "duplicate"),
+        /// then the payment once per TID ("already" when our own call recorded it), its cycle label dropped when that
+        /// cycle has another payment.
+        /// </summary>
+        public string RecordNoti(string dedupKey, string reserveId, string payCount, string tid, long amount)
         {
             lock (gate)
             {
-                foreach (var row in rows.Values) if (row.Tid == tid) return false;
+                if (!seenNotis.Add(dedupKey)) return "duplicate";
+                foreach (var row in rows.Values)
+                {
+                    if (row.Tid == tid) return "already";
+                    if (row.Status == "paid" && row.ReserveId == reserveId && payCount != null && row.PayCount == payCount) payCount = null;
+                }
                 int n = ++sequence;
                 rows["C" + n] = new ChargeRow
                 {
-                    Id = "C" + n, Kind = "cycle", Amount = amount, ReserveId = reserveId, PayCount = payCount, Tid = tid, Status = "paid",
+                    Id = "C" + n, Kind = "noti", Amount = amount, ReserveId = reserveId, PayCount = payCount, Tid = tid, Status = "paid",
+                    ClaimedAt = DateTime.UtcNow,
                 };
-                return true;
+                return "recorded";
             }
         }
 
-        /// <summary>SELECT amount FROM charge WHERE kind='signup' AND reserve_id=? — false when there is none.</summary>
-        public bool TryGetSubscriptionAmount(string reserveId, out long amount)
+        /// <summary>SELECT … FROM charge WHERE kind='signup' AND tag=? (the sign-up's ORDERNO, sent as ETC2) — null when none.</summary>
+        public ChargeRow SignUpByTag(string tag)
         {
             lock (gate)
             {
                 foreach (var row in rows.Values)
-                {
-                    if (row.Kind == "signup" && reserveId != null && row.ReserveId == reserveId) { amount = row.Amount; return true; }
-                }
-                amount = 0;
+                    if (row.Kind == "signup" && tag != null && row.Tag == tag) return Get(row.Id);
+                return null;
+            }
+        }
+
+        /// <summary>SELECT id FROM charge WHERE kind='noti' AND tid=? AND recorded_at >= ? — a payment its Noti recorded since then.</summary>
+        public bool RecordedFromNotiSince(string tid, DateTime since)
+        {
+            lock (gate)
+            {
+                foreach (var row in rows.Values)
+                    if (row.Kind == "noti" && row.Tid == tid && row.ClaimedAt >= since) return true;
                 return false;
             }
         }
@@ -402,7 +521,7 @@ namespace Shop.Controllers
                 var row = rows[id];
                 return new ChargeRow
                 {
-                    Id = row.Id, Kind = row.Kind, OrderNo = row.OrderNo, Tag = row.Tag, Amount = row.Amount, ReserveId = row.ReserveId,
+                    Id = row.Id, Kind = row.Kind, Mode = row.Mode, OrderNo = row.OrderNo, Tag = row.Tag, Amount = row.Amount, ReserveId = row.ReserveId,
                     BillKey = row.BillKey, PayCount = row.PayCount, Status = row.Status, Tid = row.Tid, ClaimedAt = row.ClaimedAt,
                 };
             }

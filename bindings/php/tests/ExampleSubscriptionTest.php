@@ -134,13 +134,106 @@ final class ExampleSubscriptionTest extends TestCase
         }
     }
 
-    /** A due charge of this subscription, as a declined cycle's Noti would queue it. */
-    private static function queueCharge(array $subscription, int $cycle): int
+    /**
+     * A due charge of this subscription: by default the retry of a cycle CookiePay's schedule declined
+     * (as staff queue it); kind 'cycle' is the shop's own cron charging a cycle.
+     */
+    private static function queueCharge(array $subscription, int $cycle, string $kind = 'retry'): int
     {
         $db = self::$shop->db();
-        $db->prepare("INSERT INTO charges (subscription_id, cycle, due_date, status, updated_at) VALUES (?, ?, ?, 'pending', ?)")
-            ->execute([$subscription['id'], $cycle, date('Y-m-d'), date('Y-m-d H:i:s')]);
+        $db->prepare("INSERT INTO charges (subscription_id, cycle, kind, due_date, status, updated_at) VALUES (?, ?, ?, ?, 'pending', ?)")
+            ->execute([$subscription['id'], $cycle, $kind, date('Y-m-d'), date('Y-m-d H:i:s')]);
         return (int) $db->lastInsertId();
+    }
+
+    /** Wait until the shop has taken (answered 2xx) every Noti the sandbox sent to it. */
+    private static function waitForNotis(): void
+    {
+        $deadline = microtime(true) + 30;
+        do {
+            $pending = array_filter(Sandbox::notis()['notis'], function ($noti) {
+                return $noti['url'] === self::$shop->url . '/noti.php' && !$noti['delivered'];
+            });
+            if ($pending === []) {
+                return;
+            }
+            usleep(50000);
+        } while (microtime(true) < $deadline);
+        self::fail('Notis not taken by the shop: ' . json_encode(array_values($pending), JSON_UNESCAPED_UNICODE) . self::$shop->serverLog());
+    }
+
+    /**
+     * Issue 21 item 2: the charge's answer is cut off (unknown), the genuine Noti records its TID, and
+     * settling must take that known payment as the cycle's — not conclude "not charged" because every
+     * payment paysearch lists is already known, and charge the cycle a second time.
+     */
+    public function testAnUnknownChargeWhosePaymentANotiRecordedIsSettledNotChargedAgain(): void
+    {
+        Sandbox::notiUrl(self::$shop->url . '/noti.php');
+        try {
+            $subscription = self::active();
+            self::waitForNotis();
+            $chargeId = self::queueCharge($subscription, 2);
+            Sandbox::reset();
+            Sandbox::fault('recurring_charge', 'truncate', 1);
+            [$code, $out, $err] = self::$shop->chargeDue();
+            $this->assertSame(0, $code, $err);
+            $this->assertStringContainsString("charge $chargeId: unknown", $out);
+            self::waitForNotis();
+            $recorded = self::$shop->rows("SELECT * FROM payments WHERE subscription_id = ? AND source = 'noti' AND pay_cnt = 2", [$subscription['id']]);
+            $this->assertCount(1, $recorded, 'the genuine Noti of the charge was recorded');
+
+            $runs = '';
+            for ($run = 0; $run < 3; $run++) {
+                [$code, $out, $err] = self::$shop->chargeDue();
+                $this->assertSame(0, $code, $err);
+                $runs .= $out;
+            }
+            $this->assertStringContainsString("charge $chargeId: settle:charged", $runs);
+            $this->assertSame(1, Sandbox::count('recurring_charge'), "one cycle, one charge:\n$runs");
+            $charge = self::charge($chargeId);
+            $this->assertSame('charged', $charge['status'], $runs);
+            $this->assertSame($recorded[0]['tid'], $charge['tid']);
+        } finally {
+            Sandbox::notiUrl(null);
+        }
+    }
+
+    /** A retry of a cycle whose payment is already known is settled from the ledger, with no call. */
+    public function testARetryOfACycleAlreadyPaidIsNotCharged(): void
+    {
+        $subscription = self::active();
+        $chargeId = self::queueCharge($subscription, 1);   // cycle 1: billkeygen's own charge
+        Sandbox::reset();
+        [$code, $out, $err] = self::$shop->chargeDue();
+        $this->assertSame(0, $code, $err);
+        $this->assertStringContainsString("charge $chargeId: charged", $out);
+        $this->assertSame(0, Sandbox::count('recurring_charge'));
+        $this->assertSame($subscription['first_tid'], self::charge($chargeId)['tid']);
+    }
+
+    /**
+     * One way per subscription: signing up with CookiePay's schedule marks it 'schedule', and
+     * charge-due then never charges one of its cycles itself (the schedule charges them; both would
+     * charge twice) — it refuses without calling CookiePay.
+     */
+    public function testChargeDueRefusesToChargeACycleOfAScheduleModeSubscription(): void
+    {
+        $subscription = self::active();
+        $this->assertSame('schedule', $subscription['mode']);
+        $chargeId = self::queueCharge($subscription, 2, 'cycle');
+        Sandbox::reset();
+        [$code, $out, $err] = self::$shop->chargeDue();
+        $this->assertSame(0, $code, $err);
+        $this->assertStringContainsString("charge $chargeId: refused", $out);
+        $this->assertSame(0, Sandbox::count('recurring_charge'), 'CookiePay was not asked');
+        $charge = self::charge($chargeId);
+        $this->assertSame('refused', $charge['status']);
+        $this->assertStringContainsString('schedule', $charge['error']);
+        // Later runs leave it alone.
+        [, $out] = self::$shop->chargeDue();
+        $this->assertStringNotContainsString("charge $chargeId:", $out);
+        $this->assertSame(0, Sandbox::count('recurring_charge'));
     }
 
     private static function charge(int $id): array

@@ -11,6 +11,7 @@ $html = '<p><a href="/subscribe.php">새 구독 신청</a></p>';
 foreach ($subscriptions as $sub) {
     $html .= '<section><h2>#' . h($sub['id']) . ' ' . h($sub['product']) . ' — ' . h($sub['buyer']) . ' (' . h($sub['status']) . ')</h2>'
         . '<p>주문번호 ' . h($sub['orderno']) . ' · 월 ' . number_format((int) $sub['amount']) . '원'
+        . ' · ' . ($sub['mode'] === 'schedule' ? '쿠키페이 자동결제' : '상점 cron 결제')
         . ($sub['next_pay_date'] !== null ? ' · 다음 결제일 ' . h($sub['next_pay_date']) : '') . '</p>';
     if ($sub['status'] === 'active' || $sub['status'] === 'not_scheduled') {
         $html .= '<form method="post" action="/end-subscription.php"><input type="hidden" name="id" value="' . h($sub['id']) . '">'

@@ -3,6 +3,7 @@
 // With Composer you would `require 'vendor/autoload.php';` instead of the binding's own autoloader.
 require dirname(__DIR__, 3) . '/bindings/php/autoload.php';
 require __DIR__ . '/subscriptions.php';
+require __DIR__ . '/notis.php';
 
 use CookiePay\Client;
 

@@ -29,6 +29,10 @@ function shop_subscription_schema(PDO $db): void
         amount        INTEGER NOT NULL CHECK (amount > 0),
         buyer         TEXT NOT NULL,
         status        TEXT NOT NULL CHECK (status IN ('signing_up', 'active', 'not_scheduled', 'failed', 'unknown', 'ended')),
+        -- Who charges its cycles, one way per subscription, never both (both would charge twice):
+        -- 'schedule' = CookiePay's schedule (RECURRENCE_PAY=Y; the shop listens to Notis), 'cron' = the
+        -- shop's own cron with no CookiePay schedule. Every sign-up here is 'schedule': see README.
+        mode          TEXT NOT NULL CHECK (mode IN ('schedule', 'cron')),
         billkey       TEXT,
         reserve_id    TEXT UNIQUE,
         first_tid     TEXT UNIQUE,
@@ -54,14 +58,19 @@ function shop_subscription_schema(PDO $db): void
         recorded_at     TEXT NOT NULL
     )");
     // Charges the shop itself starts (recurringCharge), one row per cycle: pending → charging →
-    // charged | failed | unknown. Only the process whose conditional UPDATE moved the row to
-    // 'charging' calls CookiePay.
+    // charged | failed | unknown, or refused (never sent: not the shop's to charge). Only the process
+    // whose conditional UPDATE moved the row to 'charging' calls CookiePay. kind 'retry' = charge
+    // again a cycle CookiePay's schedule declined (what recurrence_request_payment is for: it charges
+    // the oldest unpaid cycle); staff add one once CookiePay's dashboard shows the cycle unpaid, as no
+    // public call confirms a decline (its Noti has no TID). kind 'cycle' = the shop's own cron
+    // charging a cycle (cron mode only).
     $db->exec("CREATE TABLE IF NOT EXISTS charges (
         id              INTEGER PRIMARY KEY AUTOINCREMENT,
         subscription_id INTEGER NOT NULL REFERENCES subscriptions(id),
         cycle           INTEGER NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('retry', 'cycle')),
         due_date        TEXT NOT NULL,
-        status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'charging', 'charged', 'failed', 'unknown')),
+        status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'charging', 'charged', 'failed', 'unknown', 'refused')),
         claimed_by      TEXT,
         claimed_at      TEXT,
         tid             TEXT,
@@ -78,21 +87,16 @@ function shop_subscription_schema(PDO $db): void
         cancel_date  TEXT,
         recorded_at  TEXT NOT NULL
     )");
-    // One row per Noti dedup_key: a Noti sent twice (or by two deliveries at once) is handled once.
+    // One row per confirmed Noti's dedup_key, claimed in the transaction that acts on it: a Noti sent
+    // twice (or by two deliveries at once) is handled once. Unconfirmed Notis leave no row.
     $db->exec("CREATE TABLE IF NOT EXISTS notis (
         dedup_key   TEXT PRIMARY KEY,
         kind        TEXT NOT NULL,
         tid         TEXT,
-        status      TEXT NOT NULL CHECK (status IN ('processing', 'recorded', 'declined', 'rejected', 'ignored')),
+        status      TEXT NOT NULL CHECK (status IN ('recorded', 'ignored')),
         detail      TEXT,
         received_at TEXT NOT NULL
     )");
-}
-
-/** What noti.php answers when it has taken a Noti (processed now or before). */
-function shop_noti_success_body(): string
-{
-    return 'OK';
 }
 
 /** Run $work inside BEGIN IMMEDIATE … COMMIT: the write lock is taken first, so two processes queue. */
@@ -163,7 +167,9 @@ function shop_subscribe(PDO $db, Client $client, string $planId, string $buyer, 
 {
     $plan = PLANS[$planId];
     $orderNo = 'SUB' . date('YmdHis') . '-' . bin2hex(random_bytes(4));
-    $db->prepare("INSERT INTO subscriptions (orderno, plan, product, amount, buyer, status, created_at) VALUES (?, ?, ?, ?, ?, 'signing_up', ?)")
+    // Signing up with CookiePay's schedule makes this a 'schedule' subscription: the shop never charges
+    // its cycles itself (charge-due refuses to), it only records what the schedule's Notis confirm.
+    $db->prepare("INSERT INTO subscriptions (orderno, plan, product, amount, buyer, status, mode, created_at) VALUES (?, ?, ?, ?, ?, 'signing_up', 'schedule', ?)")
         ->execute([$orderNo, $planId, $plan['name'], $plan['amount'], $buyer, shop_now()]);
     $id = (int) $db->lastInsertId();
     $fail = function (string $status, string $result, string $message, array $extra = []) use ($db, $id): array {
@@ -241,12 +247,28 @@ function shop_money_may_have_moved(CookiePayException $e): bool
     return !in_array($e->getKind(), ['validation', 'invalid_argument', 'library'], true);
 }
 
-/** Queue a shop-started charge of a cycle (e.g. a declined cycle to retry); once per cycle. */
-function shop_queue_charge(PDO $db, int $subscriptionId, int $cycle, string $dueDate): bool
+/** The payment recorded for a subscription's cycle (any source), or null. */
+function shop_cycle_payment(PDO $db, int $subscriptionId, int $cycle): ?array
 {
-    $insert = $db->prepare("INSERT OR IGNORE INTO charges (subscription_id, cycle, due_date, status, updated_at) VALUES (?, ?, ?, 'pending', ?)");
-    $insert->execute([$subscriptionId, $cycle, $dueDate, shop_now()]);
-    return $insert->rowCount() === 1;
+    return shop_one($db, 'SELECT * FROM payments WHERE subscription_id = ? AND pay_cnt = ? ORDER BY recorded_at LIMIT 1', [$subscriptionId, $cycle]);
+}
+
+/**
+ * Why charge-due must not charge this row, or null when it may. One way per subscription: a
+ * 'schedule' subscription's cycles are CookiePay's to charge (the shop charging one too charged twice:
+ * the schedule took cycle 3 and recurringCharge cycle 4 on the same day); the shop only retries a
+ * cycle the schedule declined. A 'cron' subscription has no schedule, hence no RESERVE_ID, and the
+ * public API has no other call that charges a billing key (cookiepay-api.md §5.1).
+ */
+function shop_charge_refusal(array $charge): ?string
+{
+    if ($charge['mode'] === 'schedule' && $charge['kind'] !== 'retry') {
+        return "schedule mode: CookiePay's schedule charges this subscription's cycles, the shop only retries a declined one";
+    }
+    if ($charge['mode'] !== 'schedule' || $charge['reserve_id'] === null) {
+        return 'no CookiePay schedule: recurringCharge needs its RESERVE_ID';
+    }
+    return null;
 }
 
 /**
@@ -330,13 +352,23 @@ function shop_charge_one(PDO $db, Client $client, int $chargeId, string $worker)
     if (!$claimed) {
         return 'skipped';   // another run has it
     }
-    $charge = shop_one($db, 'SELECT c.cycle, s.id AS subscription_id, s.reserve_id, s.billkey, s.amount
+    $charge = shop_one($db, 'SELECT c.cycle, c.kind, s.id AS subscription_id, s.mode, s.reserve_id, s.billkey, s.amount
         FROM charges c JOIN subscriptions s ON s.id = c.subscription_id WHERE c.id = ?', [$chargeId]);
     $finish = function (string $status, ?string $tid, ?string $error) use ($db, $chargeId): string {
         $db->prepare("UPDATE charges SET status = ?, tid = ?, error = ?, updated_at = ? WHERE id = ? AND status = 'charging'")
             ->execute([$status, $tid, $error, shop_now(), $chargeId]);
         return $status;
     };
+    $refusal = shop_charge_refusal($charge);
+    if ($refusal !== null) {
+        return $finish('refused', null, $refusal);
+    }
+    // The cycle may have been paid meanwhile (the schedule's Noti, an earlier settle): charging it
+    // "again" would charge the next cycle ahead of its date.
+    $paid = shop_cycle_payment($db, (int) $charge['subscription_id'], (int) $charge['cycle']);
+    if ($paid !== null) {
+        return $finish('charged', $paid['tid'], 'paid before this run (' . $paid['source'] . ')');
+    }
     try {
         $payment = $client->recurringCharge($charge['reserve_id'], $charge['billkey']);
     } catch (ApiException $e) {
@@ -364,6 +396,17 @@ function shop_settle_charge(PDO $db, Client $client, int $chargeId): string
 {
     $charge = shop_one($db, 'SELECT c.*, s.orderno AS subscription_orderno, s.amount, s.product, s.buyer
         FROM charges c JOIN subscriptions s ON s.id = c.subscription_id WHERE c.id = ?', [$chargeId]);
+    $charged = function (string $tid) use ($db, $chargeId): string {
+        $db->prepare("UPDATE charges SET status = 'charged', tid = ?, error = NULL, updated_at = ? WHERE id = ? AND status = 'unknown'")
+            ->execute([$tid, shop_now(), $chargeId]);
+        return 'charged';
+    };
+    // A payment of this cycle is known already (its Noti came, confirmed by paycert): it was charged.
+    // paysearch would list it as one we know and prove nothing about this cycle.
+    $paid = shop_cycle_payment($db, (int) $charge['subscription_id'], (int) $charge['cycle']);
+    if ($paid !== null) {
+        return $charged($paid['tid']);
+    }
     $claimedDay = substr((string) $charge['claimed_at'], 0, 10);
     try {
         $payments = $client->paysearch(
@@ -377,11 +420,19 @@ function shop_settle_charge(PDO $db, Client $client, int $chargeId): string
     $ours = [];
     $untagged = 0;
     foreach ($payments as $payment) {
-        $known = shop_one($db, 'SELECT tid FROM payments WHERE tid = ?', [$payment['TID']]) !== null;
-        if ($known || (int) $payment['AMOUNT'] !== (int) $charge['amount']) {
+        $known = shop_one($db, 'SELECT tid, source, recorded_at FROM payments WHERE tid = ?', [$payment['TID']]);
+        if ((int) $payment['AMOUNT'] !== (int) $charge['amount']) {
             continue;
         }
         $tag = isset($payment['ETC1']) ? (string) $payment['ETC1'] : '';
+        if ($known !== null) {
+            // Recorded from its Noti since this charge was sent: the charge whose answer was lost
+            // (a Noti's PAY_CNT is only a label, so the time decides, not the label).
+            if ($tag === $charge['subscription_orderno'] && $known['source'] === 'noti' && $known['recorded_at'] >= $charge['claimed_at']) {
+                $ours[] = $payment;
+            }
+            continue;
+        }
         if ($tag === $charge['subscription_orderno']) {
             $ours[] = $payment;
         } elseif ($tag === '' && $payment['PRODUCTNAME'] === $charge['product'] && $payment['BUYERNAME'] === $charge['buyer']) {
@@ -390,150 +441,19 @@ function shop_settle_charge(PDO $db, Client $client, int $chargeId): string
     }
     if (count($ours) === 1 && $untagged === 0) {
         $payment = $ours[0];
-        shop_record_payment($db, $payment, 'paysearch', (int) $charge['subscription_id'], (int) $charge['cycle']);
-        $db->prepare("UPDATE charges SET status = 'charged', tid = ?, error = NULL, updated_at = ? WHERE id = ? AND status = 'unknown'")
-            ->execute([$payment['TID'], shop_now(), $chargeId]);
-        return 'charged';
+        if (!shop_record_payment($db, $payment, 'paysearch', (int) $charge['subscription_id'], (int) $charge['cycle'])) {
+            $db->prepare("UPDATE payments SET pay_cnt = ? WHERE tid = ? AND source = 'noti'")->execute([(int) $charge['cycle'], $payment['TID']]);
+        }
+        return $charged($payment['TID']);
     }
-    if ($ours === [] && $untagged === 0) {
-        // CookiePay has no charge of this subscription we do not know of: it did not happen.
+    if ($ours === [] && $untagged === 0 && shop_cycle_payment($db, (int) $charge['subscription_id'], (int) $charge['cycle']) === null) {
+        // CookiePay has no charge of this subscription we do not know of, and none of this cycle is
+        // known (a Noti may have come while paysearch ran): it did not happen.
         $db->prepare("UPDATE charges SET status = 'pending', error = 'not charged (paysearch)', updated_at = ? WHERE id = ? AND status = 'unknown'")
             ->execute([shop_now(), $chargeId]);
         return 'pending';
     }
     return 'unknown';   // several candidates: a person decides
-}
-
-/**
- * Handle one Noti: parse, process each dedup_key once, believe nothing before paycert says so.
- *
- * @return array [HTTP status, result word for X-Noti-Result]
- */
-function shop_handle_noti(PDO $db, Client $client, string $rawBody): array
-{
-    try {
-        $noti = Client::parseNoti($rawBody);
-    } catch (CookiePayException $e) {
-        return [400, 'invalid'];
-    }
-    $tid = isset($noti['TID']) && $noti['TID'] !== null ? (string) $noti['TID'] : '';
-    $claim = $db->prepare("INSERT OR IGNORE INTO notis (dedup_key, kind, tid, status, received_at) VALUES (?, ?, ?, 'processing', ?)");
-    $claim->execute([$noti['dedup_key'], $noti['kind'], $tid, shop_now()]);
-    if ($claim->rowCount() === 0) {
-        return [200, 'duplicate'];   // handled before (or being handled right now): answer, change nothing
-    }
-    $done = function (string $status, string $detail = '') use ($db, $noti): void {
-        $db->prepare('UPDATE notis SET status = ?, detail = ? WHERE dedup_key = ?')->execute([$status, $detail, $noti['dedup_key']]);
-    };
-    $forget = function () use ($db, $noti): array {
-        // Not processed: forget this delivery so that the next one is.
-        $db->prepare("DELETE FROM notis WHERE dedup_key = ? AND status = 'processing'")->execute([$noti['dedup_key']]);
-        return [503, 'retry-later'];
-    };
-    try {
-        [$status, $result, $detail] = shop_process_noti($db, $client, $noti);
-    } catch (CookiePayException $e) {
-        error_log('cookiepay Noti: ' . $e->getErrorJson());   // paycert could not answer
-        return $forget();
-    }
-    if ($status === 'retry') {
-        return $forget();
-    }
-    $done($status, $detail);
-    return [200, $result];
-}
-
-/** @return array [notis.status, result word, detail] */
-function shop_process_noti(PDO $db, Client $client, array $noti): array
-{
-    $field = function (string $name) use ($noti): string {
-        return isset($noti[$name]) && $noti[$name] !== null ? (string) $noti[$name] : '';
-    };
-    $success = $field('RESULTCODE') === '' || $field('RESULTCODE') === '0000';
-
-    if ($noti['kind'] === 'recurring') {
-        $subscription = shop_subscription_by_reserve($db, $field('RESERVE_ID'));
-        if ($subscription === null) {
-            // The first charge's Noti can overtake billkeygen's answer: its sign-up is still being
-            // recorded. Have CookiePay send it again rather than reject it.
-            $signingUp = shop_one($db, "SELECT id FROM subscriptions WHERE orderno = ? AND status = 'signing_up'", [$field('RESERVE_ORDERNO')]);
-            if ($signingUp !== null) {
-                return ['retry', 'retry-later', 'sign-up not recorded yet'];
-            }
-            return ['rejected', 'unknown-subscription', 'RESERVE_ID not ours'];
-        }
-        if (!$success) {
-            // A declined cycle: nothing to confirm with paycert (there is no payment). Queue one
-            // retry of that cycle for charge-due; a forged Noti can at most queue a charge of a
-            // real subscription, which CookiePay's own answer then decides.
-            $retryDays = (int) shop_env('SHOP_RETRY_AFTER_DAYS', '3');
-            $queued = $subscription['status'] === 'active' && shop_queue_charge(
-                $db,
-                (int) $subscription['id'],
-                (int) $field('PAY_CNT'),
-                date('Y-m-d', strtotime("+$retryDays days"))
-            );
-            return ['declined', $queued ? 'declined-retry-queued' : 'declined', $field('RESULTCODE') . ' ' . $field('RESULTMSG')];
-        }
-        return shop_confirm_payment($db, $client, $noti, (int) $subscription['id'], (int) $subscription['amount'], (int) $field('PAY_CNT'));
-    }
-
-    if ($noti['kind'] === 'payment') {
-        // A payment of ours: a subscription's first charge or an order of the window checkout.
-        $orderNo = $field('ORDERNO');
-        $subscription = shop_one($db, 'SELECT id, amount FROM subscriptions WHERE orderno = ?', [$orderNo]);
-        if ($subscription !== null) {
-            return shop_confirm_payment($db, $client, $noti, (int) $subscription['id'], (int) $subscription['amount'], 1);
-        }
-        $order = shop_one($db, 'SELECT orderno, amount FROM orders WHERE orderno = ?', [$orderNo]);
-        if ($order === null) {
-            return ['rejected', 'unknown-order', 'ORDERNO not ours'];
-        }
-        try {
-            $payment = $client->verify($field('TID'), ['ORDERNO' => $order['orderno'], 'AMOUNT' => (int) $order['amount']]);
-        } catch (VerificationException $e) {
-            return ['rejected', 'mismatch', json_encode($e->getMismatches(), JSON_UNESCAPED_UNICODE)];
-        } catch (ApiException $e) {
-            return ['rejected', 'not-found', $e->getApiCode()];
-        }
-        $paid = $db->prepare("UPDATE orders SET status = 'paid', tid = ?, accept_no = ?, paid_at = ? WHERE orderno = ? AND amount = ? AND status = 'pending'");
-        $paid->execute([$payment['TID'], isset($payment['ACCEPTNO']) ? $payment['ACCEPTNO'] : null, date('c'), $order['orderno'], (int) $order['amount']]);
-        return ['recorded', $paid->rowCount() === 1 ? 'paid' : 'already-paid', ''];
-    }
-
-    if ($noti['kind'] === 'cancel') {
-        if (shop_one($db, 'SELECT tid FROM payments WHERE tid = ?', [$field('TID')]) === null) {
-            return ['ignored', 'unknown-payment', 'TID not in our payments'];
-        }
-        try {
-            $cert = $client->paycert($field('TID'));
-        } catch (ApiException $e) {
-            return ['rejected', 'not-found', $e->getApiCode()];
-        }
-        if (!isset($cert['CANCELDATE']) || $cert['CANCELDATE'] === '') {
-            // paycert shows a cancellation only once nothing is left: a partial cancel cannot be
-            // confirmed here. Refunds made by refund.php are recorded from cancel's own answer.
-            return ['ignored', 'partial-cancel-unconfirmed', 'paycert shows no full cancellation'];
-        }
-        $db->prepare('UPDATE payments SET cancelled_at = ? WHERE tid = ?')->execute([$cert['CANCELDATE'], $cert['TID']]);
-        return ['recorded', 'cancel-recorded', ''];
-    }
-    return ['ignored', 'ignored', 'kind ' . $noti['kind']];
-}
-
-/** A successful payment Noti of a subscription: paycert must agree before it is recorded. */
-function shop_confirm_payment(PDO $db, Client $client, array $noti, int $subscriptionId, int $amount, int $payCnt): array
-{
-    $tid = isset($noti['TID']) ? (string) $noti['TID'] : '';
-    try {
-        $payment = $client->verify($tid, ['ORDERNO' => (string) $noti['ORDERNO'], 'AMOUNT' => $amount]);
-    } catch (VerificationException $e) {
-        return ['rejected', 'mismatch', json_encode($e->getMismatches(), JSON_UNESCAPED_UNICODE)];
-    } catch (ApiException $e) {
-        return ['rejected', 'not-found', $e->getApiCode()];   // e.g. a TID CookiePay does not know: forged
-    }
-    $new = shop_record_payment($db, $payment, 'noti', $subscriptionId, $payCnt);
-    return ['recorded', $new ? 'recorded' : 'already-recorded', ''];
 }
 
 /**

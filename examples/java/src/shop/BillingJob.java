@@ -38,15 +38,39 @@ public final class BillingJob {
         this.charges = charges;
     }
 
-    /** Charge one cycle of a subscription now (e.g. from an admin's "retry" button). → the row's state. */
+    /**
+     * Charge one row now (e.g. the retry of a declined month, or an admin's "retry" button). → the
+     * row's state. One way per subscription: a subscription with CookiePay's schedule has its cycles
+     * charged by CookiePay, so the only charge the shop makes of it is the retry of a cycle the
+     * schedule declined (what recurrence_request_payment is for: it charges the oldest unpaid
+     * cycle); a {@link ChargeStore#CYCLE} row of it is refused, never sent — a job that charged a
+     * cycle of a scheduled subscription charged twice (the schedule took cycle 3, recurringCharge
+     * cycle 4, the same day). No public call charges a billing key without a schedule
+     * (recurringCharge needs its RESERVE_ID), so a "cron" subscription cannot be charged here.
+     */
     public String charge(String chargeId) {
         ChargeStore.Charge row = charges.find(chargeId);
         // UPDATE charges SET state='charging' WHERE id=? AND state='pending'  → 0 rows: not ours.
         if (row == null || !charges.transition(chargeId, ChargeStore.PENDING, ChargeStore.CHARGING)) {
             return row == null ? "no such charge" : row.getState();
         }
+        String mode = charges.modeOf(row.reserveId);
+        if (!"schedule".equals(mode) || !ChargeStore.RETRY.equals(row.kind)) {
+            charges.finish(chargeId, ChargeStore.REFUSED, null, "schedule".equals(mode)
+                    ? "schedule mode: CookiePay's schedule charges its cycles, the shop only retries a declined one"
+                    : "no CookiePay schedule to charge");
+            return ChargeStore.REFUSED;
+        }
+        // The cycle may be paid by now (its Noti, an earlier settle): "retrying" it would make
+        // CookiePay charge the next cycle ahead of its date.
+        String known = charges.cyclePayment(row.reserveId, row.cycle);
+        if (known != null) {
+            charges.finish(chargeId, ChargeStore.PAID, known, "paid before: not charged again");
+            return ChargeStore.PAID;
+        }
         try {
             CookiePayResult paid = client.recurringCharge(row.reserveId, row.billKey);
+            charges.recordPayment(row.reserveId, paid.getString("PAY_CNT"), paid.getString("TID"));
             charges.finish(chargeId, ChargeStore.PAID, paid.getString("TID"), "PAY_CNT " + paid.getString("PAY_CNT"));
         } catch (CookiePayApiException e) {
             // Declined by the card company (layer "inner"), or the schedule is cancelled (E103):
@@ -59,7 +83,9 @@ public final class BillingJob {
     }
 
     /**
-     * Settle a charge whose outcome is unknown: look up the day's payments and take one of this
+     * Settle a charge whose outcome is unknown. A payment of its cycle the shop knows already (the
+     * charge's own Noti, confirmed with paycert) settles it as paid — paysearch would list that one
+     * as recorded and prove nothing about the cycle. Otherwise look up the day's payments and take one of this
      * subscription — marked by the ETC1 the shop gave it at sign-up, which CookiePay copies to every
      * charge of the schedule (paysearch rows carry no RESERVE_ID, and the ORDERNO of a recurring
      * charge is made by CookiePay) — that the shop has not recorded yet. Found → paid (do not
@@ -72,17 +98,32 @@ public final class BillingJob {
         if (row == null || !ChargeStore.UNKNOWN.equals(row.getState())) {
             return row == null ? "no such charge" : row.getState();
         }
+        String known = charges.cyclePayment(row.reserveId, row.cycle);
+        if (known != null) {
+            charges.finish(chargeId, ChargeStore.PAID, known, "settled: its payment was recorded");
+            return ChargeStore.PAID;
+        }
         LocalDate today = LocalDate.now(KST);
         try {
             for (Map<String, Object> payment : client.paysearch(today.minusDays(1), today.plusDays(1)).getList("payments")) {
                 String tid = String.valueOf(payment.get("TID"));
-                if (row.tag.equals(payment.get("ETC1")) && !tidsAlreadyRecorded.contains(tid) && !"".equals(tid)) {
+                // Ours: the subscription's tag, and a TID not recorded yet — or one its Noti recorded
+                // since this charge was sent (the charge whose answer was lost, whatever its label).
+                boolean fresh = !tidsAlreadyRecorded.contains(tid) || charges.recordedFromNotiSince(tid, row.startedAtMillis);
+                if (row.tag.equals(payment.get("ETC1")) && fresh && !"".equals(tid)) {
+                    charges.recordPayment(row.reserveId, row.cycle, tid);
                     charges.finish(chargeId, ChargeStore.PAID, tid, "settled with paysearch");
                     return ChargeStore.PAID;
                 }
             }
         } catch (CookiePayException e) {
             return ChargeStore.UNKNOWN; // try again later; still no charge
+        }
+        // A Noti may have recorded the cycle while paysearch ran: never back to pending then.
+        known = charges.cyclePayment(row.reserveId, row.cycle);
+        if (known != null) {
+            charges.finish(chargeId, ChargeStore.PAID, known, "settled: its payment was recorded");
+            return ChargeStore.PAID;
         }
         charges.transition(chargeId, ChargeStore.UNKNOWN, ChargeStore.PENDING);
         return ChargeStore.PENDING;

@@ -1,14 +1,14 @@
 package shop;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import com.cookiepay.CookiePayApiException;
 import com.cookiepay.CookiePayClient;
 import com.cookiepay.CookiePayException;
+import com.cookiepay.CookiePayNotiNotConfirmedException;
 import com.cookiepay.CookiePayResult;
-import com.cookiepay.CookiePayVerificationFailedException;
 
 /**
  * The 통지 URL (Noti) handler, servlet-style: CookiePay POSTs a JSON body here server to server for
@@ -21,33 +21,53 @@ import com.cookiepay.CookiePayVerificationFailedException;
  *     resp.getWriter().write("<RESULT>SUCCESS</RESULT>");   // what the vendor's plugin answers
  * }
  * }</pre>
+ * (answer 503 instead when {@code handle} throws: CookiePay could not be asked, and it resends).
  *
- * Two rules: a Noti is <b>not authenticated</b> (anyone can post one), so nothing is marked paid
- * before {@code verify} (paycert) confirms it; and Notis repeat and race with the shop's own
- * calls, so each {@code dedup_key} is recorded once — after the check, with a unique column, so
- * two copies arriving together record it once.
+ * <p>A Noti is <b>not authenticated</b>: anyone can post one, so it is only a hint to look. Nothing
+ * changes, and its {@code dedup_key} is not even claimed, before CookiePay confirms it (a forged
+ * Noti carrying a genuine key must not block the genuine one); then only CookiePay's answer is used,
+ * never the body's fields. Notis repeat and race with the shop's own calls, so each confirmed key
+ * is recorded once, with a unique column.
  */
 public final class NotiHandler {
     private final CookiePayClient client;
-    /** Stands in for the subscriptions table: RESERVE_ID → the amount each cycle must have. */
-    private final Map<String, Long> subscriptions = new ConcurrentHashMap<String, Long>();
+    /** The shop's payments by subscription and cycle (shared with {@link BillingJob}). */
+    private final ChargeStore ledger;
+    /** Stands in for the subscriptions table: the sign-up's ORDERNO and its ETC1 tag → the subscription. */
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<String, Subscription>();
     /** Stands in for {@code CREATE TABLE notis (dedup_key VARCHAR(200) PRIMARY KEY, tid …)}. */
     private final Set<String> processed = ConcurrentHashMap.newKeySet();
     private final Set<String> paidTids = ConcurrentHashMap.newKeySet();
 
-    public NotiHandler(CookiePayClient client) {
-        this.client = client;
+    private static final class Subscription {
+        final String reserveId;
+        final String orderNo;
+        final long amount;
+
+        Subscription(String reserveId, String orderNo, long amount) {
+            this.reserveId = reserveId;
+            this.orderNo = orderNo;
+            this.amount = amount;
+        }
     }
 
-    public void subscribe(String reserveId, long amount) {
-        subscriptions.put(reserveId, amount);
+    public NotiHandler(CookiePayClient client, ChargeStore ledger) {
+        this.client = client;
+        this.ledger = ledger;
+    }
+
+    /** A subscription the shop signed up: its RESERVE_ID, its ORDERNO, the ETC1 tag it gave and the amount of each cycle. */
+    public void subscribe(String reserveId, String orderNo, String tag, long amount) {
+        Subscription subscription = new Subscription(reserveId, orderNo, amount);
+        subscriptions.put(orderNo, subscription);
+        subscriptions.put(tag, subscription);
     }
 
     public boolean isPaid(String tid) {
         return paidTids.contains(tid);
     }
 
-    /** What happened, for the shop's log. */
+    /** What happened, for the shop's log. Throws when CookiePay could not be asked (answer 503). */
     public String handle(byte[] rawBody) {
         CookiePayResult noti;
         try {
@@ -55,40 +75,53 @@ public final class NotiHandler {
         } catch (CookiePayException e) {
             return "ignored: not a Noti (" + e.getKind() + ")";
         }
-        String kind = noti.getString("kind");
-        String tid = noti.getString("TID");
-        if (!"recurring".equals(kind)) {
-            // "payment": confirm and record it like the RETURNURL handler does; "cancel": mark the
-            // payment cancelled after paycert shows CANCELDATE. Same two rules.
-            return kind + " Noti for " + tid + ": not a subscription charge";
-        }
-        Long amount = subscriptions.get(noti.getString("RESERVE_ID"));
-        if (amount == null) {
-            return "ignored: no subscription " + noti.getString("RESERVE_ID");
-        }
-        if (!"0000".equals(noti.getString("RESULTCODE"))) {
-            // Declined cycle: tell the buyer, charge it again later (BillingJob.charge, dunning).
-            return record(noti) ? "declined: cycle " + noti.getString("PAY_CNT") + ", " + noti.getString("RESULTMSG") : "duplicate: ignored";
-        }
+        // confirmNoti: paycert of the TID, every field the body shares with paycert agreeing; kind and
+        // dedup_key from paycert's answer. Not confirmed: no TID (a decline has no payment), an unknown
+        // TID, a contradiction, or a cancellation paycert does not show (only once nothing is left).
+        CookiePayResult cert;
         try {
-            client.verify(tid, noti.getString("ORDERNO"), amount);   // what CookiePay itself has recorded
-        } catch (CookiePayVerificationFailedException e) {
-            return "rejected: differs from the subscription " + e.getMismatches();
-        } catch (CookiePayApiException e) {
-            return "rejected: CookiePay has no such payment (" + e.getCode() + ")";
-        } catch (CookiePayException e) {
-            // Could not ask: do not record; the Noti's repeat (or a paysearch later) will settle it.
-            return "not confirmed yet (" + e.getKind() + ")";
+            cert = client.confirmNoti(rawBody);
+        } catch (CookiePayNotiNotConfirmedException e) {
+            cert = null;
         }
-        if (!record(noti)) {
+        if (cert == null) {
+            // A decline has no TID: nothing can confirm it, so it charges (and queues) nothing.
+            boolean declined = "recurring".equals(noti.getString("kind")) && !"0000".equals(noti.getString("RESULTCODE"));
+            return declined ? "declined cycle reported, not confirmable: nothing charged" : "ignored: CookiePay does not confirm it";
+        }
+        String tid = cert.getString("TID");
+        if ("cancel".equals(cert.getString("kind"))) {
+            return record(cert.getString("dedup_key")) ? "cancel of " + tid + " confirmed" : "duplicate: ignored";
+        }
+        // The subscription CookiePay's answer ties the payment to: the sign-up's ORDERNO (its first
+        // charge), else the ETC1 tag given at sign-up, which CookiePay copies to each charge of the
+        // schedule and paysearch shows. The body's RESERVE_ID decides nothing.
+        Subscription subscription = subscriptions.get(cert.getString("ORDERNO"));
+        boolean first = subscription != null;
+        if (subscription == null) {
+            List<Map<String, Object>> rows = client.paysearch(tid).getList("payments");
+            Object tag = rows.size() == 1 ? rows.get(0).get("ETC1") : null;
+            subscription = tag == null ? null : subscriptions.get(String.valueOf(tag));
+        }
+        if (subscription == null) {
+            return "rejected: not a payment of one of our subscriptions";
+        }
+        if (!String.valueOf(subscription.amount).equals(cert.getString("AMOUNT"))) {
+            return "rejected: not the subscription's amount (" + cert.getString("AMOUNT") + ")";
+        }
+        if (!record(cert.getString("dedup_key"))) {
             return "duplicate: ignored";
         }
         paidTids.add(tid);
-        return "paid: cycle " + noti.getString("PAY_CNT") + ", " + amount + "원, TID " + tid + ", next " + noti.getString("NEXT_PAY_DATE");
+        // PAY_CNT is the body's: a label of the cycle only (first come; ChargeStore keeps one payment
+        // per cycle). It can spare a retry, never cause a charge.
+        String cycle = first ? "1" : noti.getString("PAY_CNT");
+        ledger.recordNotiPayment(subscription.reserveId, cycle, tid);
+        return "paid: cycle " + cycle + ", " + subscription.amount + "원, TID " + tid;
     }
 
     /** {@code INSERT INTO notis (dedup_key, …)}: false when the key is there already. */
-    private boolean record(CookiePayResult noti) {
-        return processed.add(noti.getString("dedup_key"));
+    private boolean record(String dedupKey) {
+        return processed.add(dedupKey);
     }
 }

@@ -148,11 +148,20 @@ public final class PaymentFlowDemo {
 
         ChargeStore charges = new ChargeStore();
         BillingJob job = new BillingJob(client, charges);
+        charges.setMode(reserveId, "schedule");   // signed up with a schedule: CookiePay charges its cycles
+        charges.recordPayment(reserveId, "1", sub.getString("TID"));
 
-        System.out.println("\n9. An extra charge of this schedule, run twice at once (two servers, one cron)");
-        String cycle = reserveId + "#extra-1";
-        charges.create(cycle, reserveId, billKey, "sub:" + subscriptionId, 9900);
+        System.out.println("\n9. One way per subscription: the shop's own job refuses to charge a cycle of a scheduled one");
         long before = SandboxBrowser.count(sandboxUrl, "recurring_charge");
+        charges.create(reserveId + "#own-2", ChargeStore.CYCLE, reserveId, billKey, "sub:" + subscriptionId, 9900, "2");
+        System.out.println("   charge: " + job.charge(reserveId + "#own-2") + " (" + charges.find(reserveId + "#own-2").getNote() + ")");
+        if (SandboxBrowser.count(sandboxUrl, "recurring_charge") != before) {
+            throw new AssertionError("a cycle of a scheduled subscription was charged by the shop");
+        }
+
+        System.out.println("   A declined month charged again (a retry), run twice at once (two servers, one cron)");
+        String cycle = reserveId + "#retry-2";
+        charges.create(cycle, ChargeStore.RETRY, reserveId, billKey, "sub:" + subscriptionId, 9900, "2");
         ExecutorService two = Executors.newFixedThreadPool(2);
         try {
             Future<String> a = two.submit(() -> job.charge(cycle));
@@ -167,8 +176,8 @@ public final class PaymentFlowDemo {
         recorded.add(row.getTid());
 
         System.out.println("\n10. The next charge's answer is cut off on the way back (outcome unknown)");
-        String next = reserveId + "#extra-2";
-        charges.create(next, reserveId, billKey, "sub:" + subscriptionId, 9900);
+        String next = reserveId + "#retry-3";
+        charges.create(next, ChargeStore.RETRY, reserveId, billKey, "sub:" + subscriptionId, 9900, "3");
         SandboxBrowser.fault(sandboxUrl, "recurring_charge", "truncate");
         System.out.println("   charge: " + job.charge(next) + " (" + charges.find(next).getNote() + ") - not charged again blindly");
         System.out.println("   settle with paysearch: " + job.settle(next, recorded) + ", TID " + charges.find(next).getTid());
@@ -191,8 +200,8 @@ public final class PaymentFlowDemo {
         System.out.println("   the same refund row run again: " + (SandboxBrowser.count(sandboxUrl, "cancel") - cancels) + " requests sent (it is done)");
 
         System.out.println("\n12. Time passes (the sandbox clock): CookiePay charges the next cycle and POSTs a Noti");
-        NotiHandler notis = new NotiHandler(client);
-        notis.subscribe(reserveId, 9900);
+        NotiHandler notis = new NotiHandler(client, charges);
+        notis.subscribe(reserveId, subscriptionId, "sub:" + subscriptionId, 9900);
         java.util.concurrent.BlockingQueue<byte[]> received = new java.util.concurrent.LinkedBlockingQueue<byte[]>();
         com.sun.net.httpserver.HttpServer notiUrl = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 8);
