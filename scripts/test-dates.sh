@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The date-sensitive Rust suites (core: lifecycle, money; sandbox: billing, notis, payments; CLI:
+# The date-sensitive Rust suites (core: lifecycle, money, notis; sandbox: billing, notis, payments; CLI:
 # lifecycle, money) run at a list of calendar dates: libfaketime moves the process's real time to the
 # day (10:00 in Seoul) and COOKIEPAY_SANDBOX_CLOCK_START starts the sandbox clock on the same day, so
 # the core's own clock and the sandbox's agree. A suite that passes here passes on any of these days.
@@ -32,7 +32,7 @@ fi
 
 # Build once at real time (cargo under a faked clock would see its own outputs as stale), then run
 # the test binaries themselves under faketime.
-suites=(cookiepay:lifecycle cookiepay:money cookiepay-sandbox:billing cookiepay-sandbox:notis
+suites=(cookiepay:lifecycle cookiepay:money cookiepay:notis cookiepay-sandbox:billing cookiepay-sandbox:notis
         cookiepay-sandbox:payments cookiepay-cli:lifecycle cookiepay-cli:money)
 bins=()
 dirs=()
