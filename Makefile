@@ -34,11 +34,6 @@ build:
 ## dist/ artifacts)
 test: test-rust test-dates test-c test-bindings test-binding-dates test-browser test-dist
 
-# Suites pin the sandbox clock (sandbox/README.md "The clock and schedules"): the Rust ones to
-# cookiepay_sandbox::test_clock_start(), the bindings' sandbox processes to this day. The date targets
-# below override it.
-test-bindings test-php test-dotnet test-java: export COOKIEPAY_SANDBOX_CLOCK_START ?= 2026-12-09 10:00:00
-
 ## test-dates: the date-sensitive Rust suites (core and sandbox: lifecycle, money, billing, Notis,
 ## payments; the CLI's lifecycle and money) under libfaketime at a fixed list of dates: month ends,
 ## Feb 28/29, Dec 31, the 6th-14th of several months (scripts/test-dates.sh lists them).
@@ -52,13 +47,17 @@ test-dates-long:
 	@scripts/need.sh gcc:gcc
 	scripts/test-dates.sh --year $(YEAR)
 
-## test-binding-dates: each binding's subscription tests with the sandbox clock started at a month
-## end and on a leap day (the bindings' own suites run at the default day above).
+## test-binding-dates: each binding's subscription tests on a month end and on a leap day: the test
+## process (PHP, Mono, the JVM) under libfaketime on that day, and the sandbox clock started on it. The
+## bindings' whole suites run on the real day (a shop's clock and CookiePay's agree: a shop that looks
+## up "today's" payments must see the sandbox's today).
 BINDING_DATES := 2026-01-31 2028-02-29
 test-binding-dates: release
+	@scripts/need.sh faketime:faketime
 	@for day in $(BINDING_DATES); do \
-	  echo "== binding subscription tests, sandbox clock from $$day" >&2; \
-	  export COOKIEPAY_SANDBOX_CLOCK_START="$$day 10:00:00"; \
+	  echo "== binding subscription tests on $$day" >&2; \
+	  export COOKIEPAY_SANDBOX_CLOCK_START="$$day 10:00:00" FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC \
+	    LD_PRELOAD=$$(dpkg -L libfaketime | grep -m1 '/libfaketime.so.1$$') FAKETIME="@$$day 01:00:00"; \
 	  bindings/php/test.sh --filter '/^(CookiePay\\Tests\\)?SubscriptionTest/' || exit 1; \
 	  bindings/dotnet/test.sh -run=CookiePay.Tests.LifecycleTests || exit 1; \
 	  bindings/java/test.sh -Dtest=SubscriptionTest -Dsurefire.failIfNoSpecifiedTests=false || exit 1; \
