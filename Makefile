@@ -50,7 +50,8 @@ test-dates-long:
 ## test-binding-dates: each binding's subscription tests on a month end and on a leap day: the test
 ## process (PHP, Mono, the JVM) under libfaketime on that day, and the sandbox clock started on it. The
 ## bindings' whole suites run on the real day (a shop's clock and CookiePay's agree: a shop that looks
-## up "today's" payments must see the sandbox's today).
+## up "today's" payments must see the sandbox's today). PHP's FFI opens libraries with RTLD_DEEPBIND,
+## which binds the core's clock_gettime past libfaketime: the library is preloaded for the PHP run.
 BINDING_DATES := 2026-01-31 2028-02-29
 test-binding-dates: release
 	@scripts/need.sh faketime:faketime
@@ -58,7 +59,7 @@ test-binding-dates: release
 	  echo "== binding subscription tests on $$day" >&2; \
 	  export COOKIEPAY_SANDBOX_CLOCK_START="$$day 10:00:00" FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC \
 	    LD_PRELOAD=$$(dpkg -L libfaketime | grep -m1 '/libfaketime.so.1$$') FAKETIME="@$$day 01:00:00"; \
-	  bindings/php/test.sh --filter '/^(CookiePay\\Tests\\)?SubscriptionTest/' || exit 1; \
+	  LD_PRELOAD="$$LD_PRELOAD $(COOKIEPAY_LIB)" bindings/php/test.sh --filter '/^(CookiePay\\Tests\\)?SubscriptionTest/' || exit 1; \
 	  bindings/dotnet/test.sh -run=CookiePay.Tests.LifecycleTests || exit 1; \
 	  bindings/java/test.sh -Dtest=SubscriptionTest -Dsurefire.failIfNoSpecifiedTests=false || exit 1; \
 	done
