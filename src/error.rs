@@ -218,7 +218,11 @@ const FIELD_NAME_CHARS: usize = 40;
 impl std::fmt::Display for FieldSummary<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let count = self.0.len();
-        write!(f, "{count} field{} failed validation", if count == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "{count} field{} failed validation",
+            if count == 1 { "" } else { "s" }
+        )?;
         for (i, problem) in self.0.iter().take(NAMED_FIELDS).enumerate() {
             f.write_str(if i == 0 { ": " } else { ", " })?;
             let name = &problem.field;
@@ -566,7 +570,10 @@ mod tests {
             .map(|i| FieldError::new(format!("F{i}"), "required", "4111111111111111 is no value of ours"))
             .collect();
         let text = Error::Validation(many).to_string();
-        assert!(text.starts_with("8 fields failed validation: F0 (required), F1"), "{text}");
+        assert!(
+            text.starts_with("8 fields failed validation: F0 (required), F1"),
+            "{text}"
+        );
         assert!(text.ends_with("F4 (required), and 3 more"), "{text}");
         assert!(!text.contains("F5") && !text.contains("4111"), "{text}");
         let long = Error::field("k".repeat(500), "unknown", "x").to_string();
