@@ -129,7 +129,7 @@ final class ExceptionsTest extends TestCase
 
         // A misspelt option is named with the option it is nearest to.
         $e = $this->expectThrown(ValidationException::class, function () {
-            new Client(['lib_path' => Sandbox::libraryPath(), 'api_id' => 'a', 'api_key' => 'k1234', 'timout_ms' => 100]);
+            new Client(['lib_path' => Sandbox::libraryPath(), 'env' => 'sandbox', 'api_id' => 'a', 'api_key' => 'k1234', 'timout_ms' => 100]);
         });
         $this->assertSame('1 field failed validation: timout_ms (unknown; did you mean timeout_ms?)', $e->getMessage());
 
