@@ -114,6 +114,16 @@ impl FieldError {
             message: message.into(),
         }
     }
+
+    /// For an unknown option, the known name its message suggests (config.rs: `… did you mean "x"?`).
+    fn nearest_name(&self) -> Option<&str> {
+        if self.rule != "unknown" {
+            return None;
+        }
+        let (_, rest) = self.message.rsplit_once("did you mean ")?;
+        let near = rest.strip_suffix('?')?;
+        Some(near.trim_matches('"'))
+    }
 }
 
 /// One field of a payment that differs from what the merchant expected.
@@ -131,7 +141,7 @@ pub struct Mismatch {
 pub enum Error {
     #[error("{0}")]
     InvalidArgument(String),
-    #[error("{} field(s) failed validation", .0.len())]
+    #[error("{}", FieldSummary(.0))]
     Validation(Vec<FieldError>),
     #[error("CookiePay answered {code}: {message}{}", hint.map(|h| format!(" ({h})")).unwrap_or_default())]
     Api {
@@ -192,6 +202,44 @@ fn outcome_note(outcome: Option<Outcome>) -> String {
     match outcome {
         Some(Outcome::Unknown(settle)) => format!("; the request may have taken effect: {}", settle.advice()),
         _ => String::new(),
+    }
+}
+
+/// A validation error's message: how many fields failed, then the first few as `FIELD (rule)` —
+/// an unknown option with the known name it is nearest — so that a binding's message alone says
+/// what to fix. Never a value. Written straight to the formatter (no allocation on the error path).
+struct FieldSummary<'a>(&'a [FieldError]);
+
+/// Fields named in the message; the rest are counted ("and 3 more"): all are in `fields`.
+const NAMED_FIELDS: usize = 5;
+/// Characters of one field name in the message (an unknown key is the caller's text).
+const FIELD_NAME_CHARS: usize = 40;
+
+impl std::fmt::Display for FieldSummary<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = self.0.len();
+        write!(
+            f,
+            "{count} field{} failed validation",
+            if count == 1 { "" } else { "s" }
+        )?;
+        for (i, problem) in self.0.iter().take(NAMED_FIELDS).enumerate() {
+            f.write_str(if i == 0 { ": " } else { ", " })?;
+            let name = &problem.field;
+            match name.char_indices().nth(FIELD_NAME_CHARS) {
+                Some((cut, _)) => write!(f, "{}…", &name[..cut])?,
+                None => f.write_str(name)?,
+            }
+            write!(f, " ({}", problem.rule)?;
+            if let Some(near) = problem.nearest_name() {
+                write!(f, "; did you mean {near}?")?;
+            }
+            f.write_str(")")?;
+        }
+        if count > NAMED_FIELDS {
+            write!(f, ", and {} more", count - NAMED_FIELDS)?;
+        }
+        Ok(())
     }
 }
 
@@ -499,6 +547,37 @@ mod tests {
         .to_json();
         assert_eq!(read["outcome"], "not_applied");
         assert_eq!(read["message"], "refused");
+    }
+
+    /// The message names the failed fields and rules (what `fields` says), the nearest known name
+    /// of an unknown option, at most five fields, and never a value.
+    #[test]
+    fn a_validation_message_names_the_fields_and_rules() {
+        let one = Error::field("AMOUNT", "positive", "AMOUNT must be more than 0").to_string();
+        assert_eq!(one, "1 field failed validation: AMOUNT (positive)");
+        let typo = FieldError::new(
+            "timout_ms",
+            "unknown",
+            "unknown config key \"timout_ms\": did you mean \"timeout_ms\"?",
+        );
+        let no_near = FieldError::new("colour", "unknown", "unknown config key \"colour\"");
+        let two = Error::Validation(vec![typo, no_near]).to_string();
+        assert_eq!(
+            two,
+            "2 fields failed validation: timout_ms (unknown; did you mean timeout_ms?), colour (unknown)"
+        );
+        let many: Vec<FieldError> = (0..8)
+            .map(|i| FieldError::new(format!("F{i}"), "required", "4111111111111111 is no value of ours"))
+            .collect();
+        let text = Error::Validation(many).to_string();
+        assert!(
+            text.starts_with("8 fields failed validation: F0 (required), F1"),
+            "{text}"
+        );
+        assert!(text.ends_with("F4 (required), and 3 more"), "{text}");
+        assert!(!text.contains("F5") && !text.contains("4111"), "{text}");
+        let long = Error::field("k".repeat(500), "unknown", "x").to_string();
+        assert!(long.len() < 100, "{long}");
     }
 
     #[test]

@@ -1,5 +1,11 @@
 //! `POST /api/paysearch` (TOKEN): payments by TID, or by approval date range. The answer is a JSON
 //! array of paycert-like rows, or an object with a code — `E008` meaning nothing was found.
+//!
+//! A range longer than one window is searched window by window and the rows merged. CookiePay's
+//! staging docs give a range of at most 6 months (for `/api/paylist`); whether paysearch has the same
+//! limit, and whether "6 months" means calendar months or days, is not documented — the sandbox
+//! answers E082 past 6 calendar months. Each window is therefore 6 calendar months less a day, which
+//! fits any reading of "6 months" by month. The cap on windows is this library's choice.
 
 use serde_json::{json, Map, Value};
 
@@ -56,6 +62,137 @@ pub fn prepare(api_id: &str, request: &Value) -> Result<Map<String, Value>> {
     }
 }
 
+/// Calendar months in one window (see the module's comment: the staging docs' limit).
+pub const WINDOW_MONTHS: u32 = 6;
+/// Windows one call sends at most (this library's cap: 2 years), so that a mistyped year is refused
+/// rather than sent as dozens of lookups.
+pub const MAX_WINDOWS: usize = 4;
+
+/// The bodies to send: one for a TID or a range within one window, else one per window, in order.
+pub fn bodies(api_id: &str, request: &Value) -> Result<Vec<Map<String, Value>>> {
+    let body = prepare(api_id, request)?;
+    let (Some(Value::String(from)), Some(Value::String(to))) = (body.get("STD_DT"), body.get("END_DT")) else {
+        return Ok(vec![body]);
+    };
+    let ranges = windows(Day::parse(from), Day::parse(to));
+    if ranges.len() > MAX_WINDOWS {
+        return Err(Error::field(
+            "to",
+            "range",
+            format!(
+                "from and to span more than {} months: paysearch searches {WINDOW_MONTHS} months per call \
+                 (CookiePay's documented range) and at most {MAX_WINDOWS} calls; search a shorter range",
+                WINDOW_MONTHS as usize * MAX_WINDOWS
+            ),
+        ));
+    }
+    Ok(ranges
+        .into_iter()
+        .map(|(start, end)| {
+            let mut window = body.clone();
+            window.insert("STD_DT".into(), json!(start.to_string()));
+            window.insert("END_DT".into(), json!(end.to_string()));
+            window
+        })
+        .collect())
+}
+
+/// A calendar day; only what splitting a range needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Day {
+    year: u32,
+    month: u32,
+    day: u32,
+}
+
+impl Day {
+    /// A `YYYY-MM-DD` that `is_date` accepted.
+    fn parse(text: &str) -> Day {
+        let number = |r: std::ops::Range<usize>| text[r].parse().unwrap_or(1);
+        Day {
+            year: number(0..4),
+            month: number(5..7),
+            day: number(8..10),
+        }
+    }
+
+    /// `months` later, on the same day or the month's last if it has fewer days.
+    fn months_later(self, months: u32) -> Day {
+        let index = self.year * 12 + (self.month - 1) + months;
+        let (year, month) = (index / 12, index % 12 + 1);
+        Day {
+            year,
+            month,
+            day: self.day.min(days_in_month(year, month)),
+        }
+    }
+
+    fn next(self) -> Day {
+        match (self.day < days_in_month(self.year, self.month), self.month) {
+            (true, _) => Day {
+                day: self.day + 1,
+                ..self
+            },
+            (false, 12) => Day {
+                year: self.year + 1,
+                month: 1,
+                day: 1,
+            },
+            (false, month) => Day {
+                month: month + 1,
+                day: 1,
+                ..self
+            },
+        }
+    }
+
+    fn previous(self) -> Day {
+        match (self.day, self.month) {
+            (1, 1) => Day {
+                year: self.year - 1,
+                month: 12,
+                day: 31,
+            },
+            (1, month) => Day {
+                month: month - 1,
+                day: days_in_month(self.year, month - 1),
+                ..self
+            },
+            (day, _) => Day { day: day - 1, ..self },
+        }
+    }
+}
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// `from..=to` cut into consecutive windows of `WINDOW_MONTHS` months less a day; stops counting
+/// one past the cap (the caller refuses that many).
+fn windows(from: Day, to: Day) -> Vec<(Day, Day)> {
+    let mut out = Vec::new();
+    let mut start = from;
+    while start <= to && out.len() <= MAX_WINDOWS {
+        let end = start.months_later(WINDOW_MONTHS).previous().min(to);
+        out.push((start, end));
+        start = end.next();
+    }
+    out
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
 /// `YYYY-MM-DD` with a real month and a day that month has.
 fn is_date(text: &str) -> bool {
     let b = text.as_bytes();
@@ -66,27 +203,27 @@ fn is_date(text: &str) -> bool {
     let year: u32 = text[0..4].parse().unwrap_or(0);
     let month: u32 = text[5..7].parse().unwrap_or(0);
     let day: u32 = text[8..10].parse().unwrap_or(0);
-    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days_in_month).contains(&day)
+    (1..=days_in_month(year, month)).contains(&day)
 }
 
-/// `cookiepay_paysearch` → `{"payments": […]}`.
+/// `cookiepay_paysearch` → `{"payments": […]}`: the rows of every window, oldest window first. The
+/// windows do not overlap (each day is in one), so no row is merged twice.
 pub fn call(ctx: &Context, request: &Value) -> Result<Value> {
-    let body = Value::Object(prepare(ctx.api_id(), request)?);
-    ctx.with_token(TokenUse::Cached, |token| {
-        let answer = ctx
-            .channel
-            .post_json_answer(PATH, &[("TOKEN", token)], &body, CallKind::Idempotent)?
-            .into_json()?;
-        payments_of(answer)
-    })
+    let mut payments = Vec::new();
+    for body in bodies(ctx.api_id(), request)? {
+        let body = Value::Object(body);
+        let mut rows = ctx.with_token(TokenUse::Cached, |token| {
+            let answer = ctx
+                .channel
+                .post_json_answer(PATH, &[("TOKEN", token)], &body, CallKind::Idempotent)?
+                .into_json()?;
+            payments_of(answer)
+        })?;
+        if let Value::Array(mut rows) = rows["payments"].take() {
+            payments.append(&mut rows);
+        }
+    }
+    Ok(json!({ "payments": payments }))
 }
 
 /// The rows of a paysearch answer.
@@ -134,6 +271,68 @@ mod tests {
         };
         assert_eq!(p.len(), 2);
         assert!(is_date("2024-02-29") && !is_date("2025-02-29"));
+    }
+
+    fn windows_of(from: &str, to: &str) -> Result<Vec<(String, String)>> {
+        let bodies = bodies("a", &json!({"from": from, "to": to}))?;
+        Ok(bodies
+            .iter()
+            .map(|b| {
+                (
+                    b["STD_DT"].as_str().unwrap().into(),
+                    b["END_DT"].as_str().unwrap().into(),
+                )
+            })
+            .collect())
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    /// A range longer than 6 months is cut into windows of 6 months less a day (each within the
+    /// sandbox's E082 limit), consecutive and without overlap, month ends and Feb 29 included.
+    #[test]
+    fn a_long_range_is_cut_into_six_month_windows() {
+        assert_eq!(
+            windows_of("2026-01-01", "2026-06-30").unwrap(),
+            pairs(&[("2026-01-01", "2026-06-30")])
+        );
+        assert_eq!(
+            windows_of("2026-01-01", "2026-07-01").unwrap(),
+            pairs(&[("2026-01-01", "2026-06-30"), ("2026-07-01", "2026-07-01")])
+        );
+        assert_eq!(
+            windows_of("2025-08-31", "2026-12-31").unwrap(),
+            pairs(&[
+                ("2025-08-31", "2026-02-27"),
+                ("2026-02-28", "2026-08-27"),
+                ("2026-08-28", "2026-12-31")
+            ])
+        );
+        assert_eq!(
+            windows_of("2027-09-01", "2028-12-31").unwrap(),
+            pairs(&[
+                ("2027-09-01", "2028-02-29"),
+                ("2028-03-01", "2028-08-31"),
+                ("2028-09-01", "2028-12-31")
+            ])
+        );
+        let tid = bodies("a", &json!({"tid": "T1", "from": "2020-01-01", "to": "2026-01-01"})).unwrap();
+        assert_eq!(tid.len(), 1, "a TID search ignores the dates");
+        assert!(!tid[0].contains_key("STD_DT"));
+    }
+
+    /// Past the cap nothing is sent: a validation error that names the limit.
+    #[test]
+    fn more_than_the_cap_is_refused_with_the_limit_named() {
+        assert_eq!(windows_of("2024-01-01", "2025-12-31").unwrap().len(), MAX_WINDOWS);
+        let Err(Error::Validation(p)) = windows_of("2024-01-01", "2026-01-01") else {
+            panic!()
+        };
+        assert_eq!((p[0].field.as_str(), p[0].rule), ("to", "range"));
+        assert!(p[0].message.contains("more than 24 months"), "{}", p[0].message);
+        assert!(windows_of("0001-01-01", "9999-12-31").is_err());
     }
 
     #[test]

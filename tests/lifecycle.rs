@@ -292,6 +292,39 @@ fn paysearch_by_tid_and_dates_and_nothing_found_is_empty() {
     assert_eq!(none["payments"], json!([]));
 }
 
+/// A range over the gateway's 6 months (the sandbox answers E082 past them) is searched window by
+/// window: the payment made today is found from January of last year on; past 24 months, nothing is
+/// sent and the limit is named.
+#[test]
+fn paysearch_over_more_than_six_months_is_searched_in_windows() {
+    let sb = sandbox();
+    let client = client(&sb);
+    let data = ok(call(&client, Operation::Billkeygen, signup(7100, CARD_OK, json!({}))));
+    let now = control(&sb, "clock", None);
+    let today = &text(&now["now"])[..10];
+    let year: u32 = today[..4].parse().unwrap();
+    let from = format!("{}-01-01", year - 1);
+    let before = count(&sb, "paysearch");
+    let found = ok(call(&client, Operation::Paysearch, json!({"from": from, "to": today})));
+    let tids: Vec<&Value> = found["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["TID"])
+        .collect();
+    assert_eq!(tids.iter().filter(|t| ***t == data["TID"]).count(), 1, "{found}");
+    let windows = count(&sb, "paysearch") - before;
+    assert!((3..=4).contains(&windows), "{windows} lookups");
+    let too_long = format!("{}-01-01", year - 2);
+    let e = err(
+        call(&client, Operation::Paysearch, json!({"from": too_long, "to": today})),
+        "validation",
+    );
+    assert!(text(&e["message"]).contains("to (range)"), "{e}");
+    assert!(text(&e["fields"][0]["message"]).contains("24 months"), "{e}");
+    assert_eq!(count(&sb, "paysearch") - before, windows, "nothing sent past the cap");
+}
+
 #[test]
 fn the_receipt_url_opens_the_receipt_page() {
     let sb = sandbox();

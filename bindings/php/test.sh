@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-scripts/need.sh php:php8.2-cli phpunit:phpunit php-fpm8.2:php8.2-fpm cgi-fcgi:libfcgi-bin php-parse:php-parser
+scripts/need.sh php:php8.2-cli phpunit:phpunit php-fpm8.2:php8.2-fpm cgi-fcgi:libfcgi-bin php-parse:php-parser composer:composer
 # shellcheck source=php-packages.sh
 source bindings/php/php-packages.sh
 php_need_extensions FFI:php8.2-common curl:php8.2-curl apcu:php8.2-apcu posix:php8.2-common pcntl:php8.2-cli pdo_sqlite:php8.2-sqlite3 "Zend OPcache:php8.2-opcache"

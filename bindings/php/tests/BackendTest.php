@@ -53,6 +53,29 @@ final class BackendTest extends TestCase
         $this->assertSame('php|' . \CookiePay\Backend\PureBackend::VERSION . '|payment', $out);
     }
 
+    /**
+     * A PHP with neither FFI nor ext-curl (`php -n`: Debian loads every extension from conf.d, so
+     * none) gets a LibraryException naming ext-curl when the client is made, not "Call to undefined
+     * function curl_init()" at the first call; the calls that need no HTTP still work.
+     */
+    public function testNeitherFfiNorCurlIsALibraryExceptionNamingExtCurl(): void
+    {
+        foreach (['auto' => 'neither a usable FFI', 'php' => 'the pure-PHP backend ("php") needs'] as $choice => $why) {
+            [$code, $out] = self::probe(['-n'], ['COOKIEPAY_LIB' => Sandbox::libraryPath(), 'COOKIEPAY_PHP_BACKEND' => $choice]);
+            $this->assertSame(0, $code, $out);
+            $this->assertStringStartsWith(LibraryException::class . '|', $out);
+            $this->assertStringContainsString($why, $out);
+            $this->assertStringContainsString('ext-curl', $out);
+            $this->assertStringContainsString('extension=curl', $out);
+        }
+        $script = 'require ' . var_export(dirname(__DIR__) . '/autoload.php', true) . ';'
+            . 'try { new CookiePay\Client(["api_id" => "a", "api_key" => "k1234"]); }'
+            . ' catch (CookiePay\Exception\LibraryException $e) { echo $e->unavailable(), "|"; }'
+            . ' echo CookiePay\Client::parseNoti(\'{"TID":"T1"}\')["kind"];';
+        [$code, $out] = Processes::run([PHP_BINARY, '-n', '-r', $script], ['PATH' => (string) getenv('PATH'), 'COOKIEPAY_PHP_BACKEND' => 'auto']);
+        $this->assertSame([0, 'curl|payment'], [$code, $out]);
+    }
+
     public function testTheEnvironmentAndTheConfigChooseTheBackend(): void
     {
         [, $out] = self::probe([], ['COOKIEPAY_LIB' => Sandbox::libraryPath(), 'COOKIEPAY_PHP_BACKEND' => 'php']);

@@ -117,9 +117,43 @@ final class ExceptionsTest extends TestCase
         $this->assertSame(['field', 'rule', 'message'], array_keys($e->getFields()[0]));
         $this->assertSame(0, Sandbox::stats()['requests']['ready']['total'], 'nothing was sent');
 
+        // The message alone says what to fix: each field with its rule (as getFields() does), no value.
+        foreach ($e->getFields() as $i => $f) {
+            if ($i < 5) {
+                $this->assertStringContainsString($f['field'] . ' (' . $f['rule'], $e->getMessage());
+            }
+        }
+        $this->assertStringStartsWith(count($e->getFields()) . ' fields failed validation: ', $e->getMessage());
+        $this->assertStringNotContainsString('12a', $e->getMessage());
+        $this->assertStringNotContainsString('a & b', $e->getMessage());
+
+        // A misspelt option is named with the option it is nearest to.
+        $e = $this->expectThrown(ValidationException::class, function () {
+            new Client(['lib_path' => Sandbox::libraryPath(), 'env' => 'sandbox', 'api_id' => 'a', 'api_key' => 'k1234', 'timout_ms' => 100]);
+        });
+        $this->assertSame('1 field failed validation: timout_ms (unknown; did you mean timeout_ms?)', $e->getMessage());
+
         $this->expectThrown(ValidationException::class, function () {
             Client::parseReturn('hello=world');
         });
+    }
+
+    /** `catch (CookiePayException $e) { if ($e->isOutcomeUnknown()) … }` works for every kind. */
+    public function testEveryExceptionAnswersWhetherTheOutcomeIsUnknown(): void
+    {
+        try {
+            Sandbox::client()->ready(['ORDERNO' => 'A-1', 'AMOUNT' => '12a']);
+            $this->fail('expected a validation error');
+        } catch (CookiePayException $e) {
+            $this->assertInstanceOf(ValidationException::class, $e);
+            $this->assertFalse($e->isOutcomeUnknown());
+            $this->assertSame('', $e->getOutcome());
+        }
+        foreach (array_keys(CookiePayException::KIND_CLASSES) as $kind) {
+            $e = CookiePayException::fromError(['kind' => $kind, 'message' => 'm', 'outcome' => 'unknown']);
+            $this->assertTrue($e->isOutcomeUnknown(), $kind);
+        }
+        $this->assertFalse((new LibraryException('m'))->isOutcomeUnknown());
     }
 
     public function testApiErrorsCarryCodeAndResponse(): void

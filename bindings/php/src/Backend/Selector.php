@@ -35,6 +35,21 @@ final class Selector
      */
     public static function usePure($choice, ?string $libPath): bool
     {
+        $pure = self::choose($choice, $libPath);
+        if ($pure && !function_exists('curl_init')) {
+            // Found here rather than as "Call to undefined function curl_init()" at the first call.
+            throw new LibraryException(($choice === 'php' || ($choice === null && self::defaultChoice() === 'php')
+                ? 'the pure-PHP backend ("php") needs the curl extension (ext-curl), which this PHP has not loaded: '
+                : 'this PHP has neither a usable FFI for libcookiepay nor the curl extension (ext-curl) the pure-PHP backend needs: ')
+                . 'install or enable ext-curl (e.g. apt install php-curl, or extension=curl in php.ini; see php --ini), '
+                . 'or enable FFI (extension=ffi, ffi.enable) for libcookiepay', null, LibraryException::CURL_UNAVAILABLE);
+        }
+        return $pure;
+    }
+
+    /** Whether the pure backend runs a client: the choice alone (parseReturn, parseNoti and version need no curl). */
+    private static function choose($choice, ?string $libPath): bool
+    {
         if ($choice === null) {
             $choice = self::defaultChoice();
         }
@@ -45,7 +60,7 @@ final class Selector
             return false;
         }
         if ($choice !== 'auto') {
-            throw CookiePayException::fromError(['kind' => 'validation', 'message' => '1 field(s) failed validation',
+            throw CookiePayException::fromError(['kind' => 'validation', 'message' => '1 field failed validation: backend (one_of)',
                 'fields' => [['field' => 'backend', 'rule' => 'one_of', 'message' => 'backend must be "ffi", "php" or "auto"']]]);
         }
         return !self::ffiUsable($libPath);
@@ -54,7 +69,7 @@ final class Selector
     /** The backend of the static calls, decided on first use. */
     public static function decideStatic(): bool
     {
-        self::$staticPure = self::usePure(null, null);
+        self::$staticPure = self::choose(null, null);
         return self::$staticPure;
     }
 

@@ -70,6 +70,24 @@ class CookiePayException extends \RuntimeException
         return $this->errorJson;
     }
 
+    /**
+     * "unknown" when the call may have taken effect at CookiePay (never simply run it again: the
+     * message ends with what settles it), "not_applied" when it surely did not, "" when the kind
+     * carries no outcome (validation, api, ...: nothing was changed). Here on the base class so that
+     * one `catch (CookiePayException $e)` can ask any exception.
+     */
+    public function getOutcome(): string
+    {
+        $outcome = $this->field('outcome', '');
+        return is_string($outcome) ? $outcome : '';
+    }
+
+    /** Whether the call may have taken effect at CookiePay (see getOutcome()). */
+    public function isOutcomeUnknown(): bool
+    {
+        return $this->getOutcome() === 'unknown';
+    }
+
     /** @return mixed one field of the error object, or $default */
     protected function field(string $name, $default = null)
     {

@@ -16,9 +16,4 @@ class DecodeException extends CookiePayException
     {
         return (string) $this->field('outcome', '');
     }
-
-    public function isOutcomeUnknown(): bool
-    {
-        return $this->getOutcome() === 'unknown';
-    }
 }

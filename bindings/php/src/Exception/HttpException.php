@@ -27,9 +27,4 @@ class HttpException extends CookiePayException
     {
         return (string) $this->field('outcome', '');
     }
-
-    public function isOutcomeUnknown(): bool
-    {
-        return $this->getOutcome() === 'unknown';
-    }
 }

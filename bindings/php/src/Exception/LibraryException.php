@@ -4,8 +4,9 @@ namespace CookiePay\Exception;
 
 /**
  * Kind `library` (this binding's own): libcookiepay cannot be used in this PHP — the FFI extension is
- * missing, FFI is restricted by php.ini's ffi.enable, or the library file is not found. The message
- * says which php.ini setting or path to change.
+ * missing, FFI is restricted by php.ini's ffi.enable, or the library file is not found — or the pure-PHP
+ * backend would run without the curl extension it needs. The message says which php.ini setting,
+ * extension or path to change.
  */
 class LibraryException extends CookiePayException
 {
@@ -13,6 +14,8 @@ class LibraryException extends CookiePayException
     const FFI_UNAVAILABLE = 'ffi';
     /** No usable library (or its declarations) for this platform was found. */
     const LIBRARY_MISSING = 'library';
+    /** The pure-PHP backend was chosen (or is all that is left) but the curl extension is not loaded. */
+    const CURL_UNAVAILABLE = 'curl';
 
     /** @var string what is unavailable, or "" for any other problem (e.g. a library of another ABI) */
     private $unavailable;
@@ -24,7 +27,7 @@ class LibraryException extends CookiePayException
     }
 
     /**
-     * FFI_UNAVAILABLE, LIBRARY_MISSING, or "" when something is wrong rather than absent: with the
+     * FFI_UNAVAILABLE, LIBRARY_MISSING, CURL_UNAVAILABLE, or "" when something is wrong rather than absent: with the
      * "auto" backend an absent FFI or library selects the pure-PHP backend instead.
      */
     public function unavailable(): string

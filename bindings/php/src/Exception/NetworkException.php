@@ -16,9 +16,4 @@ class NetworkException extends CookiePayException
     {
         return (string) $this->field('outcome', '');
     }
-
-    public function isOutcomeUnknown(): bool
-    {
-        return $this->getOutcome() === 'unknown';
-    }
 }

@@ -10,9 +10,4 @@ class TimeoutException extends CookiePayException
     {
         return (string) $this->field('outcome', '');
     }
-
-    public function isOutcomeUnknown(): bool
-    {
-        return $this->getOutcome() === 'unknown';
-    }
 }

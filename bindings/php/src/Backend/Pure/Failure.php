@@ -64,7 +64,31 @@ final class Failure extends \Exception
         foreach ($problems as $p) {
             $list[] = ['field' => $p[0], 'rule' => $p[1], 'message' => $p[2]];
         }
-        return new self('validation', count($list) . ' field(s) failed validation', ['fields' => $list]);
+        return new self('validation', self::fieldSummary($list), ['fields' => $list]);
+    }
+
+    /**
+     * error.rs FieldSummary: how many fields failed, then the first five as `FIELD (rule)` (an unknown
+     * option with the known name its message suggests), the rest counted. Never a value.
+     */
+    private static function fieldSummary(array $list): string
+    {
+        $count = count($list);
+        $text = $count . ($count === 1 ? ' field' : ' fields') . ' failed validation';
+        foreach (array_slice($list, 0, 5) as $i => $p) {
+            $name = (string) $p['field'];
+            // 40 characters of a name (an unknown key is the caller's text); no mbstring needed.
+            if (preg_match('/^.{40}(?=.)/su', $name, $cut) === 1) {
+                $name = $cut[0] . '…';
+            }
+            $text .= ($i === 0 ? ': ' : ', ') . $name . ' (' . $p['rule'];
+            $near = strrpos((string) $p['message'], 'did you mean ');
+            if ($p['rule'] === 'unknown' && $near !== false && substr((string) $p['message'], -1) === '?') {
+                $text .= '; did you mean ' . trim(substr((string) $p['message'], $near + 13, -1), '"') . '?';
+            }
+            $text .= ')';
+        }
+        return $count > 5 ? $text . ', and ' . ($count - 5) . ' more' : $text;
     }
 
     public static function field(string $field, string $rule, string $message): Failure

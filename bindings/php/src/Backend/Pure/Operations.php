@@ -370,10 +370,62 @@ final class Operations
                 throw Failure::validation($problems);
             }
         }
-        return $this->gw->withToken(false, function (string $token) use ($body): array {
-            $answer = $this->gw->postJsonAnswer('/api/paysearch', [['TOKEN', $token]], $body, false);
-            return self::payments(Gateway::intoJson($answer, $kind), $kind);
-        });
+        // paysearch.rs bodies(): one call per window of 6 months less a day, rows merged in order.
+        $bodies = [$body];
+        if (isset($body['STD_DT'])) {
+            $windows = self::windows($body['STD_DT'], $body['END_DT']);
+            if (count($windows) > self::MAX_WINDOWS) {
+                throw Failure::field('to', 'range', 'from and to span more than ' . (self::WINDOW_MONTHS * self::MAX_WINDOWS)
+                    . ' months: paysearch searches ' . self::WINDOW_MONTHS . ' months per call (CookiePay\'s documented range) and at most '
+                    . self::MAX_WINDOWS . ' calls; search a shorter range');
+            }
+            $bodies = [];
+            foreach ($windows as $w) {
+                $bodies[] = array_replace($body, ['STD_DT' => $w[0], 'END_DT' => $w[1]]);
+            }
+        }
+        $payments = [];
+        foreach ($bodies as $window) {
+            $found = $this->gw->withToken(false, function (string $token) use ($window): array {
+                $answer = $this->gw->postJsonAnswer('/api/paysearch', [['TOKEN', $token]], $window, false);
+                return self::payments(Gateway::intoJson($answer, $kind), $kind);
+            });
+            $payments = array_merge($payments, $found['payments']);
+        }
+        return ['payments' => $payments];
+    }
+
+    /** paysearch.rs WINDOW_MONTHS and MAX_WINDOWS. */
+    const WINDOW_MONTHS = 6;
+    const MAX_WINDOWS = 4;
+
+    /** @return array list of [STD_DT, END_DT]: from..to cut as paysearch.rs windows() does, at most MAX_WINDOWS + 1 */
+    private static function windows(string $from, string $to): array
+    {
+        $day = function (array $d): string {
+            return sprintf('%04d-%02d-%02d', $d[0], $d[1], $d[2]);
+        };
+        $days = function (int $y, int $m): int {
+            for ($d = 31; $d > 28 && !checkdate($m, $d, $y ?: 2000); $d--) {
+            }
+            return $d;
+        };
+        $start = array_map('intval', explode('-', $from));
+        $out = [];
+        while (strcmp($day($start), $to) <= 0 && count($out) <= self::MAX_WINDOWS) {
+            $index = $start[0] * 12 + $start[1] - 1 + self::WINDOW_MONTHS;
+            $end = [intdiv($index, 12), $index % 12 + 1, 0];
+            $end[2] = min($start[2], $days($end[0], $end[1])) - 1;
+            if ($end[2] === 0) {
+                $end = $end[1] === 1 ? [$end[0] - 1, 12, 31] : [$end[0], $end[1] - 1, $days($end[0], $end[1] - 1)];
+            }
+            $last = strcmp($day($end), $to) < 0 ? $day($end) : $to;
+            $out[] = [$day($start), $last];
+            $next = array_map('intval', explode('-', $last));
+            $start = $next[2] < $days($next[0], $next[1]) ? [$next[0], $next[1], $next[2] + 1]
+                : ($next[1] === 12 ? [$next[0] + 1, 1, 1] : [$next[0], $next[1] + 1, 1]);
+        }
+        return $out;
     }
 
     /** @param mixed $answer */
