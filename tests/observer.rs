@@ -37,7 +37,11 @@ impl Observed {
         Observed { client, records }
     }
 
-    fn call(&self, f: unsafe extern "C" fn(*mut cookiepay_client, *const c_char) -> *mut c_char, request: Value) -> Value {
+    fn call(
+        &self,
+        f: unsafe extern "C" fn(*mut cookiepay_client, *const c_char) -> *mut c_char,
+        request: Value,
+    ) -> Value {
         let request = CString::new(request.to_string()).unwrap();
         unsafe {
             let out = f(self.client, request.as_ptr());
@@ -49,7 +53,10 @@ impl Observed {
 
     fn records(&self) -> Vec<Value> {
         let records = self.records.lock().unwrap();
-        records.iter().map(|r| serde_json::from_str(r).expect("a record is JSON")).collect()
+        records
+            .iter()
+            .map(|r| serde_json::from_str(r).expect("a record is JSON"))
+            .collect()
     }
 
     fn at(&self, path: &str) -> Vec<Value> {
@@ -73,7 +80,13 @@ fn a_subscription_and_a_charge_are_recorded_without_a_secret() {
     for (k, v) in card.as_object().unwrap() {
         request[k] = v.clone();
     }
-    for (k, v) in [("RECURRENCE_PAY", "Y"), ("RECURRENCE_TYPE", "M"), ("PAY_DAY", "01"), ("START_PAY_CNT", "1"), ("LAST_PAY_CNT", "12")] {
+    for (k, v) in [
+        ("RECURRENCE_PAY", "Y"),
+        ("RECURRENCE_TYPE", "M"),
+        ("PAY_DAY", "01"),
+        ("START_PAY_CNT", "1"),
+        ("LAST_PAY_CNT", "12"),
+    ] {
         request[k] = json!(v);
     }
     let signed = ok(observed.call(cookiepay_billkeygen, request));
@@ -82,7 +95,10 @@ fn a_subscription_and_a_charge_are_recorded_without_a_secret() {
         cookiepay_recurring_charge,
         json!({"RESERVE_ID": signed["RESERVE_ID"], "BILLKEY": billkey}),
     ));
-    let token = ok(observed.call(cookiepay_token, json!({})))["TOKEN"].as_str().unwrap().to_owned();
+    let token = ok(observed.call(cookiepay_token, json!({})))["TOKEN"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let charges = observed.at("/Subscribe/recurrence_request_payment");
     assert_eq!(charges.len(), 1, "one record per exchange: {:?}", observed.records());
@@ -95,15 +111,27 @@ fn a_subscription_and_a_charge_are_recorded_without_a_secret() {
     assert_eq!(charge["may_have_taken_effect"], false);
     assert!(charge["duration_ms"].is_u64());
     let keys: Vec<&str> = charge.as_object().unwrap().keys().map(String::as_str).collect();
-    let mut want = ["operation", "method", "path", "status", "duration_ms", "attempt", "outcome", "may_have_taken_effect"];
+    let mut want = [
+        "operation",
+        "method",
+        "path",
+        "status",
+        "duration_ms",
+        "attempt",
+        "outcome",
+        "may_have_taken_effect",
+    ];
     want.sort_unstable();
     let mut keys = keys;
     keys.sort_unstable();
     assert_eq!(keys, want, "no body, no error text");
-    assert!(observed.records().iter().any(|r| r["operation"] == "billkeygen" && r["path"] == "/Subscribe/billkeygen"));
+    assert!(observed
+        .records()
+        .iter()
+        .any(|r| r["operation"] == "billkeygen" && r["path"] == "/Subscribe/billkeygen"));
 
     let all = observed.records.lock().unwrap().join("\n");
-    for secret in [DEMO_API_KEY, &token, &billkey, CARD_OK, "900101"] {
+    for secret in [cookiepay_sandbox::DEMO_API_KEY, &token, &billkey, CARD_OK, "900101"] {
         assert!(!all.contains(secret), "a record shows a secret: {all}");
     }
     assert!(!all.contains("CARD"), "{all}");
@@ -117,9 +145,19 @@ fn each_attempt_of_a_retried_read_is_a_record() {
     ok(observed.call(cookiepay_token, json!({})));
     fault(&sb, "paycert", "http_500", 2, json!({}));
     ok(observed.call(cookiepay_paycert, json!({"tid": paid.tid})));
-    let paycerts: Vec<Value> = observed.records().into_iter().filter(|r| r["operation"] == "paycert").collect();
-    let seen: Vec<(Value, Value)> = paycerts.iter().map(|r| (r["attempt"].clone(), r["status"].clone())).collect();
-    assert_eq!(seen, [(json!(1), json!(500)), (json!(2), json!(500)), (json!(3), json!(200))]);
+    let paycerts: Vec<Value> = observed
+        .records()
+        .into_iter()
+        .filter(|r| r["operation"] == "paycert")
+        .collect();
+    let seen: Vec<(Value, Value)> = paycerts
+        .iter()
+        .map(|r| (r["attempt"].clone(), r["status"].clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        [(json!(1), json!(500)), (json!(2), json!(500)), (json!(3), json!(200))]
+    );
 }
 
 #[test]
@@ -129,7 +167,11 @@ fn a_lost_answer_of_a_call_sent_once_says_it_may_have_taken_effect() {
     ok(observed.call(cookiepay_token, json!({})));
     fault(&sb, "ready", "reset", 1, json!({}));
     err(observed.call(cookiepay_ready, order(1000)), "network");
-    let readies: Vec<Value> = observed.records().into_iter().filter(|r| r["operation"] == "ready").collect();
+    let readies: Vec<Value> = observed
+        .records()
+        .into_iter()
+        .filter(|r| r["operation"] == "ready")
+        .collect();
     assert_eq!(readies.len(), 1, "sent once: {readies:?}");
     assert_eq!(readies[0]["status"], Value::Null);
     assert_eq!(readies[0]["outcome"], "network");
@@ -140,7 +182,8 @@ fn a_lost_answer_of_a_call_sent_once_says_it_may_have_taken_effect() {
 fn a_null_observer_is_a_plain_client_and_a_bad_config_is_an_error() {
     let config = CString::new(r#"{"env":"sandbox","api_id":"a","api_key":"b","loger":1}"#).unwrap();
     let mut error = std::ptr::null_mut();
-    let client = unsafe { cookiepay_client_new_observed(config.as_ptr(), Some(collect), std::ptr::null_mut(), &mut error) };
+    let client =
+        unsafe { cookiepay_client_new_observed(config.as_ptr(), Some(collect), std::ptr::null_mut(), &mut error) };
     assert!(client.is_null());
     let text = unsafe { CStr::from_ptr(error) }.to_str().unwrap().to_owned();
     unsafe { cookiepay_string_free(error) };
