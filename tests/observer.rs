@@ -194,3 +194,51 @@ fn a_null_observer_is_a_plain_client_and_a_bad_config_is_an_error() {
     assert!(!client.is_null() && error.is_null());
     unsafe { cookiepay_client_free(client) };
 }
+
+/// Which thread each record was made on.
+type Threads = Mutex<Vec<std::thread::ThreadId>>;
+
+unsafe extern "C" fn note_thread(_record_json: *const c_char, user_data: *mut c_void) {
+    let threads = &*(user_data as *const Threads);
+    threads.lock().unwrap().push(std::thread::current().id());
+}
+
+#[test]
+fn the_observer_runs_on_the_thread_that_made_the_call() {
+    let sb = sandbox();
+    let threads: Box<Threads> = Box::default();
+    let config = CString::new(config(&sb.http_url(), json!({}))).unwrap();
+    let mut error = std::ptr::null_mut();
+    let user_data = &*threads as *const Threads as *mut c_void;
+    let client = unsafe { cookiepay_client_new_observed(config.as_ptr(), Some(note_thread), user_data, &mut error) };
+    assert!(!client.is_null());
+    let shared = client as usize;
+    const CALLS: usize = 5;
+    let workers: Vec<std::thread::ThreadId> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                scope.spawn(move || {
+                    let request = CString::new(r#"{"force_refresh":true}"#).unwrap();
+                    for _ in 0..CALLS {
+                        let out = unsafe { cookiepay_token(shared as *mut cookiepay_client, request.as_ptr()) };
+                        let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_owned();
+                        unsafe { cookiepay_string_free(out) };
+                        assert!(text.starts_with(r#"{"ok":true"#), "{text}");
+                    }
+                    std::thread::current().id()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    unsafe { cookiepay_client_free(client) };
+    let seen = threads.lock().unwrap();
+    for worker in &workers {
+        assert_eq!(
+            seen.iter().filter(|t| *t == worker).count(),
+            CALLS,
+            "one record per forced TOKEN, on its caller's thread"
+        );
+    }
+    assert_eq!(seen.len(), workers.len() * CALLS);
+}

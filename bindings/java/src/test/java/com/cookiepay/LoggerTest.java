@@ -90,6 +90,43 @@ class LoggerTest {
     }
 
     @Test
+    void eachThreadGetsTheRecordsOfItsOwnCalls() throws Exception {
+        List<String> wrongThread = Collections.synchronizedList(new ArrayList<String>());
+        java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
+        ThreadLocal<Integer> mine = ThreadLocal.withInitial(() -> 0);
+        Map<String, Object> config = fx.sandbox().config();
+        config.put("logger", (Consumer<Map<String, Object>>) r -> {
+            delivered.incrementAndGet();
+            mine.set(mine.get() + 1);
+        });
+        int threads = 6;
+        int calls = 5;
+        try (CookiePayClient client = new CookiePayClient(config)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            List<java.util.concurrent.Future<?>> done = new ArrayList<java.util.concurrent.Future<?>>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    mine.set(0);
+                    for (int i = 0; i < calls; i++) {
+                        client.token(true);
+                        // One exchange per forced TOKEN: delivered here, on this thread, before it returns.
+                        if (mine.get() != i + 1) {
+                            wrongThread.add(Thread.currentThread().getName() + " saw " + mine.get() + " after " + (i + 1));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+            pool.shutdown();
+        }
+        assertEquals(threads * calls, delivered.get());
+        assertTrue(wrongThread.isEmpty(), wrongThread.toString());
+    }
+
+    @Test
     void aLoggerOfAnotherTypeIsRefused() {
         Map<String, Object> config = fx.sandbox().config();
         config.put("logger", "stdout");
