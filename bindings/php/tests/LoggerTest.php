@@ -88,6 +88,40 @@ final class LoggerTest extends TestCase
         $this->assertSame(1, $logger->records[0]['context']['attempt']);
     }
 
+    /** Both backends number attempts and say what a lost answer means alike (transport.rs post_each). */
+    public function testRetriedAttemptsAndALostAnswerAreEachARecord(): void
+    {
+        Sandbox::reset();
+        $logger = self::logger();
+        $client = new Client(Sandbox::config(['logger' => $logger, 'retry_base_delay_ms' => 10, 'retry_max_delay_ms' => 50]));
+        $paid = Sandbox::pay($client, ['AMOUNT' => 1000]);
+        $this->assertNotSame('', $paid['payment']['TID'] ?? '');
+        $client->token();
+        $logger->records = [];
+        Sandbox::fault('paycert', 'http_500', 2);
+        $client->paycert($paid['payment']['TID']);
+        $seen = array_map(static function (array $r): array {
+            return [$r['context']['operation'], $r['context']['attempt'], $r['context']['status'], $r['level']];
+        }, $logger->records);
+        $this->assertSame([
+            ['paycert', 1, 500, 'warning'],
+            ['paycert', 2, 500, 'warning'],
+            ['paycert', 3, 200, 'info'],
+        ], $seen);
+
+        $logger->records = [];
+        Sandbox::fault('ready', 'reset', 1);
+        try {
+            $client->ready(Sandbox::order());
+            $this->fail('a reset connection is an error');
+        } catch (\CookiePay\Exception\NetworkException $e) {
+        }
+        $this->assertCount(1, $logger->records, 'sent once');
+        $record = $logger->records[0]['context'];
+        $this->assertSame(['ready', null, 'network', true], [$record['operation'], $record['status'], $record['outcome'], $record['may_have_taken_effect']]);
+        Sandbox::reset();
+    }
+
     public function testALoggerWithoutLogIsAValidationError(): void
     {
         try {
