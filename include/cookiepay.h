@@ -68,6 +68,15 @@
  */
 typedef struct cookiepay_client cookiepay_client;
 
+/*
+ Called once per HTTP exchange (each attempt of a call) of an observed client, with one JSON
+ object: `{"operation","method","path","status","duration_ms","attempt","outcome",
+ "may_have_taken_effect"}` (`status` null when no answer came; `outcome` "answered" or the error
+ kind). It never carries a body, an error text, the API key, a TOKEN, a BILLKEY or card data.
+ `record_json` is valid only during the call: copy it to keep it.
+ */
+typedef void (*cookiepay_observer)(const char *record_json, void *user_data);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -81,6 +90,21 @@ extern "C" {
  `config_json` is NULL or a NUL-terminated string; `error_json` is NULL or writable.
  */
 struct cookiepay_client *cookiepay_client_new(const char *config_json, char **error_json);
+
+/*
+ `cookiepay_client_new` plus an observer of every HTTP exchange (a logger): registered before the
+ handle exists, so no call can race with it. NULL `observer` = none.
+
+ Threading rule: the observer runs synchronously on the thread that made the client call, inside
+ that call, before it returns (no background thread; after `fork()` the child calls it the same
+ way). Calls from several threads on one client call it concurrently. It must not call this
+ library (a TOKEN fetch may be in progress), must not unwind or longjmp out (catch every exception
+ inside it), and `user_data` must stay valid until `cookiepay_client_free` returns.
+
+ # Safety
+ As `cookiepay_client_new`; `observer` and `user_data` as described above.
+ */
+struct cookiepay_client *cookiepay_client_new_observed(const char *config_json, cookiepay_observer observer, void *user_data, char **error_json);
 
 /*
  Release a client. NULL is ignored. No other thread may use the client during or after this call.

@@ -1,6 +1,10 @@
 typedef struct cookiepay_client cookiepay_client;
 
+typedef void (*cookiepay_observer)(const char *record_json, void *user_data);
+
 struct cookiepay_client *cookiepay_client_new(const char *config_json, char **error_json);
+
+struct cookiepay_client *cookiepay_client_new_observed(const char *config_json, cookiepay_observer observer, void *user_data, char **error_json);
 
 void cookiepay_client_free(struct cookiepay_client *client);
 

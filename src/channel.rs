@@ -1,28 +1,91 @@
 //! One client's line to CookiePay: its credential pair on a (possibly shared) transport, plus the
-//! optional exchange observer behind the CLI's `--verbose`. Every HTTP call of every endpoint goes
-//! through here, so the observer sees each exchange and secrets are masked in one place.
+//! optional exchange observer behind the CLI's `--verbose` and the bindings' loggers. Every HTTP call
+//! of every endpoint goes through here, so the observer sees each exchange and secrets are masked in
+//! one place.
 
+use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Outcome, Result};
 use crate::secrets::{masked_body, scrub, SecretForms};
 use crate::transport::{Answer, CallKind, Transport, JSON_CONTENT_TYPE};
 
-/// One HTTP exchange as the observer sees it: bodies with secret fields masked and the client's own
-/// secrets scrubbed.
+/// One HTTP exchange (one attempt of a call) as the observer sees it: bodies with secret fields
+/// masked and the client's own secrets scrubbed.
 #[derive(Debug, Clone)]
 pub struct Exchange {
+    /// The operation's contract name (`billkeygen`, …), "" outside `Client::run`.
+    pub operation: &'static str,
     pub method: &'static str,
     pub path: String,
+    /// 1 for the first send; a retried read counts up.
+    pub attempt: u32,
     pub request: String,
     pub status: Option<u16>,
     pub response: String,
     pub elapsed: Duration,
     pub error: Option<String>,
+    /// "answered" (an HTTP status came back, whatever it is) or the error kind (`network`, `timeout`, …).
+    pub outcome: &'static str,
+    /// The attempt failed after the request may have reached CookiePay and changed something.
+    pub may_have_taken_effect: bool,
+}
+
+impl Exchange {
+    /// The record the bindings' loggers get: one JSON object of facts, with no body and no error
+    /// text at all, so nothing a request carried (key, TOKEN, BILLKEY, card) can reach a log.
+    pub fn record_json(&self) -> String {
+        serde_json::json!({
+            "operation": self.operation,
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "duration_ms": u64::try_from(self.elapsed.as_millis()).unwrap_or(u64::MAX),
+            "attempt": self.attempt,
+            "outcome": self.outcome,
+            "may_have_taken_effect": self.may_have_taken_effect,
+        })
+        .to_string()
+    }
+}
+
+thread_local! {
+    /// The operation running on this thread: every exchange happens on the caller's thread.
+    static OPERATION: Cell<&'static str> = const { Cell::new("") };
+}
+
+/// Run `f` with `operation` named in the exchanges it makes.
+pub fn in_operation<T>(operation: &'static str, f: impl FnOnce() -> T) -> T {
+    let outer = OPERATION.with(|o| o.replace(operation));
+    // Restored even if `f` panics (the boundary catches it; the thread lives on).
+    struct Restore(&'static str);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            OPERATION.with(|o| o.set(self.0));
+        }
+    }
+    let _restore = Restore(outer);
+    f()
+}
+
+/// What the observer says about an attempt's result.
+fn outcome_of(result: &Result<Answer>) -> (&'static str, bool) {
+    let unknown = |o: Option<Outcome>| matches!(o, Some(Outcome::Unknown(_)));
+    match result {
+        Ok(_) => ("answered", false),
+        Err(err) => {
+            let may = match err {
+                Error::Network { outcome, .. } | Error::Timeout { outcome, .. } => unknown(Some(*outcome)),
+                Error::Http { outcome, .. } | Error::Decode { outcome, .. } => unknown(*outcome),
+                _ => false,
+            };
+            (err.kind(), may)
+        }
+    }
 }
 
 pub type Observer = Arc<dyn Fn(&Exchange) + Send + Sync>;
@@ -96,28 +159,34 @@ impl Channel {
                 .map(|a| self.scrub_answer(a, &tokens));
         };
         let request = self.scrub(masked_body(&body), &[]);
-        let started = Instant::now();
-        let result = self
-            .transport
-            .post(path, headers, content_type, body, kind)
-            .map(|a| self.scrub_answer(a, &tokens));
-        let (status, response, error) = match &result {
-            Ok(answer) => {
-                let text: String = masked_body(&answer.body).chars().take(OBSERVED_CHARS).collect();
-                (Some(answer.status), text, None)
-            }
-            Err(err) => (None, String::new(), Some(err.to_string())),
+        let operation = OPERATION.with(Cell::get);
+        let mut each = |attempt: u32, result: &Result<Answer>, elapsed: Duration| {
+            let (status, response, error) = match result {
+                Ok(answer) => {
+                    let text: String = masked_body(&answer.body).chars().take(OBSERVED_CHARS).collect();
+                    (Some(answer.status), text, None)
+                }
+                Err(err) => (None, String::new(), Some(err.to_string())),
+            };
+            let (outcome, may_have_taken_effect) = outcome_of(result);
+            let exchange = Exchange {
+                operation,
+                method: "POST",
+                path: path.to_owned(),
+                attempt,
+                request: request.clone(),
+                status,
+                response: self.scrub(response, &tokens),
+                elapsed,
+                error: error.map(|e| self.scrub(e, &tokens)),
+                outcome,
+                may_have_taken_effect,
+            };
+            observer(&exchange);
         };
-        observer(&Exchange {
-            method: "POST",
-            path: path.to_owned(),
-            request,
-            status,
-            response: self.scrub(response, &tokens),
-            elapsed: started.elapsed(),
-            error: error.map(|e| self.scrub(e, &tokens)),
-        });
-        result
+        self.transport
+            .post_each(path, headers, content_type, body, kind, &mut each)
+            .map(|a| self.scrub_answer(a, &tokens))
     }
 
     /// POST a JSON object; the JSON object answered with a 2xx status. For a money call an unreadable

@@ -160,8 +160,13 @@ impl Client {
     /// Report every HTTP exchange of this client to `observer` (bodies masked, secrets scrubbed):
     /// what the CLI's `--verbose` prints.
     pub fn with_observer(mut self, observer: impl Fn(&Exchange) + Send + Sync + 'static) -> Client {
-        self.ctx.channel.set_observer(Arc::new(observer));
+        self.set_observer(observer);
         self
+    }
+
+    /// `with_observer` in place (the C ABI and JNI register it on a client they already hold).
+    pub fn set_observer(&mut self, observer: impl Fn(&Exchange) + Send + Sync + 'static) {
+        self.ctx.channel.set_observer(Arc::new(observer));
     }
 
     pub fn api_id(&self) -> &str {
@@ -174,7 +179,7 @@ impl Client {
 
     /// Run one operation on a parsed request.
     pub fn run(&self, op: Operation, request: &Value) -> Result<Value> {
-        op.run(&self.ctx, request)
+        crate::channel::in_operation(op.name(), || op.run(&self.ctx, request))
     }
 
     /// Run one operation on a JSON request string and return the JSON envelope string. Errors are

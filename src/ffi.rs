@@ -5,7 +5,7 @@
 
 #![allow(non_camel_case_types)]
 
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, c_void, CStr, CString};
 
 use crate::boundary::{catch_quietly, internal_error, Panicked};
 use crate::client::{parse_noti_envelope, parse_return_envelope, Client};
@@ -77,6 +77,69 @@ pub unsafe extern "C" fn cookiepay_client_new(
         cookiepay_string_free(error);
     }
     handle
+}
+
+/// Called once per HTTP exchange (each attempt of a call) of an observed client, with one JSON
+/// object: `{"operation","method","path","status","duration_ms","attempt","outcome",
+/// "may_have_taken_effect"}` (`status` null when no answer came; `outcome` "answered" or the error
+/// kind). It never carries a body, an error text, the API key, a TOKEN, a BILLKEY or card data.
+/// `record_json` is valid only during the call: copy it to keep it.
+pub type cookiepay_observer = Option<unsafe extern "C" fn(record_json: *const c_char, user_data: *mut c_void)>;
+
+/// `user_data` crosses threads with the client: the caller vouches for it (see the threading rule).
+struct UserData(*mut c_void);
+// SAFETY: the library only hands the pointer back to the caller's observer; `cookiepay_client_new_observed`
+// requires the observer to accept being called from any thread that uses the client.
+unsafe impl Send for UserData {}
+unsafe impl Sync for UserData {}
+
+/// `cookiepay_client_new` plus an observer of every HTTP exchange (a logger): registered before the
+/// handle exists, so no call can race with it. NULL `observer` = none.
+///
+/// Threading rule: the observer runs synchronously on the thread that made the client call, inside
+/// that call, before it returns (no background thread; after `fork()` the child calls it the same
+/// way). Calls from several threads on one client call it concurrently. It must not call this
+/// library (a TOKEN fetch may be in progress), must not unwind or longjmp out (catch every exception
+/// inside it), and `user_data` must stay valid until `cookiepay_client_free` returns.
+///
+/// # Safety
+/// As `cookiepay_client_new`; `observer` and `user_data` as described above.
+#[no_mangle]
+pub unsafe extern "C" fn cookiepay_client_new_observed(
+    config_json: *const c_char,
+    observer: cookiepay_observer,
+    user_data: *mut c_void,
+    error_json: *mut *mut c_char,
+) -> *mut cookiepay_client {
+    let user_data = UserData(user_data);
+    let client = cookiepay_client_new(config_json, error_json);
+    let (Some(observer), Some(handle)) = (observer, client.as_mut()) else {
+        return client;
+    };
+    let observed = guarded(
+        || false,
+        || {
+            handle.client.set_observer(move |exchange| {
+                let user_data = &user_data;
+                // A panic of ours must not reach the observer's caller frames; the observer's own
+                // unwinding is forbidden above.
+                let _ = catch_quietly(|| {
+                    if let Ok(record) = CString::new(exchange.record_json()) {
+                        observer(record.as_ptr(), user_data.0);
+                    }
+                });
+            });
+            true
+        },
+    );
+    if !observed {
+        cookiepay_client_free(client);
+        if !error_json.is_null() {
+            *error_json = error_c(internal_error());
+        }
+        return std::ptr::null_mut();
+    }
+    client
 }
 
 /// Release a client. NULL is ignored. No other thread may use the client during or after this call.

@@ -180,6 +180,68 @@ pub extern "system" fn Java_com_cookiepay_Native_clientNew<'local>(
     )
 }
 
+/// How many records a thread keeps until the Java side takes them (it takes them after every call;
+/// the cap only bounds a misuse).
+const MAX_RECORDS: usize = 256;
+
+thread_local! {
+    /// The exchange records of observed clients' calls on this thread, for `takeRecords`. Pulled by
+    /// Java rather than pushed: no JVM upcall from inside a call, so a listener's exception or a
+    /// re-entrant call cannot meet a half-finished exchange.
+    static RECORDS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `static native long clientNewObserved(String configJson, String[] errorOut)`: `clientNew`, and
+/// every HTTP exchange of the client leaves a record (`Exchange::record_json`: no body, no secret)
+/// for `takeRecords` on the calling thread.
+#[no_mangle]
+pub extern "system" fn Java_com_cookiepay_Native_clientNewObserved<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    config_json: JString<'local>,
+    error_out: JObjectArray<'local>,
+) -> jlong {
+    guard(
+        &mut env,
+        0,
+        |env| store_error(env, &error_out, &internal_envelope()).map(|()| 0),
+        |env| {
+            let created = match read_text(env, &config_json)? {
+                Some(config) => Client::from_json(&config),
+                None => Err(Error::invalid("config_json is NULL")),
+            };
+            match created {
+                Ok(mut client) => {
+                    client.set_observer(|exchange| {
+                        let record = exchange.record_json();
+                        RECORDS.with(|r| {
+                            let mut records = r.borrow_mut();
+                            if records.len() < MAX_RECORDS {
+                                records.push(record);
+                            }
+                        });
+                    });
+                    Ok(Box::into_raw(Box::new(client)) as jlong)
+                }
+                Err(err) => store_error(env, &error_out, &envelope_text(&Err(err))).map(|()| 0),
+            }
+        },
+    )
+}
+
+/// `static native String takeRecords()`: the records left on this thread since the last take, as a
+/// JSON array (`[]` when none), and forgets them.
+#[no_mangle]
+pub extern "system" fn Java_com_cookiepay_Native_takeRecords<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+) -> jstring {
+    guard_string(&mut env, |env| {
+        let records = RECORDS.with(|r| std::mem::take(&mut *r.borrow_mut()));
+        new_string(env, &format!("[{}]", records.join(",")))
+    })
+}
+
 /// `static native void clientFree(long handle)`: 0 is ignored. The Java side calls it once, after
 /// every call on the handle has returned.
 #[no_mangle]

@@ -152,13 +152,29 @@ impl Transport {
         body: Vec<u8>,
         kind: CallKind,
     ) -> Result<Answer> {
+        self.post_each(path, headers, content_type, body, kind, &mut |_, _, _| {})
+    }
+
+    /// `post`, telling `each` about every attempt (numbered from 1) as it ends, with its duration:
+    /// what the exchange observer reports.
+    pub fn post_each(
+        &self,
+        path: &str,
+        headers: &[(&'static str, &str)],
+        content_type: &'static str,
+        body: Vec<u8>,
+        kind: CallKind,
+        each: &mut dyn FnMut(u32, &Result<Answer>, Duration),
+    ) -> Result<Answer> {
         let retries = match kind {
             CallKind::Idempotent => self.config.retry.max_retries,
             CallKind::SendOnce => 0,
         };
         let mut attempt = 0;
         loop {
+            let started = Instant::now();
             let result = self.post_once(path, headers, content_type, body.clone(), kind);
+            each(attempt + 1, &result, started.elapsed());
             let retry = match &result {
                 Ok(answer) => answer.status >= 500,
                 // DNS and TLS failures do not heal in a second; connection drops often do.

@@ -38,6 +38,8 @@ namespace CookiePay
         /// <summary>False gives this client its own connection pool and TOKEN cache; by default clients
         /// with the same settings in one process share them.</summary>
         public bool? Shared { get; set; }
+        /// <summary>Gets one record per HTTP exchange, never a secret (README "Logging").</summary>
+        public Action<IDictionary<string, object>> Logger { get; set; }
 
         internal Dictionary<string, object> ToConfig()
         {
@@ -76,6 +78,7 @@ namespace CookiePay
 #pragma warning restore 414
 
         private readonly ClientHandle handle;
+        private readonly Action<IDictionary<string, object>> logger;
         // SafeHandle only counts as closed once no call holds it, so with calls overlapping without pause
         // new calls could keep starting after Dispose; this flag refuses them at once.
         private int disposed;
@@ -83,19 +86,27 @@ namespace CookiePay
         /// <summary>Create a client; nothing connects yet.</summary>
         /// <exception cref="CookiePayValidationException">A setting is missing or out of range.</exception>
         public CookiePayClient(CookiePayOptions options)
-            : this(options == null ? null : options.ToConfig())
+            : this(options == null ? null : options.ToConfig(), options == null ? null : options.Logger)
         {
         }
 
         /// <summary>Create a client from config keys as the C API names them (env, base_url, api_id, …),
         /// for keys newer than this binding.</summary>
         public CookiePayClient(IDictionary<string, object> config)
+            : this(config, null)
+        {
+        }
+
+        private CookiePayClient(IDictionary<string, object> config, Action<IDictionary<string, object>> logger)
         {
             if (config == null) throw new ArgumentNullException("config");
             var withBinding = new Dictionary<string, object>(config, StringComparer.Ordinal);
             if (!withBinding.ContainsKey("binding")) withBinding["binding"] = BindingName;
             IntPtr error;
-            handle = NativeMethods.cookiepay_client_new(ToUtf8(Json.Write(withBinding)), out error);
+            this.logger = logger;
+            handle = logger == null
+                ? NativeMethods.cookiepay_client_new(ToUtf8(Json.Write(withBinding)), out error)
+                : NativeMethods.cookiepay_client_new_observed(ToUtf8(Json.Write(withBinding)), ExchangeLog.Callback, IntPtr.Zero, out error);
             if (handle.IsInvalid)
             {
                 handle.Dispose();
@@ -442,7 +453,14 @@ namespace CookiePay
             if (Volatile.Read(ref disposed) != 0) throw new ObjectDisposedException(typeof(CookiePayClient).FullName);
             byte[] json = ToUtf8(Json.Write(request));
             // The SafeHandle parameter keeps the client alive for the call even if another thread disposes it.
-            envelope = TakeString(function(handle, json));
+            try
+            {
+                envelope = TakeString(function(handle, json));
+            }
+            finally
+            {
+                if (logger != null) ExchangeLog.Deliver(logger);
+            }
             return Unwrap(envelope);
         }
 
@@ -544,6 +562,12 @@ namespace CookiePay
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern ClientHandle cookiepay_client_new(byte[] configJson, out IntPtr errorJson);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate void ObserverCallback(IntPtr recordJson, IntPtr userData);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern ClientHandle cookiepay_client_new_observed(byte[] configJson, ObserverCallback observer, IntPtr userData, out IntPtr errorJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern void cookiepay_client_free(IntPtr client);

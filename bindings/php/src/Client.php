@@ -3,7 +3,9 @@
 namespace CookiePay;
 
 use CookiePay\Backend\Backend;
+use CookiePay\Backend\ExchangeLog;
 use CookiePay\Backend\FfiBackend;
+use CookiePay\Backend\LoggedBackend;
 use CookiePay\Backend\PureBackend;
 use CookiePay\Backend\Selector;
 use CookiePay\Exception\ApiException;
@@ -44,7 +46,8 @@ final class Client
      *     timeout_ms, ca_cert_pem, max_retries, retry_base_delay_ms, retry_max_delay_ms, shared; and this
      *     binding's backend ("ffi", "php" or "auto": FFI when usable, else plain PHP; default: the
      *     environment variable COOKIEPAY_PHP_BACKEND, else "auto") and lib_path, the libcookiepay file
-     *     to load (default: COOKIEPAY_LIB, then the package's lib/ folder)
+     *     to load (default: COOKIEPAY_LIB, then the package's lib/ folder); logger, any PSR-3 logger: one
+     *     record per HTTP exchange, never a secret (README "Logging")
      * @throws CookiePayException ValidationException for a bad config, LibraryException when FFI or
      *     the library cannot be used with the "ffi" backend
      */
@@ -54,12 +57,14 @@ final class Client
     ) {
         $libPath = isset($config['lib_path']) ? (string) $config['lib_path'] : null;
         $choice = array_key_exists('backend', $config) ? $config['backend'] : null;
-        unset($config['lib_path'], $config['backend']);
+        $log = ExchangeLog::of($config['logger'] ?? null);
+        unset($config['lib_path'], $config['backend'], $config['logger']);
         $config['binding'] = 'php/' . PHP_VERSION;
         $this->apiId = isset($config['api_id']) && is_string($config['api_id']) ? $config['api_id'] : '';
-        $this->backend = Selector::usePure($choice, $libPath)
-            ? new PureBackend(Native::encode($config))
-            : new FfiBackend(Native::encode($config), $libPath);
+        $backend = Selector::usePure($choice, $libPath)
+            ? new PureBackend(Native::encode($config), $log)
+            : new FfiBackend(Native::encode($config), $libPath, $log);
+        $this->backend = $log === null ? $backend : new LoggedBackend($backend, $log);
     }
 
     /** Which backend this client runs on: "ffi" (libcookiepay) or "php" (plain PHP, no FFI). */

@@ -145,11 +145,28 @@ final class Native
     public static function newClient(
         #[\SensitiveParameter]
         string $configJson,
-        ?string $libPath
+        ?string $libPath,
+        ?callable $observer = null
     ): CData {
         $ffi = self::ffi($libPath);
         $error = $ffi->new('char *');
-        $handle = $ffi->cookiepay_client_new($configJson, FFI::addr($error));
+        if ($observer === null) {
+            $handle = $ffi->cookiepay_client_new($configJson, FFI::addr($error));
+        } else {
+            // Runs inside the library's call: it only stores the record (a Throwable escaping an FFI
+            // callback is a fatal error), the logger gets it once the call has returned.
+            $record = static function ($json, $userData) use ($observer): void {
+                try {
+                    $observer(is_string($json) ? $json : FFI::string($json));
+                } catch (\Throwable $e) {
+                }
+            };
+            try {
+                $handle = $ffi->cookiepay_client_new_observed($configJson, $record, null, FFI::addr($error));
+            } catch (FFI\Exception $e) {
+                throw self::missingFunction('cookiepay_client_new_observed', $e);
+            }
+        }
         if ($handle !== null) {
             return $handle;
         }

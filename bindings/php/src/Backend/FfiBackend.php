@@ -19,9 +19,10 @@ final class FfiBackend implements Backend
     public function __construct(
         #[\SensitiveParameter]
         string $configJson,
-        ?string $libPath
+        ?string $libPath,
+        ?ExchangeLog $log = null
     ) {
-        $this->handle = Native::newClient($configJson, $libPath);
+        $this->handle = Native::newClient($configJson, $libPath, $log === null ? null : [$log, 'add']);
     }
 
     public function name(): string

@@ -51,7 +51,8 @@ final class PureBackend implements Backend
     /** @throws CookiePayException invalid_argument or validation for a bad config, as the core */
     public function __construct(
         #[\SensitiveParameter]
-        string $configJson
+        string $configJson,
+        ?ExchangeLog $log = null
     ) {
         try {
             $config = Config::fromJson($configJson);
@@ -59,7 +60,7 @@ final class PureBackend implements Backend
             $error = self::errorOf($f, []);
             throw CookiePayException::fromError($error[0], $error[1]);
         }
-        $this->gateway = new Gateway($config);
+        $this->gateway = new Gateway($config, $log === null ? null : [$log, 'add']);
         $this->operations = new Operations($this->gateway);
     }
 
@@ -141,10 +142,16 @@ final class PureBackend implements Backend
             throw Failure::internal('no operation ' . $function);
         }
         $method = self::OPERATIONS[$function];
-        if ($method === 'confirmNoti') {
-            return Json::plain(ConfirmNoti::call($this->gateway, $request));
+        // The exchanges name the operation as the core's do (channel.rs in_operation).
+        $this->gateway->operation = substr($function, strlen('cookiepay_'));
+        try {
+            if ($method === 'confirmNoti') {
+                return Json::plain(ConfirmNoti::call($this->gateway, $request));
+            }
+            return Json::plain($this->operations->$method($request));
+        } finally {
+            $this->gateway->operation = '';
         }
-        return Json::plain($this->operations->$method($request));
     }
 
     private static function parseRequest(string $json): array

@@ -18,10 +18,16 @@ final class Gateway
     /** @var TokenCache */
     private $tokens;
 
-    public function __construct(Config $config)
+    /** @var string the running operation's contract name, for the exchange records */
+    public $operation = '';
+    /** @var callable|null gets each exchange's record (channel.rs Exchange::record_json) */
+    private $observer;
+
+    public function __construct(Config $config, ?callable $observer = null)
     {
         $this->config = $config;
         $this->transport = new Transport($config);
+        $this->observer = $observer;
         $this->tokens = TokenCache::forConfig($config);
     }
 
@@ -40,7 +46,19 @@ final class Gateway
                 $secrets[] = $h[1];
             }
         }
-        $answer = $this->transport->post($path, $lines, $body, $sendOnce);
+        $observer = $this->observer === null ? null : function (int $attempt, ?array $answer, ?Failure $f, float $ms) use ($path): void {
+            ($this->observer)([
+                'operation' => $this->operation,
+                'method' => 'POST',
+                'path' => $path,
+                'status' => $answer === null ? null : $answer['status'],
+                'duration_ms' => (int) $ms,
+                'attempt' => $attempt,
+                'outcome' => $f === null ? 'answered' : $f->kind,
+                'may_have_taken_effect' => $f !== null && ($f->fields['outcome'] ?? null) === Failure::UNKNOWN,
+            ]);
+        };
+        $answer = $this->transport->post($path, $lines, $body, $sendOnce, $observer);
         if (Secrets::containsAny($answer['body'], $secrets)) {
             $answer['body'] = Secrets::scrub(Json::lossy($answer['body']), $secrets);
         }

@@ -50,12 +50,13 @@ final class Transport
      * @param string[] $headers "Name: value" lines
      * @return array ['status' => int, 'content_type' => ?string, 'body' => string]
      */
-    public function post(string $path, array $headers, string $body, bool $sendOnce): array
+    public function post(string $path, array $headers, string $body, bool $sendOnce, ?callable $each = null): array
     {
         $retries = $sendOnce ? 0 : $this->config->maxRetries;
         for ($attempt = 0;; $attempt++) {
             $failure = null;
             $answer = null;
+            $started = microtime(true);
             try {
                 $answer = $this->postOnce($path, $headers, $body, $sendOnce);
                 $retry = $answer['status'] >= 500;
@@ -63,6 +64,10 @@ final class Transport
                 $failure = $f;
                 // DNS and TLS failures do not heal in a second; connection drops often do.
                 $retry = $f->kind === 'network' && ($f->fields['phase'] === 'connect' || $f->fields['phase'] === 'read');
+            }
+            if ($each !== null) {
+                // Each attempt as it ends, numbered from 1 (transport.rs post_each).
+                $each($attempt + 1, $answer, $failure, (microtime(true) - $started) * 1000);
             }
             if (!$retry || $attempt >= $retries) {
                 if ($failure !== null) {

@@ -44,11 +44,14 @@ public final class CookiePayClient implements AutoCloseable {
     /** Calls share the read lock; close takes the write lock, so it never frees a handle in use. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private long handle; // guarded by lock; 0 once closed
+    private final ExchangeLog logger; // null: no "logger" in the config
 
     /**
      * Create a client from the config of the repository README ({@code env} or {@code base_url},
      * {@code api_id}, {@code api_key}, timeouts, {@code ca_cert_pem}, …). {@code binding} is set to
-     * {@code java/<java.version>} unless given. Nothing connects yet.
+     * {@code java/<java.version>} unless given. {@code logger}: a {@link java.util.logging.Logger} or a
+     * {@code Consumer<Map<String, Object>>} that gets one record per HTTP exchange (see
+     * {@link ExchangeLog}). Nothing connects yet.
      *
      * @throws CookiePayValidationException listing every bad config key
      */
@@ -60,8 +63,12 @@ public final class CookiePayClient implements AutoCloseable {
         if (!full.containsKey("binding")) {
             full.put("binding", BINDING);
         }
+        // The logger stays on this side: the core config is JSON.
+        logger = ExchangeLog.of(full.remove("logger"));
         String[] error = new String[1];
-        long created = Native.clientNew(Json.write(full), error);
+        long created = logger == null
+                ? Native.clientNew(Json.write(full), error)
+                : Native.clientNewObserved(Json.write(full), error);
         if (created == 0) {
             throw failure(error[0]);
         }
@@ -436,6 +443,10 @@ public final class CookiePayClient implements AutoCloseable {
             envelope = Native.call(handle, op, requestJson);
         } finally {
             read.unlock();
+            if (logger != null) {
+                // This call's records, taken on its own thread; always, so none waits for a later call.
+                logger.deliver(Native.takeRecords());
+            }
         }
         return unwrap(envelope);
     }

@@ -52,6 +52,12 @@ final class Native {
     /** A client handle, or 0 with the error envelope stored in errorOut[0]. */
     static native long clientNew(String configJson, String[] errorOut);
 
+    /** clientNew whose exchanges leave records (no body, no secret) for takeRecords. */
+    static native long clientNewObserved(String configJson, String[] errorOut);
+
+    /** The records left on this thread since the last take: a JSON array. */
+    static native String takeRecords();
+
     /** Releases a handle; 0 is ignored. Never while a call on it runs. */
     static native void clientFree(long handle);
 
