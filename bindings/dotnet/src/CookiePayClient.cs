@@ -69,12 +69,6 @@ namespace CookiePay
     /// </summary>
     public sealed class CookiePayClient : IDisposable
     {
-        // First of the static fields: the library is loaded and its ABI checked (src/NativeLoader.cs)
-        // before anything else of this class touches it.
-#pragma warning disable 414 // only its initializer matters
-        private static readonly bool NativeLoaded = NativeLoader.EnsureLoaded();
-#pragma warning restore 414
-
         private readonly ClientHandle handle;
         // SafeHandle only counts as closed once no call holds it, so with calls overlapping without pause
         // new calls could keep starting after Dispose; this flag refuses them at once.
@@ -92,6 +86,7 @@ namespace CookiePay
         public CookiePayClient(IDictionary<string, object> config)
         {
             if (config == null) throw new ArgumentNullException("config");
+            NativeLoader.EnsureLoaded(); // not in a static initializer: a failed load can be retried (src/NativeLoader.cs)
             var withBinding = new Dictionary<string, object>(config, StringComparer.Ordinal);
             if (!withBinding.ContainsKey("binding")) withBinding["binding"] = BindingName;
             IntPtr error;
@@ -107,7 +102,7 @@ namespace CookiePay
         /// <summary>The version of the loaded libcookiepay, e.g. "0.1.0".</summary>
         public static string LibraryVersion
         {
-            get { return CopyUtf8(NativeMethods.cookiepay_version()); }
+            get { NativeLoader.EnsureLoaded(); return CopyUtf8(NativeMethods.cookiepay_version()); }
         }
 
         /// <summary>What this binding reports in the User-Agent: "dotnet/" and the runtime, e.g. "dotnet/Mono-6.8.0.105".</summary>
@@ -368,6 +363,7 @@ namespace CookiePay
 
         private static Noti ParseNotiTerminated(byte[] nulTerminatedBody)
         {
+            NativeLoader.EnsureLoaded();
             string envelope = TakeString(NativeMethods.cookiepay_parse_noti(nulTerminatedBody));
             var data = Unwrap(envelope);
             return new Noti(data, envelope);
@@ -393,6 +389,7 @@ namespace CookiePay
         // Every byte with its length: the core refuses a NUL byte (no silent cut at the first one).
         private static ReturnPost ParseBytes(byte[] body)
         {
+            NativeLoader.EnsureLoaded();
             IntPtr owned = body == null
                 ? NativeMethods.cookiepay_parse_return_len(null, UIntPtr.Zero)
                 : NativeMethods.cookiepay_parse_return_len(body, new UIntPtr((uint)body.Length));
