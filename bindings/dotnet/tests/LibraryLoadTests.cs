@@ -83,6 +83,8 @@ namespace CookiePay.Tests
             var informational = (AssemblyInformationalVersionAttribute)Attribute.GetCustomAttribute(binding, typeof(AssemblyInformationalVersionAttribute));
             Assert.IsNotNull(informational);
             Assert.AreEqual(m.Groups[1].Value, informational.InformationalVersion);
+            StringAssert.Contains("<Version>" + m.Groups[1].Value + "</Version>", File.ReadAllText(RepoFile("bindings/dotnet/CookiePay.csproj")),
+                "the SDK's `dotnet pack` versions the package the same");
             string xml = Path.ChangeExtension(binding.Location, ".xml");
             Assert.IsTrue(File.Exists(xml), xml);
             StringAssert.Contains("<member name=\"T:CookiePay.CookiePayClient\">", File.ReadAllText(xml));
