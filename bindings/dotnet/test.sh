@@ -76,7 +76,7 @@ cp "$lib" "$core/runtimes/$rid/native/libcookiepay.so"
 runner_args=()
 for a in "$@"; do case $a in -run=*) runner_args+=("$a") ;; esac; done
 # Invariant globalization: the wheel's runtime would otherwise need the system's libicu.
-DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 COOKIEPAY_RUNNER_LABELS=1 \
   "$dotnet" exec "$core/CookiePay.TestRunner.dll" "$core/CookiePay.Tests.dll" "${runner_args[@]}" \
   || { echo "C# tests failed on CoreCLR" >&2; exit 1; }
 echo "C# tests passed on Mono and CoreCLR"

@@ -4,6 +4,7 @@
 // Nothing is skipped: Assert.Ignore and Assert.Inconclusive count as failures, an attribute this runner
 // does not know on a test method fails it, and no test found at all fails the run.
 // Usage: TestRunner <tests.dll> [-run=Namespace.Class[,…]] ; exit 0 only when all passed.
+// COOKIEPAY_RUNNER_LABELS=1 prints each test's name before it runs (test.sh sets it, as -labels for nunit).
 
 using System;
 using System.Collections;
@@ -24,6 +25,7 @@ namespace CookiePay.TestRunner
         };
 
         private static int passed, failed;
+        private static readonly bool Labels = Environment.GetEnvironmentVariable("COOKIEPAY_RUNNER_LABELS") == "1";
         private static readonly List<string> Failures = new List<string>();
 
         public static int Main(string[] args)
@@ -121,6 +123,8 @@ namespace CookiePay.TestRunner
             }
             foreach (var t in tests)
             {
+                // The name before it runs (as nunit-console's -labels): a test that hangs is named in the log.
+                if (Labels) Console.WriteLine("***** " + t.Key);
                 try
                 {
                     foreach (MethodInfo setUp in methods.Where(x => Has(x, "SetUpAttribute"))) setUp.Invoke(instance, null);
@@ -133,7 +137,7 @@ namespace CookiePay.TestRunner
                         foreach (MethodInfo tearDown in methods.Where(x => Has(x, "TearDownAttribute"))) tearDown.Invoke(instance, null);
                     }
                     passed++;
-                    Console.Write(".");
+                    if (!Labels) Console.Write(".");
                 }
                 catch (Exception e)
                 {

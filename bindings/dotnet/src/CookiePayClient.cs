@@ -90,7 +90,7 @@ namespace CookiePay
             var withBinding = new Dictionary<string, object>(config, StringComparer.Ordinal);
             if (!withBinding.ContainsKey("binding")) withBinding["binding"] = BindingName;
             IntPtr error;
-            handle = NativeMethods.cookiepay_client_new(ToUtf8(Json.Write(withBinding)), out error);
+            handle = NewClient(ToUtf8(Json.Write(withBinding)), out error);
             if (handle.IsInvalid)
             {
                 handle.Dispose();
@@ -102,7 +102,22 @@ namespace CookiePay
         /// <summary>The version of the loaded libcookiepay, e.g. "0.1.0".</summary>
         public static string LibraryVersion
         {
-            get { NativeLoader.EnsureLoaded(); return CopyUtf8(NativeMethods.cookiepay_version()); }
+            get { NativeLoader.EnsureLoaded(); return LoadedVersion(); }
+        }
+
+        // Calls into the library sit in methods of their own, never inlined, called once EnsureLoaded()
+        // succeeded: Mono builds a DllImport's stub when it compiles the calling method, and keeps a stub
+        // that failed for the life of the process.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static ClientHandle NewClient(byte[] configJson, out IntPtr error)
+        {
+            return NativeMethods.cookiepay_client_new(configJson, out error);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static string LoadedVersion()
+        {
+            return CopyUtf8(NativeMethods.cookiepay_version());
         }
 
         /// <summary>What this binding reports in the User-Agent: "dotnet/" and the runtime, e.g. "dotnet/Mono-6.8.0.105".</summary>
@@ -323,12 +338,14 @@ namespace CookiePay
         /// </summary>
         public static Noti ParseNoti(string body)
         {
+            NativeLoader.EnsureLoaded();
             return ParseNotiTerminated(body == null ? null : ToUtf8(body));
         }
 
         /// <summary>Parse the raw bytes of a Noti, e.g. read from Request.InputStream / Request.Body.</summary>
         public static Noti ParseNoti(byte[] body)
         {
+            NativeLoader.EnsureLoaded();
             return ParseNotiTerminated(Terminate(body));
         }
 
@@ -361,9 +378,9 @@ namespace CookiePay
 
         private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
 
+        [MethodImpl(MethodImplOptions.NoInlining)] // see NewClient
         private static Noti ParseNotiTerminated(byte[] nulTerminatedBody)
         {
-            NativeLoader.EnsureLoaded();
             string envelope = TakeString(NativeMethods.cookiepay_parse_noti(nulTerminatedBody));
             var data = Unwrap(envelope);
             return new Noti(data, envelope);
@@ -377,19 +394,21 @@ namespace CookiePay
         /// </summary>
         public static ReturnPost ParseReturn(string rawBody)
         {
+            NativeLoader.EnsureLoaded();
             return ParseBytes(rawBody == null ? null : Encoding.UTF8.GetBytes(rawBody));
         }
 
         /// <summary>Parse the raw bytes of the RETURNURL post, e.g. read from Request.Body / InputStream.</summary>
         public static ReturnPost ParseReturn(byte[] rawBody)
         {
+            NativeLoader.EnsureLoaded();
             return ParseBytes(rawBody);
         }
 
         // Every byte with its length: the core refuses a NUL byte (no silent cut at the first one).
+        [MethodImpl(MethodImplOptions.NoInlining)] // see NewClient
         private static ReturnPost ParseBytes(byte[] body)
         {
-            NativeLoader.EnsureLoaded();
             IntPtr owned = body == null
                 ? NativeMethods.cookiepay_parse_return_len(null, UIntPtr.Zero)
                 : NativeMethods.cookiepay_parse_return_len(body, new UIntPtr((uint)body.Length));

@@ -9,6 +9,8 @@
 // - .NET Framework on Windows: the DLL of the process's bitness, from bin\x64\ or bin\x86\ (the
 //   package's .targets copies both: an AnyCPU site runs as the IIS pool decides).
 // - Mono: the dllmap in CookiePay.dll.config; the package's .targets copies the Linux library into bin\.
+//   Mono remembers a DllImport that failed for the life of the process, so on Linux the binding first
+//   opens the file itself (dlopen, where Mono would look) and touches no DllImport until that works.
 // Then, everywhere, the check that the library implements this binding's C ABI.
 
 using System;
@@ -49,6 +51,7 @@ namespace CookiePay
                 try
                 {
                     PreloadWindowsBitness();
+                    PreflightMono();
                     abi = ReadAbi();
                 }
                 catch (DllNotFoundException e)
@@ -130,7 +133,7 @@ namespace CookiePay
         {
             string runtime = RuntimeInformation.FrameworkDescription;
             string how = runtime.StartsWith("Mono", StringComparison.Ordinal)
-                ? "on Mono, the dllmap of CookiePay.dll.config next to CookiePay.dll names it (a bare name is looked for next to CookiePay.dll, then by the system)"
+                ? "on Mono, as the dllmap of CookiePay.dll.config beside CookiePay.dll names it, beside CookiePay.dll, then as the system finds it"
                 : "it was looked for at " + string.Join(", ", Candidates().ToArray()) + ", then as the runtime and the system find it";
             return new CookiePayLibraryException(string.Format(
                 "The CookiePay native library {0} could not be loaded ({1}): {2}. Put the {0} of the same release "
@@ -138,6 +141,8 @@ namespace CookiePay
                 FileName(), how, cause.Message), cause);
         }
 
+        // Not inlined: the DllImport's stub must be built after PreflightMono() (see CookiePayClient.NewClient).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static uint ReadAbi()
         {
             try
@@ -192,6 +197,79 @@ namespace CookiePay
             }
             return IntPtr.Zero;
         }
+
+        // Mono's places for DllImport("cookiepay") on Linux: the dllmap's target (CookiePay.dll.config), an
+        // absolute path as is, a bare name beside the assembly and then as the system finds it. A failure
+        // here leaves Mono's own DllImport untouched, so the next call tries again.
+        private static void PreflightMono()
+        {
+            if (IsWindows() || Type.GetType("Mono.Runtime", false) == null || !RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) return;
+            string target = MonoDllmapTarget() ?? FileName();
+            var tried = new List<string>();
+            if (Path.IsPathRooted(target))
+            {
+                tried.Add(target);
+            }
+            else
+            {
+                foreach (string dir in CandidateFolders()) Add(tried, Path.Combine(dir, target));
+                tried.Add(target);
+            }
+            string error = null;
+            foreach (string path in tried)
+            {
+                IntPtr handle;
+                try
+                {
+                    handle = dlopen(path, RtldNow);
+                }
+                catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException)
+                {
+                    return; // no libdl to ask (not glibc): Mono's DllImport decides, once
+                }
+                if (handle != IntPtr.Zero)
+                {
+                    resolvedPath = path;
+                    return; // stays open: Mono's own dlopen of the same path shares it
+                }
+                IntPtr text = dlerror();
+                if (error == null && text != IntPtr.Zero) error = Marshal.PtrToStringAnsi(text);
+            }
+            throw new DllNotFoundException(string.Format("tried {0}: {1}", string.Join(", ", tried.ToArray()), error ?? "not found"));
+        }
+
+        // The linux dllmap of "cookiepay" in CookiePay.dll.config beside the assembly, if any.
+        private static string MonoDllmapTarget()
+        {
+            try
+            {
+                string config = typeof(NativeLoader).Assembly.Location + ".config";
+                if (!File.Exists(config)) return null;
+                foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(config), "<dllmap\\s[^>]*>"))
+                {
+                    string tag = m.Value;
+                    if (Attr(tag, "dll") == LibraryName && Attr(tag, "os") == "linux") return Attr(tag, "target");
+                }
+            }
+            catch (IOException)
+            {
+            }
+            return null;
+        }
+
+        private static string Attr(string tag, string name)
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(tag, "\\s" + name + "=\"([^\"]*)\"");
+            return m.Success ? m.Groups[1].Value : null;
+        }
+
+        private const int RtldNow = 2;
+
+        [DllImport("libdl.so.2", CharSet = CharSet.Ansi, ExactSpelling = true)]
+        private static extern IntPtr dlopen(string path, int flags);
+
+        [DllImport("libdl.so.2", ExactSpelling = true)]
+        private static extern IntPtr dlerror();
 
         private static bool IsWindows()
         {
