@@ -3,4 +3,5 @@
 # runtimes/<rid>/native/ folder the binding's loader looks in (src/NativeLoader.cs, Rids()).
 set -euo pipefail
 case $(uname -m) in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) echo "unsupported machine $(uname -m)" >&2; exit 1 ;; esac
-if ls /lib/ld-musl-* >/dev/null 2>&1; then echo "linux-musl-$arch"; else echo "linux-$arch"; fi
+# musl when this very process (grep) runs on musl's loader: a glibc machine may have musl installed beside.
+if grep -q '/ld-musl-' /proc/self/maps; then echo "linux-musl-$arch"; else echo "linux-$arch"; fi

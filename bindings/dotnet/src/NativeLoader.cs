@@ -276,12 +276,13 @@ namespace CookiePay
             return Environment.OSVersion.Platform == PlatformID.Win32NT;
         }
 
-        // musl's dynamic loader, /lib/ld-musl-<arch>.so.1, is on every musl system (Alpine) and no glibc one.
+        // On musl (Alpine) the process runs on musl's loader, /lib/ld-musl-<arch>.so.1; a glibc machine may have
+        // musl installed beside, so the loader of this process is what counts.
         private static bool IsMusl()
         {
             try
             {
-                return Directory.Exists("/lib") && Directory.GetFiles("/lib", "ld-musl-*").Length > 0;
+                return File.ReadAllText("/proc/self/maps").Contains("/ld-musl-");
             }
             catch (Exception)
             {
