@@ -59,10 +59,11 @@ done
 cp bindings/dotnet/build/CookiePay.targets "$nuget/build/"
 cp bindings/dotnet/build/CookiePay.targets "$nuget/buildTransitive/"
 cp bindings/dotnet/README.md LICENSE "$nuget/"
-# The managed assembly: Mono's mcs builds against the .NET Framework 4.x profile, hence lib/net461
-# (the SDK's `dotnet pack` of CookiePay.csproj adds lib/netstandard2.0 for .NET Core / .NET 5+).
+# The managed assembly and its CookiePay.xml, versioned as the package: Mono's mcs builds against the
+# .NET Framework 4.x profile, hence lib/net461, which .NET Core / .NET 5+ also load (bindings/dotnet/README.md
+# "Target frameworks": mcs has no netstandard2.0 reference assemblies to build lib/netstandard2.0 here).
 scripts/need.sh mcs:mono-mcs
-mcs -langversion:7 -target:library -warnaserror+ -optimize+ -out:"$nuget/lib/net461/CookiePay.dll" bindings/dotnet/src/*.cs
+bindings/dotnet/build/compile.sh "$nuget/lib/net461" -optimize+
 cp bindings/dotnet/CookiePay.dll.config "$nuget/lib/net461/"
 sed "s/@VERSION@/$version/" bindings/dotnet/CookiePay.nuspec > "$nuget/CookiePay.nuspec"
 # Only the runtimes this dist/ built.

@@ -86,3 +86,46 @@ for p in "${platforms[@]}"; do
 done
 check "nuget: .targets copies both Windows bitnesses" grep -q 'Link="x86\\cookiepay.dll"' "$nuget/build/CookiePay.targets"
 check "nuget: lib/net461/CookiePay.dll is a .NET assembly" bash -c "file '$nuget/lib/net461/CookiePay.dll' | grep -q 'Mono/.Net assembly'"
+check "nuget: lib/net461/CookiePay.xml documents the client" grep -q '<member name="T:CookiePay.CookiePayClient">' "$nuget/lib/net461/CookiePay.xml"
+
+# The package's assembly as apps load it, offline (no network call): on CoreCLR as a .NET Core / .NET 5+
+# app published without a RID has it (the assembly in the app folder, the library in
+# runtimes/<rid>/native/, found by the binding's resolver; no deps.json), and on Mono as the .targets lays
+# out a .NET Framework project's bin/ (libcookiepay.so beside CookiePay.dll and its dllmap).
+cat > "$outside/NugetProbe.cs" <<'CS'
+using System;
+using System.Reflection;
+public static class NugetProbe
+{
+    public static int Main()
+    {
+        Assembly a = typeof(CookiePay.CookiePayClient).Assembly;
+        var info = (AssemblyInformationalVersionAttribute)Attribute.GetCustomAttribute(a, typeof(AssemblyInformationalVersionAttribute));
+        Console.WriteLine("assembly " + a.GetName().Version + " informational " + (info == null ? "none" : info.InformationalVersion)
+            + " libcookiepay " + CookiePay.CookiePayClient.LibraryVersion
+            + " parsed " + CookiePay.CookiePayClient.ParseReturn("RESULTCODE=0000&ENC_DATA=x").ResultCode);
+        return 0;
+    }
+}
+CS
+rid=$(bindings/dotnet/build/rid.sh)
+check "nuget: runtimes/$rid/native/libcookiepay.so for this machine" test -f "$nuget/runtimes/$rid/native/libcookiepay.so"
+if [ -f "$nuget/runtimes/$rid/native/libcookiepay.so" ]; then
+  expect="assembly ${version%%[-+]*}.0 informational $version libcookiepay $version parsed 0000"
+  core_app=$outside/nuget-coreclr
+  mkdir -p "$core_app/runtimes/$rid/native"
+  cp "$nuget/lib/net461/CookiePay.dll" "$core_app/"
+  cp "$nuget/runtimes/$rid/native/libcookiepay.so" "$core_app/runtimes/$rid/native/"
+  mcs -langversion:7 -target:exe -out:"$core_app/NugetProbe.dll" -r:"$core_app/CookiePay.dll" "$outside/NugetProbe.cs"
+  bindings/dotnet/build/runtimeconfig.sh "$core_app/NugetProbe.runtimeconfig.json"
+  dotnet=$(bindings/dotnet/build/dotnet.sh)
+  check "nuget: lib/net461 on CoreCLR finds runtimes/$rid/native/ ($expect)" bash -c \
+    "cd / && DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 '$dotnet' exec '$core_app/NugetProbe.dll' | grep -qxF '$expect'"
+  mono_app=$outside/nuget-mono
+  mkdir -p "$mono_app"
+  cp "$nuget/lib/net461/CookiePay.dll" "$nuget/lib/net461/CookiePay.dll.config" "$core_app/NugetProbe.dll" "$mono_app/"
+  cp "$nuget/runtimes/$rid/native/libcookiepay.so" "$mono_app/"
+  check "nuget: lib/net461 on Mono with the .targets' bin/ layout ($expect)" bash -c \
+    "cd / && mono '$mono_app/NugetProbe.dll' | grep -qxF '$expect'"
+  check "nuget: .targets copies the Linux library to bin/libcookiepay.so" grep -q 'Link="libcookiepay.so"' "$nuget/build/CookiePay.targets"
+fi

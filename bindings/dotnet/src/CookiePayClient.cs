@@ -71,12 +71,6 @@ namespace CookiePay
     /// </summary>
     public sealed class CookiePayClient : IDisposable
     {
-        // First of the static fields: the library is loaded and its ABI checked (src/NativeLoader.cs)
-        // before anything else of this class touches it.
-#pragma warning disable 414 // only its initializer matters
-        private static readonly bool NativeLoaded = NativeLoader.EnsureLoaded();
-#pragma warning restore 414
-
         private readonly ClientHandle handle;
         private readonly Action<IDictionary<string, object>> logger;
         // SafeHandle only counts as closed once no call holds it, so with calls overlapping without pause
@@ -100,13 +94,12 @@ namespace CookiePay
         private CookiePayClient(IDictionary<string, object> config, Action<IDictionary<string, object>> logger)
         {
             if (config == null) throw new ArgumentNullException("config");
+            NativeLoader.EnsureLoaded(); // not in a static initializer: a failed load can be retried (src/NativeLoader.cs)
             var withBinding = new Dictionary<string, object>(config, StringComparer.Ordinal);
             if (!withBinding.ContainsKey("binding")) withBinding["binding"] = BindingName;
             IntPtr error;
             this.logger = logger;
-            handle = logger == null
-                ? NativeMethods.cookiepay_client_new(ToUtf8(Json.Write(withBinding)), out error)
-                : NativeMethods.cookiepay_client_new_observed(ToUtf8(Json.Write(withBinding)), ExchangeLog.Callback, IntPtr.Zero, out error);
+            handle = NewClient(ToUtf8(Json.Write(withBinding)), logger != null, out error);
             if (handle.IsInvalid)
             {
                 handle.Dispose();
@@ -118,7 +111,24 @@ namespace CookiePay
         /// <summary>The version of the loaded libcookiepay, e.g. "0.1.0".</summary>
         public static string LibraryVersion
         {
-            get { return CopyUtf8(NativeMethods.cookiepay_version()); }
+            get { NativeLoader.EnsureLoaded(); return LoadedVersion(); }
+        }
+
+        // Calls into the library sit in methods of their own, never inlined, called once EnsureLoaded()
+        // succeeded: Mono builds a DllImport's stub when it compiles the calling method, and keeps a stub
+        // that failed for the life of the process.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static ClientHandle NewClient(byte[] configJson, bool observed, out IntPtr error)
+        {
+            return observed
+                ? NativeMethods.cookiepay_client_new_observed(configJson, ExchangeLog.Callback, IntPtr.Zero, out error)
+                : NativeMethods.cookiepay_client_new(configJson, out error);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static string LoadedVersion()
+        {
+            return CopyUtf8(NativeMethods.cookiepay_version());
         }
 
         /// <summary>What this binding reports in the User-Agent: "dotnet/" and the runtime, e.g. "dotnet/Mono-6.8.0.105".</summary>
@@ -339,12 +349,14 @@ namespace CookiePay
         /// </summary>
         public static Noti ParseNoti(string body)
         {
+            NativeLoader.EnsureLoaded();
             return ParseNotiTerminated(body == null ? null : ToUtf8(body));
         }
 
         /// <summary>Parse the raw bytes of a Noti, e.g. read from Request.InputStream / Request.Body.</summary>
         public static Noti ParseNoti(byte[] body)
         {
+            NativeLoader.EnsureLoaded();
             return ParseNotiTerminated(Terminate(body));
         }
 
@@ -377,6 +389,7 @@ namespace CookiePay
 
         private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
 
+        [MethodImpl(MethodImplOptions.NoInlining)] // see NewClient
         private static Noti ParseNotiTerminated(byte[] nulTerminatedBody)
         {
             string envelope = TakeString(NativeMethods.cookiepay_parse_noti(nulTerminatedBody));
@@ -392,16 +405,19 @@ namespace CookiePay
         /// </summary>
         public static ReturnPost ParseReturn(string rawBody)
         {
+            NativeLoader.EnsureLoaded();
             return ParseBytes(rawBody == null ? null : Encoding.UTF8.GetBytes(rawBody));
         }
 
         /// <summary>Parse the raw bytes of the RETURNURL post, e.g. read from Request.Body / InputStream.</summary>
         public static ReturnPost ParseReturn(byte[] rawBody)
         {
+            NativeLoader.EnsureLoaded();
             return ParseBytes(rawBody);
         }
 
         // Every byte with its length: the core refuses a NUL byte (no silent cut at the first one).
+        [MethodImpl(MethodImplOptions.NoInlining)] // see NewClient
         private static ReturnPost ParseBytes(byte[] body)
         {
             IntPtr owned = body == null

@@ -18,7 +18,8 @@ namespace CookiePay
             new ReadOnlyDictionary<string, object>(new Dictionary<string, object>());
 
         /// <summary>The error kind: invalid_argument, validation, api, verification_failed, network,
-        /// timeout, http, decode, internal or noti_not_confirmed (newer libraries may add kinds).</summary>
+        /// timeout, http, decode, internal or noti_not_confirmed (newer libraries may add kinds); "library"
+        /// when the native library itself cannot be loaded (<see cref="CookiePayLibraryException"/>).</summary>
         public string Kind { get; private set; }
 
         /// <summary>The whole envelope the library returned, <c>{"ok":false,"error":{...}}</c>, as received.</summary>
@@ -47,6 +48,16 @@ namespace CookiePay
             ErrorJson = errorJson;
             Error = error == null ? NoFields : new ReadOnlyDictionary<string, object>(error);
             Outcome = Field.Str(error, "outcome");
+        }
+
+        /// <summary>For an error of this binding that another exception caused (the native library's load).</summary>
+        internal CookiePayException(string kind, string message, Exception cause)
+            : base(message, cause)
+        {
+            var error = new Dictionary<string, object> { { "kind", kind }, { "message", message } };
+            Kind = kind;
+            ErrorJson = Json.Write(new Dictionary<string, object> { { "ok", false }, { "error", error } });
+            Error = new ReadOnlyDictionary<string, object>(error);
         }
 
         /// <summary>An error of this binding itself, as the library would report it.</summary>
@@ -234,6 +245,18 @@ namespace CookiePay
         {
             Excerpt = Field.Str(error, "excerpt");
         }
+    }
+
+    /// <summary>
+    /// Kind "library": the native libcookiepay could not be loaded (the message names the file and where it
+    /// was looked for; InnerException is the runtime's DllNotFoundException or BadImageFormatException), or
+    /// it implements another C ABI than this binding. Nothing is cached: put the right file in place and
+    /// the next call loads it, in the same process.
+    /// </summary>
+    public class CookiePayLibraryException : CookiePayException
+    {
+        internal CookiePayLibraryException(string message, Exception cause)
+            : base("library", message, cause) { }
     }
 
     /// <summary>A bug in the library, caught before it could crash the process. Please report it.</summary>

@@ -37,7 +37,8 @@ namespace CookiePay.Tests
         public void AnotherAbiIsRefusedWithBothVersions()
         {
             NativeLoader.Check(NativeLoader.AbiVersion);
-            var e = Assert.Throws<InvalidOperationException>(() => NativeLoader.Check(NativeLoader.AbiVersion + 98));
+            var e = Assert.Throws<CookiePayLibraryException>(() => NativeLoader.Check(NativeLoader.AbiVersion + 98));
+            Assert.AreEqual("library", e.Kind);
             StringAssert.Contains("implements C ABI " + (NativeLoader.AbiVersion + 98), e.Message);
             StringAssert.Contains("needs ABI " + NativeLoader.AbiVersion, e.Message);
         }

@@ -248,10 +248,12 @@ namespace CookiePay.Tests
         }
     }
 
-    /// <summary>A 통지 URL for tests: an HttpListener on a free loopback port that keeps every body it receives.</summary>
+    /// <summary>A 통지 URL for tests: a minimal HTTP/1.1 server on a free loopback port that keeps every body
+    /// it receives. A TcpListener, not HttpListener: on CoreCLR 3.1 HttpListener loads OpenSSL, whose 1.x the
+    /// test machine lacks (test.sh runs this suite on Mono and on CoreCLR).</summary>
     public sealed class NotiSink : IDisposable
     {
-        private readonly HttpListener listener = new HttpListener();
+        private readonly System.Net.Sockets.TcpListener listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         private readonly List<byte[]> bodies = new List<byte[]>();
         private readonly Thread thread;
 
@@ -259,13 +261,8 @@ namespace CookiePay.Tests
 
         public NotiSink()
         {
-            var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            Url = "http://127.0.0.1:" + port + "/noti/";
-            listener.Prefixes.Add(Url);
             listener.Start();
+            Url = "http://127.0.0.1:" + ((IPEndPoint)listener.LocalEndpoint).Port + "/noti/";
             thread = new Thread(Serve) { IsBackground = true };
             thread.Start();
         }
@@ -274,16 +271,86 @@ namespace CookiePay.Tests
         {
             while (true)
             {
-                HttpListenerContext context;
-                try { context = listener.GetContext(); }
+                System.Net.Sockets.TcpClient connection;
+                // Asynchronous accept: on CoreCLR/Linux, Stop() waits for a blocking Accept to return (never).
+                try { connection = listener.AcceptTcpClientAsync().GetAwaiter().GetResult(); }
                 catch (Exception) { return; }
-                using (var buffer = new MemoryStream())
+                using (connection)
+                using (var stream = connection.GetStream())
                 {
-                    context.Request.InputStream.CopyTo(buffer);
-                    lock (bodies) bodies.Add(buffer.ToArray());
+                    try
+                    {
+                        byte[] body = ReadRequestBody(stream);
+                        lock (bodies) bodies.Add(body);
+                        byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                        stream.Write(answer, 0, answer.Length);
+                    }
+                    catch (IOException)
+                    {
+                        // The sender gave up: nothing arrived.
+                    }
                 }
-                context.Response.StatusCode = 200;
-                context.Response.Close();
+            }
+        }
+
+        // The body of one request: Content-Length or chunked.
+        private static byte[] ReadRequestBody(Stream stream)
+        {
+            var headers = new StringBuilder();
+            while (!headers.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+            {
+                int b = stream.ReadByte();
+                if (b < 0) throw new IOException("connection closed in the headers");
+                headers.Append((char)b);
+            }
+            long length = 0;
+            bool chunked = false;
+            foreach (string line in headers.ToString().Split(new[] { "\r\n" }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                int colon = line.IndexOf(':');
+                if (colon < 0) continue;
+                string name = line.Substring(0, colon).Trim(), value = line.Substring(colon + 1).Trim();
+                if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) length = long.Parse(value);
+                if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && value.IndexOf("chunked", StringComparison.OrdinalIgnoreCase) >= 0) chunked = true;
+            }
+            var body = new MemoryStream();
+            if (!chunked)
+            {
+                ReadExactly(stream, body, length);
+                return body.ToArray();
+            }
+            while (true)
+            {
+                string size = ReadLine(stream);
+                int semicolon = size.IndexOf(';');
+                long chunk = Convert.ToInt64((semicolon < 0 ? size : size.Substring(0, semicolon)).Trim(), 16);
+                if (chunk == 0) return body.ToArray();
+                ReadExactly(stream, body, chunk);
+                ReadLine(stream);
+            }
+        }
+
+        private static void ReadExactly(Stream stream, MemoryStream into, long count)
+        {
+            var buffer = new byte[8192];
+            while (count > 0)
+            {
+                int n = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, count));
+                if (n <= 0) throw new IOException("connection closed in the body");
+                into.Write(buffer, 0, n);
+                count -= n;
+            }
+        }
+
+        private static string ReadLine(Stream stream)
+        {
+            var line = new StringBuilder();
+            while (true)
+            {
+                int b = stream.ReadByte();
+                if (b < 0) throw new IOException("connection closed in a chunk size");
+                if (b == '\n') return line.ToString().TrimEnd('\r');
+                line.Append((char)b);
             }
         }
 
@@ -299,6 +366,6 @@ namespace CookiePay.Tests
             }
         }
 
-        public void Dispose() { listener.Close(); }
+        public void Dispose() { listener.Stop(); }
     }
 }
