@@ -51,6 +51,7 @@ public final class CookiePayClient implements AutoCloseable {
      * {@code java/<java.version>} unless given. Nothing connects yet.
      *
      * @throws CookiePayValidationException listing every bad config key
+     * @throws CookiePayLibraryException the JVM denies native access (JDK 24+): the message names the flag
      */
     public CookiePayClient(Map<String, ?> config) {
         if (config == null) {
@@ -60,6 +61,7 @@ public final class CookiePayClient implements AutoCloseable {
         if (!full.containsKey("binding")) {
             full.put("binding", BINDING);
         }
+        Native.ensureUsable();
         String[] error = new String[1];
         long created = Native.clientNew(Json.write(full), error);
         if (created == 0) {
@@ -316,6 +318,7 @@ public final class CookiePayClient implements AutoCloseable {
      *         UTF-8, over 64 KiB, or carrying a {@code kind}/{@code dedup_key} field of its own
      */
     public static CookiePayResult parseNoti(byte[] rawBody) {
+        Native.ensureUsable();
         return unwrap(Native.parseNoti(rawBody));
     }
 
@@ -380,6 +383,7 @@ public final class CookiePayClient implements AutoCloseable {
      * 64 KiB are refused with {@link CookiePayInvalidArgumentException}, as in every binding.
      */
     public static CookiePayResult parseReturn(byte[] rawBody) {
+        Native.ensureUsable();
         return unwrap(Native.parseReturn(rawBody));
     }
 
@@ -390,6 +394,7 @@ public final class CookiePayClient implements AutoCloseable {
 
     /** The native library's version, e.g. {@code 0.1.0}. */
     public static String version() {
+        Native.ensureUsable();
         return Native.version();
     }
 
