@@ -55,17 +55,27 @@ public final class ChildProbe {
 
     /** As {@link #run}, on the JDK at {@code javaHome} and with exactly the JVM arguments given. */
     static Result runOn(String javaHome, String mode, String libEnv, String... jvmArgs) throws Exception {
+        List<String> launch = new ArrayList<String>(Arrays.asList(jvmArgs));
+        launch.add("-cp");
+        launch.add(location(ChildProbe.class) + File.pathSeparator + location(Native.class));
+        launch.add(ChildProbe.class.getName());
+        launch.add(mode);
+        return start(javaHome, libEnv, launch);
+    }
+
+    /** {@code java -jar jar mode} on the JDK at {@code javaHome}: a jar whose Main-Class is this class. */
+    static Result runJar(String javaHome, File jar, String mode) throws Exception {
+        return start(javaHome, null, Arrays.asList("-jar", jar.getPath(), mode));
+    }
+
+    private static Result start(String javaHome, String libEnv, List<String> launch) throws Exception {
         Path tmp = Files.createTempDirectory("cookiepay-child");
         try {
             List<String> command = new ArrayList<String>();
             command.add(new File(javaHome, "bin/java").getPath());
             command.add("-Xcheck:jni");
             command.add("-Djava.io.tmpdir=" + tmp);
-            command.addAll(Arrays.asList(jvmArgs));
-            command.add("-cp");
-            command.add(location(ChildProbe.class) + File.pathSeparator + location(Native.class));
-            command.add(ChildProbe.class.getName());
-            command.add(mode);
+            command.addAll(launch);
             ProcessBuilder builder = new ProcessBuilder(command);
             Map<String, String> env = builder.environment();
             env.remove(Native.LIBRARY_ENV);
@@ -77,7 +87,7 @@ public final class ChildProbe {
             Process process = builder.redirectOutput(out).redirectError(err).start();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new AssertionError("child JVM (" + mode + ") hung");
+                throw new AssertionError("child JVM " + launch + " hung");
             }
             return new Result(read(out), read(err), process.exitValue());
         } finally {

@@ -7,11 +7,17 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
 import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.Properties;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * JDK 24+ restricts native access (JEP 472): loading a JNI library from the class path prints
@@ -86,6 +92,30 @@ class NativeAccessTest {
         assertTrue(child.out.contains("client1=created"), child.out + child.err);
         assertTrue(child.err.contains(RESTRICTED_WARNING), child.out + child.err);
         assertTrue(child.err.contains(FLAG), child.err);
+    }
+
+    @Test
+    void anExecutableJarsManifestEnablesNativeAccess(@TempDir Path dir) throws Exception {
+        // The README's advice for `java -jar app.jar`: Enable-Native-Access in that jar's manifest
+        // (JDK 24+ reads it from the jar it starts only), here for the classes on its Class-Path.
+        Manifest manifest = new Manifest();
+        Attributes main = manifest.getMainAttributes();
+        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.put(Attributes.Name.MAIN_CLASS, ChildProbe.class.getName());
+        main.put(Attributes.Name.CLASS_PATH, codeSource(ChildProbe.class) + " " + codeSource(Native.class));
+        main.putValue("Enable-Native-Access", "ALL-UNNAMED");
+        File jar = dir.resolve("app.jar").toFile();
+        new JarOutputStream(new FileOutputStream(jar), manifest).close();
+        ChildProbe.Result child = ChildProbe.runJar(javaHome, jar, "client");
+        String all = child.out + child.err;
+        assertEquals(0, child.exit, all);
+        assertTrue(child.out.contains("client1=created"), all);
+        assertFalse(all.contains("WARNING"), all);
+    }
+
+    /** A class's folder or jar as a URL (file:/…/classes/), as a manifest's Class-Path takes it. */
+    private static String codeSource(Class<?> type) {
+        return type.getProtectionDomain().getCodeSource().getLocation().toString();
     }
 
     private static String lineStarting(String text, String prefix) {
