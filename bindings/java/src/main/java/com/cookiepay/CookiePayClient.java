@@ -54,6 +54,7 @@ public final class CookiePayClient implements AutoCloseable {
      * {@link ExchangeLog}). Nothing connects yet.
      *
      * @throws CookiePayValidationException listing every bad config key
+     * @throws CookiePayLibraryException the JVM denies native access (JDK 24+): the message names the flag
      */
     public CookiePayClient(Map<String, ?> config) {
         if (config == null) {
@@ -65,6 +66,7 @@ public final class CookiePayClient implements AutoCloseable {
         }
         // The logger stays on this side: the core config is JSON.
         logger = ExchangeLog.of(full.remove("logger"));
+        Native.ensureUsable();
         String[] error = new String[1];
         long created = logger == null
                 ? Native.clientNew(Json.write(full), error)
@@ -323,6 +325,7 @@ public final class CookiePayClient implements AutoCloseable {
      *         UTF-8, over 64 KiB, or carrying a {@code kind}/{@code dedup_key} field of its own
      */
     public static CookiePayResult parseNoti(byte[] rawBody) {
+        Native.ensureUsable();
         return unwrap(Native.parseNoti(rawBody));
     }
 
@@ -387,6 +390,7 @@ public final class CookiePayClient implements AutoCloseable {
      * 64 KiB are refused with {@link CookiePayInvalidArgumentException}, as in every binding.
      */
     public static CookiePayResult parseReturn(byte[] rawBody) {
+        Native.ensureUsable();
         return unwrap(Native.parseReturn(rawBody));
     }
 
@@ -397,6 +401,7 @@ public final class CookiePayClient implements AutoCloseable {
 
     /** The native library's version, e.g. {@code 0.1.0}. */
     public static String version() {
+        Native.ensureUsable();
         return Native.version();
     }
 

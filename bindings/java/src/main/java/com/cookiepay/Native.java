@@ -45,7 +45,29 @@ final class Native {
     static final int OP_REQUEST = 12;
     static final int OP_CONFIRM_NOTI = 13;
 
-    private static final String LOADED_FROM = load();
+    private static final String LOADED_FROM;
+    /**
+     * The JVM's refusal to load the library (JDK 24+ under --illegal-native-access=deny), or null.
+     * Kept instead of thrown from this initializer, where it would become an
+     * ExceptionInInitializerError and then a NoClassDefFoundError: {@link #ensureUsable()} turns it
+     * into a CookiePayLibraryException on every call.
+     */
+    private static final RuntimeException NATIVE_ACCESS_DENIED;
+
+    static {
+        String from = null;
+        RuntimeException denied = null;
+        try {
+            from = load();
+        } catch (RuntimeException e) {
+            if (!isNativeAccessDenied(e)) {
+                throw e;
+            }
+            denied = e;
+        }
+        LOADED_FROM = from;
+        NATIVE_ACCESS_DENIED = denied;
+    }
 
     private Native() {}
 
@@ -84,7 +106,31 @@ final class Native {
 
     /** Where the library was loaded from: a path, or "jar:" plus the resource name. */
     static String loadedFrom() {
+        ensureUsable();
         return LOADED_FROM;
+    }
+
+    /**
+     * Loads the library if this is the first use; the public entry points call it before their first
+     * native call.
+     *
+     * @throws CookiePayLibraryException the JVM denies native access to this jar
+     */
+    static void ensureUsable() {
+        if (NATIVE_ACCESS_DENIED != null) {
+            throw new CookiePayLibraryException("cookiepay: this JVM denies native access, so libcookiepay cannot be loaded ("
+                    + NATIVE_ACCESS_DENIED.getMessage() + "). Start the JVM with --enable-native-access=ALL-UNNAMED"
+                    + " (Tomcat: CATALINA_OPTS in bin/setenv.sh; an executable jar: the manifest's Enable-Native-Access: ALL-UNNAMED;"
+                    + " with this jar on the module path: --enable-native-access=com.cookiepay)", NATIVE_ACCESS_DENIED);
+        }
+    }
+
+    /**
+     * JDK 24+ (JEP 472): System.load by code without native access throws IllegalCallerException
+     * under --illegal-native-access=deny. Matched by name: the class is Java 9+ and this jar Java 8.
+     */
+    private static boolean isNativeAccessDenied(RuntimeException e) {
+        return e.getClass().getName().equals("java.lang.IllegalCallerException");
     }
 
     private static String load() {
@@ -120,6 +166,12 @@ final class Native {
                 copy(in, out);
             }
             System.load(file.getAbsolutePath());
+        } catch (RuntimeException e) {
+            // Native access denied: nothing was loaded, so leave no copy behind either.
+            if (file != null && file.delete()) {
+                file.getParentFile().delete();
+            }
+            throw e;
         } catch (IOException | UnsatisfiedLinkError e) {
             throw linkError("cannot extract or load the packed library to " + (file == null ? "java.io.tmpdir" : file)
                     + " (is java.io.tmpdir writable and not mounted noexec? or set -D" + LIBRARY_PROPERTY + ")", e);

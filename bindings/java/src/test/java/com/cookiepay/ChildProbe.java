@@ -39,17 +39,43 @@ public final class ChildProbe {
      * java.io.tmpdir, COOKIEPAY_LIB set to {@code libEnv} (or unset) and the extra JVM arguments.
      */
     static Result run(String mode, String libEnv, String... jvmArgs) throws Exception {
+        List<String> args = new ArrayList<String>(inheritedJvmArgs());
+        args.addAll(Arrays.asList(jvmArgs));
+        return runOn(System.getProperty("java.home"), mode, libEnv, args.toArray(new String[0]));
+    }
+
+    /**
+     * The suite's own native-access flag (test.child.jvm.args: the JDK 25 run's
+     * --enable-native-access=ALL-UNNAMED), so a child JVM runs as the suite does.
+     */
+    static List<String> inheritedJvmArgs() {
+        String args = System.getProperty("test.child.jvm.args", "").trim();
+        return args.isEmpty() ? new ArrayList<String>() : Arrays.asList(args.split("\\s+"));
+    }
+
+    /** As {@link #run}, on the JDK at {@code javaHome} and with exactly the JVM arguments given. */
+    static Result runOn(String javaHome, String mode, String libEnv, String... jvmArgs) throws Exception {
+        List<String> launch = new ArrayList<String>(Arrays.asList(jvmArgs));
+        launch.add("-cp");
+        launch.add(location(ChildProbe.class) + File.pathSeparator + location(Native.class));
+        launch.add(ChildProbe.class.getName());
+        launch.add(mode);
+        return start(javaHome, libEnv, launch);
+    }
+
+    /** {@code java -jar jar mode} on the JDK at {@code javaHome}: a jar whose Main-Class is this class. */
+    static Result runJar(String javaHome, File jar, String mode) throws Exception {
+        return start(javaHome, null, Arrays.asList("-jar", jar.getPath(), mode));
+    }
+
+    private static Result start(String javaHome, String libEnv, List<String> launch) throws Exception {
         Path tmp = Files.createTempDirectory("cookiepay-child");
         try {
             List<String> command = new ArrayList<String>();
-            command.add(new File(System.getProperty("java.home"), "bin/java").getPath());
+            command.add(new File(javaHome, "bin/java").getPath());
             command.add("-Xcheck:jni");
             command.add("-Djava.io.tmpdir=" + tmp);
-            command.addAll(Arrays.asList(jvmArgs));
-            command.add("-cp");
-            command.add(location(ChildProbe.class) + File.pathSeparator + location(Native.class));
-            command.add(ChildProbe.class.getName());
-            command.add(mode);
+            command.addAll(launch);
             ProcessBuilder builder = new ProcessBuilder(command);
             Map<String, String> env = builder.environment();
             env.remove(Native.LIBRARY_ENV);
@@ -61,7 +87,7 @@ public final class ChildProbe {
             Process process = builder.redirectOutput(out).redirectError(err).start();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new AssertionError("child JVM (" + mode + ") hung");
+                throw new AssertionError("child JVM " + launch + " hung");
             }
             return new Result(read(out), read(err), process.exitValue());
         } finally {
@@ -81,6 +107,12 @@ public final class ChildProbe {
         return new String(Files.readAllBytes(f.toPath()), StandardCharsets.UTF_8);
     }
 
+    /** Extracted copies of the library still in this JVM's java.io.tmpdir. */
+    private static void printTempFilesLeft() {
+        File[] left = new File(System.getProperty("java.io.tmpdir")).listFiles((dir, name) -> name.startsWith("cookiepay-"));
+        System.out.println("temp-files-left=" + (left == null ? 0 : left.length));
+    }
+
     public static void main(String[] args) throws Exception {
         String mode = args[0];
         try {
@@ -88,8 +120,40 @@ public final class ChildProbe {
                 case "where":
                     System.out.println("loaded-from=" + Native.loadedFrom());
                     System.out.println("version=" + CookiePayClient.version());
-                    File[] left = new File(System.getProperty("java.io.tmpdir")).listFiles((dir, name) -> name.startsWith("cookiepay-"));
-                    System.out.println("temp-files-left=" + (left == null ? 0 : left.length));
+                    printTempFilesLeft();
+                    break;
+                case "client":
+                    // Every public entry point, twice: a JVM that denies native access must get the
+                    // same CookiePayLibraryException each time, not a NoClassDefFoundError later.
+                    for (int attempt = 1; attempt <= 2; attempt++) {
+                        try {
+                            Map<String, Object> config = new java.util.HashMap<String, Object>();
+                            config.put("base_url", "http://127.0.0.1:9");
+                            config.put("api_id", "probe");
+                            config.put("api_key", "probe-key");
+                            new CookiePayClient(config).close();
+                            System.out.println("client" + attempt + "=created");
+                        } catch (CookiePayLibraryException e) {
+                            System.out.println("client" + attempt + "-library-error=" + e.getMessage());
+                            System.out.println("client" + attempt + "-kind=" + e.getKind() + " cause=" + e.getCause().getClass().getName());
+                        }
+                        try {
+                            System.out.println("version" + attempt + "=" + CookiePayClient.version());
+                        } catch (CookiePayLibraryException e) {
+                            System.out.println("version" + attempt + "-library-error=" + e.getMessage());
+                        }
+                        try {
+                            System.out.println("parse-return" + attempt + "=" + CookiePayClient.parseReturn("RESULTCODE=0000").getString("RESULTCODE"));
+                        } catch (CookiePayLibraryException e) {
+                            System.out.println("parse-return" + attempt + "-library-error=" + e.getMessage());
+                        }
+                        try {
+                            System.out.println("parse-noti" + attempt + "=" + CookiePayClient.parseNoti("{\"TID\":\"T1\"}").getString("kind"));
+                        } catch (CookiePayLibraryException e) {
+                            System.out.println("parse-noti" + attempt + "-library-error=" + e.getMessage());
+                        }
+                    }
+                    printTempFilesLeft();
                     break;
                 case "panic":
                     // Needs the test-exports library (-Dcookiepay.library.path=…).
@@ -117,6 +181,10 @@ public final class ChildProbe {
             }
         } catch (UnsatisfiedLinkError e) {
             System.out.println("link-error=" + e.getMessage());
+        } catch (Throwable e) {
+            // Anything else (an ExceptionInInitializerError, a raw IllegalCallerException) is named.
+            System.out.println("other-error=" + e);
+            throw e;
         }
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.LocalDate;
-import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +86,7 @@ class MoneyFaultsTest {
         once("billkeygen", fault, () -> impatient.billkeygen(request));
         if (fault.equals("truncate")) {
             // Settle the unknown outcome instead of charging again: the charge is there.
-            LocalDate today = LocalDate.now(ZoneId.of("Asia/Seoul"));
+            LocalDate today = fx.sandbox().today();
             List<Map<String, Object>> found = fx.client().paysearch(today.minusDays(1), today.plusDays(1)).getList("payments");
             boolean charged = false;
             for (Map<String, Object> p : found) {

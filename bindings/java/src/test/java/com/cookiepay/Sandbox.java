@@ -269,6 +269,14 @@ final class Sandbox implements AutoCloseable {
         return control("clock", body);
     }
 
+    /**
+     * Today on the sandbox clock (KST), the day its payments are dated: the suites pin the clock to
+     * a fixed day (COOKIEPAY_SANDBOX_CLOCK_START), so the machine's date says nothing about it.
+     */
+    java.time.LocalDate today() {
+        return java.time.LocalDate.parse(String.valueOf(control("clock", null).get("now")).substring(0, 10));
+    }
+
     /** Where the sandbox POSTs its Notis. */
     void notiUrl(String notiUrl) {
         control("noti", java.util.Collections.singletonMap("url", notiUrl));

@@ -223,7 +223,7 @@ class SubscriptionTest {
     @Test
     void paysearchByDateFindsTodaysCharges() {
         CookiePayResult signUp = fx.client().billkeygen(Sandbox.signUp(Sandbox.CARD_OK, 3_300, 0));
-        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneId.of("Asia/Seoul"));
+        java.time.LocalDate today = fx.sandbox().today();
         List<String> tids = new ArrayList<String>();
         for (Map<String, Object> p : fx.client().paysearch(today.minusDays(1), today.plusDays(1)).getList("payments")) {
             tids.add(String.valueOf(p.get("TID")));
