@@ -464,6 +464,21 @@ mod tests {
     }
 
     #[test]
+    fn search_table_aligns_emoji_product_names() {
+        let d = json!({"payments": [
+            {"TID": "T1", "AMOUNT": "4500", "PRODUCTNAME": "아메리카노 ☕", "CANCELDATE": ""},
+            {"TID": "T2", "AMOUNT": "30000", "PRODUCTNAME": "🚀 빠른배송", "CANCELDATE": ""},
+            {"TID": "T3", "AMOUNT": "900", "PRODUCTNAME": "Tea", "CANCELDATE": ""},
+        ]});
+        let t = payments(&d);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines[0], "TID    AMOUNT  PRODUCTNAME    STATUS");
+        assert_eq!(lines[1], "T1    4,500원  아메리카노 ☕  승인");
+        assert_eq!(lines[2], "T2   30,000원  🚀 빠른배송    승인");
+        assert_eq!(lines[3], "T3      900원  Tea            승인");
+    }
+
+    #[test]
     fn errors_read_well() {
         let v = error_text(&json!({"kind": "validation", "message": "1 field(s)",
             "fields": [{"field": "to", "rule": "date", "message": "to must be a date YYYY-MM-DD"}]}));
