@@ -56,7 +56,8 @@ pub fn observe(client: cookiepay::Client, verbose: bool, secrets: Vec<Secret>) -
         return client;
     }
     client.with_observer(move |x: &cookiepay::Exchange| {
-        eprint!("{}", scrub(&exchange_text(x), &secrets));
+        // During the call: above the progress line, if one is shown.
+        crate::progress::eprint_above(&scrub(&exchange_text(x), &secrets));
     })
 }
 
