@@ -156,14 +156,16 @@ fuzz:
 ## dist: the prebuilt libraries for every platform (linux glibc 2.17+ and musl, linux aarch64, Windows
 ## x64 and x86) and the Composer, jar and NuGet packages that carry them, in dist/ (README, "Install").
 ## Installs its cross tools (zig, cargo-zigbuild, mingw-w64, Rust targets) when run as root.
+## DIST_DIR=out: another output folder (relative to this directory, or absolute).
 dist:
-	scripts/dist/build.sh
+	DIST_DIR=$(DIST_DIR) scripts/dist/build.sh
 
 ## test-dist: builds its own dist (target/dist-test/dist) of linux-x86_64-gnu, linux-x86_64-musl and
 ## windows-x86_64, then tries every artifact (tests/dist/run.sh: exports, glibc floor, tests/c/flow.c
 ## against the glibc-2.17 and musl builds and, under wine, the DLL; the packages; make install).
 ## DIST_LONG=1 adds windows-x86 and linux-aarch64 (flow.c under qemu): every platform of make dist.
-DIST_TEST_DIR := $(CURDIR)/target/dist-test/dist
+# Relative on purpose, like make dist's default `dist`: the path a fresh clone takes is the one tried.
+DIST_TEST_DIR := target/dist-test/dist
 DIST_TEST_PLATFORMS := linux-x86_64-gnu linux-x86_64-musl windows-x86_64
 test-dist: $(SANDBOX_BIN)
 	DIST_DIR=$(DIST_TEST_DIR) scripts/dist/build.sh $(if $(DIST_LONG),,$(DIST_TEST_PLATFORMS))

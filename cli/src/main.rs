@@ -7,6 +7,7 @@ mod exit;
 mod journal;
 mod money;
 mod output;
+mod progress;
 mod render;
 #[cfg(feature = "sandbox")]
 mod sandbox;
@@ -211,8 +212,10 @@ struct Session {
 }
 
 impl Session {
+    /// One call to CookiePay; a slow one shows a progress line on a terminal (progress.rs).
     fn call(&self, op: cookiepay::Operation, request: &Value) -> Envelope {
-        Envelope::parse(self.client.call(op, &request.to_string()))
+        let request = request.to_string();
+        Envelope::parse(progress::during(op.name(), || self.client.call(op, &request)))
     }
 }
 

@@ -2,32 +2,13 @@
 //! East Asian wide characters take two columns), amounts as `5,000원`, dates in KST.
 
 use serde_json::Value;
+use unicode_width::UnicodeWidthStr;
 
-/// Columns a character takes in a terminal: 0 for combining marks and controls, 2 for East Asian
-/// wide/fullwidth (Hangul syllables and Jamo, CJK, fullwidth forms, most emoji), else 1.
-pub fn char_width(c: char) -> usize {
-    let cp = c as u32;
-    let zero = matches!(cp,
-        0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A | 0x064B..=0x065F
-        | 0x1160..=0x11FF // Hangul medial vowels and final consonants (join the preceding initial)
-        | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x200B..=0x200F | 0x20D0..=0x20FF | 0xD7B0..=0xD7FF
-        | 0xFE00..=0xFE0F | 0xFE20..=0xFE2F | 0xE0100..=0xE01EF);
-    if zero || c.is_control() {
-        return 0;
-    }
-    let wide = matches!(cp,
-        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF | 0xA960..=0xA97F | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F | 0x1F900..=0x1F9FF | 0x20000..=0x3FFFD);
-    if wide {
-        2
-    } else {
-        1
-    }
-}
-
+/// Columns `s` takes in a terminal, as the `unicode-width` crate measures it from the Unicode
+/// tables (East Asian Width, emoji presentation, combining marks, Hangul Jamo): a hand-kept list of
+/// ranges missed ☕ and 🚀 and left their rows a column off.
 pub fn width(s: &str) -> usize {
-    s.chars().map(char_width).sum()
+    UnicodeWidthStr::width(s)
 }
 
 /// Pads `s` on the right to `w` display columns.
@@ -284,5 +265,26 @@ mod tests {
         assert_eq!(lines[1], "홍길동   5,000원  a");
         assert_eq!(lines[2], "Kim     10,000원  b");
         assert_eq!(width(lines[1]), width(lines[2]));
+    }
+
+    #[test]
+    fn table_aligns_emoji() {
+        // ☕ (U+2615) and 🚀 (U+1F680) are wide in a terminal: two columns each, like Hangul.
+        assert_eq!(width("☕"), 2);
+        assert_eq!(width("🚀"), 2);
+        let t = table(
+            &["ITEM", "AMOUNT", "NOTE"],
+            &[
+                vec!["커피 ☕".into(), "4,500원".into(), "a".into()],
+                vec!["🚀 배송".into(), "3,000원".into(), "b".into()],
+                vec!["Tea".into(), "12,000원".into(), "c".into()],
+            ],
+            &[false, true, false],
+        );
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines[0], "ITEM       AMOUNT  NOTE");
+        assert_eq!(lines[1], "커피 ☕   4,500원  a");
+        assert_eq!(lines[2], "🚀 배송   3,000원  b");
+        assert_eq!(lines[3], "Tea      12,000원  c");
     }
 }

@@ -56,7 +56,8 @@ pub fn observe(client: cookiepay::Client, verbose: bool, secrets: Vec<Secret>) -
         return client;
     }
     client.with_observer(move |x: &cookiepay::Exchange| {
-        eprint!("{}", scrub(&exchange_text(x), &secrets));
+        // During the call: above the progress line, if one is shown.
+        crate::progress::eprint_above(&scrub(&exchange_text(x), &secrets));
     })
 }
 
@@ -461,6 +462,21 @@ mod tests {
         assert_eq!(lines[2], "T2   A-22        900원  Kim        취소 2026-11-27 10:00:00");
         assert_eq!(lines[3], "2 payments");
         assert_eq!(payments(&json!({"payments": []})), "no payments found\n");
+    }
+
+    #[test]
+    fn search_table_aligns_emoji_product_names() {
+        let d = json!({"payments": [
+            {"TID": "T1", "AMOUNT": "4500", "PRODUCTNAME": "아메리카노 ☕", "CANCELDATE": ""},
+            {"TID": "T2", "AMOUNT": "30000", "PRODUCTNAME": "🚀 빠른배송", "CANCELDATE": ""},
+            {"TID": "T3", "AMOUNT": "900", "PRODUCTNAME": "Tea", "CANCELDATE": ""},
+        ]});
+        let t = payments(&d);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines[0], "TID    AMOUNT  PRODUCTNAME    STATUS");
+        assert_eq!(lines[1], "T1    4,500원  아메리카노 ☕  승인");
+        assert_eq!(lines[2], "T2   30,000원  🚀 빠른배송    승인");
+        assert_eq!(lines[3], "T3      900원  Tea            승인");
     }
 
     #[test]

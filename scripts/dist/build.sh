@@ -11,8 +11,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-# Where the artifacts go: dist/, or DIST_DIR (make test-dist builds into its own).
-dist=${DIST_DIR:-dist}
+# shellcheck source=dir.sh
+source scripts/dist/dir.sh
+dist_replaceable
 export PATH="$HOME/.cargo/bin:$PATH"
 
 ALL=(linux-x86_64-gnu linux-x86_64-musl linux-aarch64-gnu windows-x86_64 windows-x86)

@@ -8,8 +8,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-# Where the artifacts go: dist/, or DIST_DIR (make test-dist builds into its own).
-dist=${DIST_DIR:-dist}
+# shellcheck source=dir.sh
+source scripts/dist/dir.sh
 prefix=${1:?usage: scripts/dist/install.sh PREFIX}
 case $prefix in /*) ;; *) prefix=$(pwd)/$prefix ;; esac
 from=$dist/lib/linux-x86_64-gnu

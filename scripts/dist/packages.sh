@@ -4,8 +4,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-# Where the artifacts go: dist/, or DIST_DIR (make test-dist builds into its own).
-dist=${DIST_DIR:-dist}
+# shellcheck source=dir.sh
+source scripts/dist/dir.sh
 mapfile -t platforms < "$dist/PLATFORMS"
 version=$(sed -n 's/^version=//p' "$dist/VERSION")
 file_of() { case $1 in windows-*) echo cookiepay.dll ;; *) echo libcookiepay.so ;; esac; }
@@ -38,7 +38,7 @@ for p in "${platforms[@]}"; do
   cp "$dist/lib/$p/$(file_of "$p")" "$natives/$d/"
 done
 (cd bindings/java && mvn -q -B -Dstyle.color=never package -Dmaven.test.skip=true \
-  -Dcookiepay.native.lib="$(cd "$dist" && pwd)/lib/linux-x86_64-gnu/libcookiepay.so" -Dcookiepay.native.dir="$natives") >&2
+  -Dcookiepay.native.lib="$dist/lib/linux-x86_64-gnu/libcookiepay.so" -Dcookiepay.native.dir="$natives") >&2
 mkdir -p "$dist/java"
 cp "bindings/java/target/cookiepay-$version.jar" "$dist/java/"
 

@@ -7,8 +7,8 @@
 # Usage: scripts/dist/tools.sh build|test [--long]
 #   build   what `make dist` needs
 #   test    what `make test-dist` needs on top (musl-gcc, mingw, wine, readelf, pkg-config)
-# Prints nothing on success when everything is already there. Source scripts/dist/env.sh afterwards
-# for the variables (ZIG path, linkers) the build uses.
+# Prints nothing on success when everything is already there. build.sh itself sets the variables
+# (the zig path, the linkers) the build uses.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"

@@ -4,8 +4,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-# Where the artifacts go: dist/, or DIST_DIR (make test-dist builds into its own).
-dist=${DIST_DIR:-dist}
+# shellcheck source=../../scripts/dist/dir.sh
+source scripts/dist/dir.sh
 # shellcheck source=lib.sh
 source tests/dist/lib.sh
 work=$root/target/dist-test/install

@@ -13,8 +13,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-# Where the artifacts go: dist/, or DIST_DIR (make test-dist builds into its own).
-dist=${DIST_DIR:-dist}
+# shellcheck source=../../scripts/dist/dir.sh
+source scripts/dist/dir.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 [ -f "$dist/PLATFORMS" ] || { echo "$dist/ is missing: run make dist (or make test-dist)" >&2; exit 1; }
 scripts/dist/tools.sh test ${DIST_LONG:+--long}
@@ -133,6 +133,17 @@ for p in "${platforms[@]}"; do
       check "$p: cookiepay.exe --help under wine" tests/dist/wine-run.sh "$work/bin/$p/cookiepay.exe" --help ;;
   esac
 done
+
+# make dist replaces its output folder: one that holds the repository is refused before anything is
+# built or removed. (The platform named is bogus, so should the refusal ever go, build.sh stops at
+# "unknown platform" with exit 2 before it removes anything.)
+refuses_dist_dir() {
+  local out
+  out=$(DIST_DIR=$1 scripts/dist/build.sh no-such-platform 2>&1) && return 1
+  grep -q 'holds the repository' <<<"$out"
+}
+check "build.sh refuses DIST_DIR=. (the repository)" refuses_dist_dir .
+check "build.sh refuses DIST_DIR=.. (holds the repository)" refuses_dist_dir ..
 
 tests/dist/packages.sh
 tests/dist/install.sh
