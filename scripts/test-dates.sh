@@ -59,8 +59,10 @@ run_one() { # day index
   local day=$1 i=$2
   # 10:00 KST is 01:00 UTC: no date boundary is crossed while a suite runs. Monotonic clocks stay
   # real (timeouts, tokio's timers).
+  # libfaketime is preloaded directly: the `faketime` wrapper's named semaphore collides when several
+  # start at once ("sem_open: File exists").
   if (cd "${DIRS[$i]}" && FAKETIME_DONT_FAKE_MONOTONIC=1 COOKIEPAY_SANDBOX_CLOCK_START="$day 10:00:00" TZ=UTC \
-      faketime -f "@$day 01:00:00" "${BINS[$i]}" -q) >"$WORK/$day.$i.log" 2>&1; then
+      LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@$day 01:00:00" "${BINS[$i]}" -q) >"$WORK/$day.$i.log" 2>&1; then
     rm -f "$WORK/$day.$i.log"
   else
     echo "== FAILED on $day: ${SUITES[$i]}" >&2
@@ -69,6 +71,9 @@ run_one() { # day index
 }
 export -f run_one
 export WORK=$work
+FAKETIME_LIB=$(dpkg -L libfaketime | grep -m1 '/libfaketime.so.1$')
+[ -f "$FAKETIME_LIB" ] || { echo "test-dates: libfaketime.so.1 not found (package libfaketime)" >&2; exit 1; }
+export FAKETIME_LIB
 # Arrays do not cross into xargs' shells: pass them as newline-separated strings.
 export BINS_S DIRS_S SUITES_S
 BINS_S=$(printf '%s\n' "${bins[@]}") DIRS_S=$(printf '%s\n' "${dirs[@]}") SUITES_S=$(printf '%s\n' "${suites[@]}")

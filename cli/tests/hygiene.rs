@@ -203,3 +203,14 @@ fn help_documents_the_journal_and_exit_11() {
     let r = run(&["unknown", "settle", "1"], &[]);
     assert_eq!(r.code, 2, "a verdict is required: {}", r.all());
 }
+
+#[test]
+fn the_jwt_check_finds_a_token_but_not_random_base64() {
+    assert!(has_jwt("TOKEN eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyIjoic2FuZGJveCJ9.c2ln"));
+    assert!(has_jwt("\"TOKEN\":\"eyJ0eXAiOiJKV1QifQ.eyJleHAiOjF9.x\""));
+    // An ENC_DATA that happens to hold "eyJ" (a 2027-04-12 date-sweep run failed on one).
+    assert!(!has_jwt(
+        "ENC_DATA 36KsZVqaHeyJzi+jE3p88D5p02ahy4Ey+GdeuwG9iNrTrgZfjcDW+m6L6eUijp07m7F=="
+    ));
+    assert!(!has_jwt("eyJ"));
+}
