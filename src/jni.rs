@@ -158,26 +158,12 @@ fn store_error(env: &mut Env<'_>, error_out: &JObjectArray<'_>, json: &str) -> R
 /// error envelope in `errorOut[0]`.
 #[no_mangle]
 pub extern "system" fn Java_com_cookiepay_Native_clientNew<'local>(
-    mut env: EnvUnowned<'local>,
+    env: EnvUnowned<'local>,
     _class: JClass<'local>,
     config_json: JString<'local>,
     error_out: JObjectArray<'local>,
 ) -> jlong {
-    guard(
-        &mut env,
-        0,
-        |env| store_error(env, &error_out, &internal_envelope()).map(|()| 0),
-        |env| {
-            let created = match read_text(env, &config_json)? {
-                Some(config) => Client::from_json(&config),
-                None => Err(Error::invalid("config_json is NULL")),
-            };
-            match created {
-                Ok(client) => Ok(Box::into_raw(Box::new(client)) as jlong),
-                Err(err) => store_error(env, &error_out, &envelope_text(&Err(err))).map(|()| 0),
-            }
-        },
-    )
+    client_new(env, config_json, error_out, false)
 }
 
 /// How many records a thread keeps until the Java side takes them (it takes them after every call;
@@ -196,10 +182,19 @@ thread_local! {
 /// for `takeRecords` on the calling thread.
 #[no_mangle]
 pub extern "system" fn Java_com_cookiepay_Native_clientNewObserved<'local>(
-    mut env: EnvUnowned<'local>,
+    env: EnvUnowned<'local>,
     _class: JClass<'local>,
     config_json: JString<'local>,
     error_out: JObjectArray<'local>,
+) -> jlong {
+    client_new(env, config_json, error_out, true)
+}
+
+fn client_new<'local>(
+    mut env: EnvUnowned<'local>,
+    config_json: JString<'local>,
+    error_out: JObjectArray<'local>,
+    observed: bool,
 ) -> jlong {
     guard(
         &mut env,
@@ -212,15 +207,17 @@ pub extern "system" fn Java_com_cookiepay_Native_clientNewObserved<'local>(
             };
             match created {
                 Ok(mut client) => {
-                    client.set_observer(|exchange| {
-                        let record = exchange.record_json();
-                        RECORDS.with(|r| {
-                            let mut records = r.borrow_mut();
-                            if records.len() < MAX_RECORDS {
-                                records.push(record);
-                            }
+                    if observed {
+                        client.set_observer(|exchange| {
+                            let record = exchange.record_json();
+                            RECORDS.with(|r| {
+                                let mut records = r.borrow_mut();
+                                if records.len() < MAX_RECORDS {
+                                    records.push(record);
+                                }
+                            });
                         });
-                    });
+                    }
                     Ok(Box::into_raw(Box::new(client)) as jlong)
                 }
                 Err(err) => store_error(env, &error_out, &envelope_text(&Err(err))).map(|()| 0),
