@@ -171,10 +171,9 @@ fn not_applied_is_not_unknown() {
     let sb = sandbox();
     let tid = pay(&sb, "J-4001", 3000, "박민수", "구독");
     let state = tempdir("state");
-    let dead = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", l.local_addr().unwrap())
-    };
+    // Port 1 (tcpmux): nothing listens there, and unlike a port just freed no parallel test can be
+    // handed it.
+    let dead = "http://127.0.0.1:1".to_string();
     let st = state.to_str().unwrap();
     let env = [
         ("COOKIEPAY_BASE_URL", dead.as_str()),
