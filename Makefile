@@ -37,7 +37,7 @@ test: test-rust test-dates test-c test-bindings test-binding-dates test-browser 
 ## test-dates: the date-sensitive Rust suites (core and sandbox: lifecycle, money, billing, Notis,
 ## payments; the CLI's lifecycle and money) under libfaketime at a fixed list of dates: month ends,
 ## Feb 28/29, Dec 31, the 6th-14th of several months (scripts/test-dates.sh lists them).
-## test-dates-long: every day of YEAR (default 2027), about an hour on 2 cores.
+## test-dates-long: every day of YEAR (default 2027): 2,920 suite runs, ~40 min with JOBS=4 on 2 cores.
 test-dates:
 	@scripts/need.sh gcc:gcc
 	scripts/test-dates.sh
