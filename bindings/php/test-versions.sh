@@ -42,6 +42,10 @@ fi
 cli=$wasm/node_modules/@php-wasm/cli/php-wasm.js
 
 work=$(mktemp -d /tmp/cookiepay-php-versions-XXXXXX)
+# Each run's PHPUnit output, TeamCity log and sandbox log are kept here (for CI's artifacts too).
+logs=$wasm/logs
+rm -rf "$logs"
+mkdir -p "$logs"
 sandbox_pid=
 group=
 cleanup() {
@@ -79,7 +83,7 @@ run_version() {
   # Its own process group, so that whatever the run starts can be stopped with it.
   set +e
   PHP=$version COOKIEPAY_PHP_BACKEND=php COOKIEPAY_SANDBOX_DIR="$dir" COOKIEPAY_WASM_STATUS="$dir/status" \
-    setsid node "$cli" -d include_path=.:/usr/share/php bindings/php/tests/Support/wasm-phpunit.php \
+    setsid node "$cli" -d include_path=.:/usr/share/php -d memory_limit=-1 bindings/php/tests/Support/wasm-phpunit.php \
     -c bindings/php/phpunit-pure.xml.dist --verbose --log-teamcity "$dir/teamcity" "${filter[@]}" "$@" \
     > >(tee "$dir/out") 2>&1 &
   group=$!
@@ -92,6 +96,7 @@ run_version() {
   sandbox_pid=
   php bindings/php/tests/Support/wasm-summary.php "$version" "$mode" "$dir/status" "$dir/teamcity" "$dir/out" \
     "$ran in $((SECONDS - started)) s" "$work/results" || failed=1
+  cp -r "$dir" "$logs/"
 }
 
 failed=0
@@ -107,4 +112,5 @@ done
 echo >&2
 echo "== the pure-PHP backend on PHP ${versions// /, } (WebAssembly), in $((SECONDS - begin)) s:" >&2
 cat "$work/results" >&2
+echo "(logs of each run: $logs)" >&2
 exit "$failed"

@@ -7,6 +7,9 @@ use RuntimeException;
 /** Child processes with bounded waits, so a hung server fails a test instead of the whole run. */
 final class Processes
 {
+    /** Why a server a test would start (and stop) skips under php-wasm. */
+    const CANNOT_STOP = 'cannot stop a process it started (proc_terminate does nothing, proc_close waits for ever)';
+
     /**
      * Run a command to completion.
      *
@@ -45,6 +48,7 @@ final class Processes
     public static function spawn(array $command, string $log, ?array $env = null)
     {
         self::requireRunnable($command);
+        Backends::requireNativePhp(self::CANNOT_STOP);
         $process = proc_open(
             $command,
             [0 => ['file', '/dev/null', 'r'], 1 => ['file', $log, 'a'], 2 => ['file', $log, 'a']],

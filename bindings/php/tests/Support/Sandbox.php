@@ -75,6 +75,7 @@ final class Sandbox
      */
     public static function spawn(): array
     {
+        Backends::requireNativePhp(Processes::CANNOT_STOP);
         $bin = getenv('COOKIEPAY_SANDBOX_BIN');
         if (!is_string($bin) || $bin === '') {
             $bin = self::repoRoot() . '/target/release/cookiepay-sandbox';

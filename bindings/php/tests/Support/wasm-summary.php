@@ -33,7 +33,8 @@ foreach (is_file($teamcity) ? (file($teamcity, FILE_IGNORE_NEW_LINES) ?: []) : [
         // locationHint='php_qn:///…/XTest.php::\CookiePay\Tests\XTest::testY': name tests Class::test.
         $class = preg_match('/::\\\\?(?:[\w\\\\]*\\\\)?(\w+)::/', attributes($line)['locationHint'] ?? '', $m) ? $m[1] . '::' : '';
     } elseif (strpos($line, '##teamcity[testFailed ') === 0) {
-        $failed[$class . (attributes($line)['name'] ?? '?')] = true;
+        $attributes = attributes($line);
+        $failed[$class . ($attributes['name'] ?? '?')] = strtok(($attributes['message'] ?? '') . "\n", "\n");
     } elseif (strpos($line, '##teamcity[testIgnored ') === 0) {
         $attributes = attributes($line);
         $skipped[] = [$class . ($attributes['name'] ?? '?'), trim(preg_replace('/^__OFFSET_LINE=.*\n__OFFSET_FILE=.*\n/', '', $attributes['message'] ?? ''))];
@@ -51,18 +52,20 @@ if ($started === 0) {
     $problems[] = 'no test ran';
 }
 
-// Why a test may skip here: FFI is the other backend; php-wasm has no second PHP process, no FFI,
-// no pcntl and no APCu (PHPUnit's @requires says "Extension X is required").
+// Why a test may skip here: FFI is the other backend; a feature newer than this PHP ("PHP version:");
+// php-wasm has no second PHP process, no FFI,
+// no pcntl, posix or APCu (PHPUnit's @requires says "Extension X is required.", a line for each).
 $why = [];
 foreach ($skipped as [$name, $message]) {
     if (strpos($message, 'FFI-only: ') === 0) {
         $reason = 'FFI-only';
-    } elseif (strpos($message, 'php-wasm: ') === 0) {
+    } elseif (strpos($message, 'php-wasm: ') === 0 || strpos($message, 'PHP version: ') === 0) {
         $reason = $message;
-    } elseif (preg_match('/^Extension (pcntl|apcu) is required\.$/', $message, $m)) {
-        $reason = "php-wasm: no {$m[1]} extension";
+    } elseif (preg_match('/^(Extension (pcntl|posix|apcu) is required\.\s*)+$/', $message)) {
+        preg_match_all('/Extension (\w+)/', $message, $m);
+        $reason = 'php-wasm: no ' . implode(', no ', $m[1]) . ' extension';
     } else {
-        $problems[] = "skipped for a reason that is neither FFI-only nor php-wasm's: $name: $message";
+        $problems[] = "skipped for a reason that is not FFI-only, PHP version or php-wasm: $name: $message";
         continue;
     }
     $why[$reason][] = $name;
@@ -84,10 +87,10 @@ foreach ($why as $reason => $names) {
 foreach ($problems as $problem) {
     $details[] = "    FAILED: $problem";
 }
-foreach (array_keys($failed) as $name) {
-    $details[] = "    failed: $name";
+foreach ($failed as $name => $message) {
+    $details[] = "    failed: $name: $message";
 }
 $text = ($problems === [] && $failed === [] ? 'ok     ' : 'FAILED ') . $line . "\n" . ($details === [] ? '' : implode("\n", $details) . "\n");
 file_put_contents($resultFile, $text, FILE_APPEND);
-fwrite(STDERR, $text);
+fwrite(STDERR, $line . "\n");
 exit($problems === [] && $failed === [] ? 0 : 1);
