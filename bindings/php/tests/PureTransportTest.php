@@ -57,8 +57,8 @@ final class PureTransportTest extends TestCase
 
     public function testCaCertPemWithTheBlobOption(): void
     {
-        if (PHP_VERSION_ID < 80200) {
-            $this->markTestSkipped('PHP version: CURLOPT_CAINFO_BLOB is PHP 8.2+ (the test above covers the file this PHP uses)');
+        if (!defined('CURLOPT_CAINFO_BLOB') && (PHP_VERSION_ID < 80200 || Support\Backends::phpWasm())) {
+            $this->markTestSkipped('PHP version: no CURLOPT_CAINFO_BLOB (PHP 8.2+ with libcurl 7.77+; the test above covers the file used instead)');
         }
         $this->assertTrue(defined('CURLOPT_CAINFO_BLOB'), 'PHP 8.2 has CURLOPT_CAINFO_BLOB');
         $client = new Client(Sandbox::config(['backend' => 'php', 'base_url' => Sandbox::$https, 'ca_cert_pem' => Sandbox::$caPem, 'shared' => false]));

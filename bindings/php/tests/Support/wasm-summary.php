@@ -48,6 +48,15 @@ if ($status === '') {
 } elseif ($status !== '0') {
     $problems[] = "PHPUnit exited with status $status";
 }
+// Notices go to stderr (display_errors=stderr, for PHPUnit's own deprecations on 8.4+): any from a
+// file that is not Debian's PHPUnit fails the run.
+preg_match_all('/^(?:PHP )?(Deprecated|Warning|Notice|Fatal error): .* in (\S+) on line \d+$/m', is_file($output) ? (string) file_get_contents($output) : '', $notices, PREG_SET_ORDER);
+foreach ($notices as $notice) {
+    if (strpos($notice[2], '/usr/share/php/') !== 0 || $notice[1] === 'Fatal error') {
+        $problems[] = 'PHP said: ' . $notice[0];
+    }
+}
+$problems = array_values(array_unique($problems));
 if ($started === 0) {
     $problems[] = 'no test ran';
 }
