@@ -18,7 +18,7 @@ TEST_EXPORTS_LIB := target/test-exports/libcookiepay.so
 export COOKIEPAY_TEST_EXPORTS_LIB := $(CURDIR)/$(TEST_EXPORTS_LIB)
 
 .PHONY: all build release test test-rust test-dates test-dates-long test-binding-dates test-c test-bindings \
-	test-browser test-dist dist install demo demo-rust \
+	test-browser test-dist test-php-versions test-php-versions-long dist install demo demo-rust \
 	demo-bindings bench fuzz clean \
 	$(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS))
 
@@ -92,6 +92,15 @@ test-rust:
 	$(CARGO) clippy -p cookiepay --lib --features test-exports --locked -- -D warnings
 	$(CARGO) build --workspace --locked
 	$(CARGO) test --workspace --locked
+
+## test-php-versions: the PHP binding's pure-PHP backend on PHP 7.4, 8.0, 8.1, 8.3, 8.4 and 8.5 (PHP's
+## WebAssembly builds from npm, run by Node; installed into target/php-wasm): the whole suite on 7.4
+## and 8.5, the contract vectors on the others. test-php-versions-long: the whole suite on every one.
+test-php-versions: release
+	bindings/php/test-versions.sh
+
+test-php-versions-long: release
+	bindings/php/test-versions.sh --long
 
 ## test-browser: the manual's browser path in headless Chromium (HTML/JSP samples, the PHP example
 ## shop's checkout, the window at 375/1280 px) and its PHP/cURL samples, against the sandbox over

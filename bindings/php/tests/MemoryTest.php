@@ -62,6 +62,7 @@ final class MemoryTest extends TestCase
 
     public function testTenThousandCallsKeepMemoryFlat(): void
     {
+        Support\Backends::requireNativePhp('no /proc/self/status to read the process RSS from');
         $client = Sandbox::client();
         $paid = Sandbox::pay($client);
         $tid = $paid['payment']['TID'];
@@ -97,6 +98,7 @@ final class MemoryTest extends TestCase
     /** The same measurement on strings that are never given back does see the leak. */
     public function testTheMeasurementSeesAForgottenFree(): void
     {
+        Support\Backends::requireNativePhp('no /proc/self/status to read the process RSS from, no FFI for the canary');
         $ffi = FFI::cdef('char *cookiepay_parse_return(const char *form_body);', Sandbox::libraryPath());
         $body = 'RESULTCODE=0000&ENC_DATA=' . str_repeat('QUJD', 600);
         $ffi->cookiepay_parse_return($body);

@@ -130,9 +130,11 @@ final class MoneyCallsTest extends TestCase
         } catch (CookiePayException $e) {
             $this->assertSame('unknown', $e->getError()['outcome']);
         }
-        // The charge went through: it is in today's payments under our ORDERNO.
+        // The charge went through: it is in today's payments under our ORDERNO ("today" on the
+        // sandbox's clock, which the suite pins: not this machine's date).
+        $today = strtotime(substr(Sandbox::request('GET', '/_sandbox/clock', null)['now'], 0, 10) . ' 12:00:00');
         $found = [];
-        foreach ($client->paysearch(date('Y-m-d', strtotime('-1 day')), date('Y-m-d', strtotime('+1 day'))) as $payment) {
+        foreach ($client->paysearch(date('Y-m-d', $today - 86400), date('Y-m-d', $today + 86400)) as $payment) {
             if ($payment['ORDERNO'] === $request['ORDERNO']) {
                 $found[] = $payment;
             }

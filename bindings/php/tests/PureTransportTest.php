@@ -32,12 +32,15 @@ final class PureTransportTest extends TestCase
     public function testCaCertPemGoesThroughAFileOfItsOwnWithoutTheBlobOption(): void
     {
         $this->blob->setValue(null, false);
-        $before = glob(sys_get_temp_dir() . '/cookiepay-ca-*') ?: [];
         $client = new Client(Sandbox::config(['backend' => 'php', 'base_url' => Sandbox::$https, 'ca_cert_pem' => Sandbox::$caPem, 'shared' => false]));
         $this->assertFalse($client->token()['cached']);
         $this->assertTrue($client->token(true)['cached'] === false, 'a second exchange over the same trust');
 
-        $files = array_values(array_diff(glob(sys_get_temp_dir() . '/cookiepay-ca-*') ?: [], $before));
+        // The files holding this bundle (on a PHP before 8.2 an earlier test may have written it: the
+        // file is kept for the process, so it is not necessarily new).
+        $files = array_values(array_filter(glob(sys_get_temp_dir() . '/cookiepay-ca-*') ?: [], function (string $file): bool {
+            return strpos((string) file_get_contents($file), trim(Sandbox::$caPem)) !== false;
+        }));
         $this->assertCount(1, $files, 'one file for this bundle');
         $this->assertSame('0600', substr(sprintf('%o', fileperms($files[0])), -4), 'readable by this user only');
         $this->assertStringContainsString(trim(Sandbox::$caPem), (string) file_get_contents($files[0]));
@@ -54,6 +57,9 @@ final class PureTransportTest extends TestCase
 
     public function testCaCertPemWithTheBlobOption(): void
     {
+        if (!defined('CURLOPT_CAINFO_BLOB') && (PHP_VERSION_ID < 80200 || Support\Backends::phpWasm())) {
+            $this->markTestSkipped('PHP version: no CURLOPT_CAINFO_BLOB (PHP 8.2+ with libcurl 7.77+; the test above covers the file used instead)');
+        }
         $this->assertTrue(defined('CURLOPT_CAINFO_BLOB'), 'PHP 8.2 has CURLOPT_CAINFO_BLOB');
         $client = new Client(Sandbox::config(['backend' => 'php', 'base_url' => Sandbox::$https, 'ca_cert_pem' => Sandbox::$caPem, 'shared' => false]));
         $this->assertFalse($client->token()['cached']);

@@ -25,13 +25,34 @@ final class Backends
     public static function requireFfi(string $why): void
     {
         if (self::pure()) {
-            $skip = new SkippedTestError('FFI-only: ' . $why);
-            // PHPUnit keeps every skip, and with exception_ignore_args=0 a trace holds the whole runner:
-            // later tests that print_r an exception (SecretsTest) would dump all of it.
-            $trace = new \ReflectionProperty(\Exception::class, 'trace');
-            $trace->setAccessible(true);
-            $trace->setValue($skip, []);
-            throw $skip;
+            throw self::skip('FFI-only: ' . $why);
         }
+    }
+
+    /** Is this PHP the WebAssembly build under Node (php-wasm: bindings/php/test-versions.sh)? */
+    public static function phpWasm(): bool
+    {
+        return php_uname('s') === 'Emscripten';
+    }
+
+    /** Skip, visibly and with the reason, what php-wasm cannot do; test-versions.sh counts these per version. */
+    public static function requireNativePhp(string $why): void
+    {
+        if (self::phpWasm()) {
+            throw self::skip('php-wasm: ' . $why);
+        }
+    }
+
+    private static function skip(string $message): SkippedTestError
+    {
+        $skip = new SkippedTestError($message);
+        // PHPUnit keeps every skip, and with exception_ignore_args=0 a trace holds the whole runner:
+        // later tests that print_r an exception (SecretsTest) would dump all of it.
+        $trace = new \ReflectionProperty(\Exception::class, 'trace');
+        if (PHP_VERSION_ID < 80100) {
+            $trace->setAccessible(true); // a no-op since 8.1, deprecated in 8.5
+        }
+        $trace->setValue($skip, []);
+        return $skip;
     }
 }

@@ -7,6 +7,9 @@ use RuntimeException;
 /** Child processes with bounded waits, so a hung server fails a test instead of the whole run. */
 final class Processes
 {
+    /** Why a server a test would start (and stop) skips under php-wasm. */
+    const CANNOT_STOP = 'cannot stop a process it started (proc_terminate does nothing, proc_close waits for ever)';
+
     /**
      * Run a command to completion.
      *
@@ -15,6 +18,7 @@ final class Processes
      */
     public static function run(array $command, ?array $env = null, string $stdin = '', float $timeout = 60.0): array
     {
+        self::requireRunnable($command);
         $dir = Sandbox::tempDir('cookiepay-php-run');
         try {
             $process = proc_open(
@@ -43,6 +47,8 @@ final class Processes
      */
     public static function spawn(array $command, string $log, ?array $env = null)
     {
+        self::requireRunnable($command);
+        Backends::requireNativePhp(self::CANNOT_STOP);
         $process = proc_open(
             $command,
             [0 => ['file', '/dev/null', 'r'], 1 => ['file', $log, 'a'], 2 => ['file', $log, 'a']],
@@ -54,6 +60,18 @@ final class Processes
             throw new RuntimeException('cannot start ' . $command[0]);
         }
         return $process;
+    }
+
+    /**
+     * Under php-wasm, PHP_BINARY (and the `php` on PATH) is the CLI's shell shim, which drops its
+     * arguments, and there is no php -S: a test that needs a second PHP process (the example shop's
+     * serve.sh runs php -S) skips, saying so, instead of failing on PHP's usage text.
+     */
+    private static function requireRunnable(array $command): void
+    {
+        if ($command[0] === PHP_BINARY || ($command[0] === 'bash' && basename($command[1] ?? '') === 'serve.sh')) {
+            Backends::requireNativePhp('needs a second PHP process (php-wasm\'s PHP_BINARY drops its arguments; no php -S)');
+        }
     }
 
     /** SIGTERM, then SIGKILL after 5 s; its child processes too (php -S workers outlive their master). */

@@ -44,6 +44,19 @@ final class Sandbox
 
     public static function start(): void
     {
+        // A sandbox the caller started and stops (bindings/php/test-versions.sh, for the PHPs run under
+        // WebAssembly): its folder holds ready.json and ca.pem.
+        $dir = getenv('COOKIEPAY_SANDBOX_DIR');
+        if (is_string($dir) && $dir !== '') {
+            $info = json_decode((string) file_get_contents($dir . '/ready.json'), true);
+            if (!is_array($info) || !isset($info['http'], $info['https'])) {
+                throw new RuntimeException("COOKIEPAY_SANDBOX_DIR=$dir: no sandbox ready.json there");
+            }
+            self::$http = $info['http'];
+            self::$https = $info['https'];
+            self::$caPem = (string) file_get_contents($dir . '/ca.pem');
+            return;
+        }
         $started = self::spawn();
         self::$process = $started['process'];
         self::$dir = $started['dir'];
@@ -62,6 +75,7 @@ final class Sandbox
      */
     public static function spawn(): array
     {
+        Backends::requireNativePhp(Processes::CANNOT_STOP);
         $bin = getenv('COOKIEPAY_SANDBOX_BIN');
         if (!is_string($bin) || $bin === '') {
             $bin = self::repoRoot() . '/target/release/cookiepay-sandbox';
