@@ -17,19 +17,23 @@ function http_call(string $method, string $url, string $body, string $type): arr
         'method' => $method, 'header' => "Content-Type: $type\r\n", 'content' => $body,
         'ignore_errors' => true, 'follow_location' => 0, 'timeout' => 20,
     ]]);
-    $answer = file_get_contents($url, false, $context);
+    // The stream's metadata, not $http_response_header: that variable is deprecated in PHP 8.5.
+    $stream = @fopen($url, 'rb', false, $context);
+    $answer = $stream === false ? false : stream_get_contents($stream);
     if ($answer === false) {
         fwrite(STDERR, "$method $url failed\n");
         exit(1);
     }
+    $lines = stream_get_meta_data($stream)['wrapper_data'];
+    fclose($stream);
     $headers = [];
-    foreach (array_slice($http_response_header, 1) as $line) {
+    foreach (array_slice($lines, 1) as $line) {
         $parts = explode(':', $line, 2);
         if (count($parts) === 2) {
             $headers[strtolower(trim($parts[0]))] = trim($parts[1]);
         }
     }
-    return [$http_response_header[0], $headers, $answer];
+    return [$lines[0], $headers, $answer];
 }
 
 /** The page's own words, without markup. */

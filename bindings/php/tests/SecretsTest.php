@@ -234,6 +234,39 @@ final class SecretsTest extends TestCase
     }
 
     /**
+     * A shop's own function is never marked #[\SensitiveParameter] (and PHP 7.4-8.1 ignore the mark):
+     * no frame of a CookiePay exception, nor of the exception it wraps, keeps its arguments.
+     */
+    public function testNoFrameKeepsItsArguments(): void
+    {
+        $this->assertSame('0', ini_get('zend.exception_ignore_args'), 'PHP itself keeps arguments here');
+        $subscribe = function (array $card, string $apiKey) {
+            Sandbox::client(['api_key' => $apiKey])->billkeygen(Sandbox::subscription($card));
+        };
+        $bad = ['CARDNO' => '4111111111111112'] + self::CARD;
+        try {
+            $subscribe($bad, self::WRONG_KEY);
+            $this->fail('the card number fails its check digit');
+        } catch (ValidationException $e) {
+            $this->assertNoFrameHasArguments($e);
+            $this->assertFalse(strpos(print_r($e, true), $bad['CARDNO']) !== false, 'the card is in print_r');
+        }
+
+        $wrapped = new \RuntimeException('inner');
+        $e = new \CookiePay\Exception\LibraryException('outer', $wrapped);
+        $this->assertNoFrameHasArguments($e);
+        $this->assertNoFrameHasArguments($wrapped);
+    }
+
+    private function assertNoFrameHasArguments(\Throwable $e): void
+    {
+        $this->assertNotEmpty($e->getTrace());
+        foreach ($e->getTrace() as $i => $frame) {
+            $this->assertArrayNotHasKey('args', $frame, "frame $i of " . get_class($e));
+        }
+    }
+
+    /**
      * PHP before 8.2 ignores #[\SensitiveParameter] and shows a parameter's current value in traces:
      * the binding overwrites the card values it was given once the library has them.
      */

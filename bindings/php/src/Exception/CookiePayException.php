@@ -37,11 +37,39 @@ class CookiePayException extends \RuntimeException
     {
         $message = isset($error['message']) && is_string($error['message']) ? $error['message'] : 'cookiepay error';
         parent::__construct($message, 0, $previous);
+        self::dropTraceArguments($this);
         $this->kind = isset($error['kind']) && is_string($error['kind']) ? $error['kind'] : 'unknown';
         $this->error = $error;
         $this->errorJson = $errorJson !== ''
             ? $errorJson
             : (string) json_encode($error, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
+    }
+
+    /**
+     * A trace's arguments hold what each frame was given: the config array with the API key,
+     * billkeygen's card, a TOKEN. PHP 8.2+ hides the binding's own #[\SensitiveParameter]s, but
+     * 7.4-8.1 ignore the attribute, and a shop's own frames (`subscribe(array $card)`) are never
+     * marked; with zend.exception_ignore_args Off (PHP's default without a php.ini) a logger that
+     * records traces would store them. So this exception and those it wraps keep every frame's file,
+     * line and function, and no argument, on every PHP version.
+     */
+    private static function dropTraceArguments(\Throwable $throwable): void
+    {
+        static $traces = [];
+        for (; $throwable !== null; $throwable = $throwable->getPrevious()) {
+            $base = $throwable instanceof \Exception ? \Exception::class : \Error::class;
+            if (!isset($traces[$base])) {
+                $traces[$base] = new \ReflectionProperty($base, 'trace');
+                if (PHP_VERSION_ID < 80100) {
+                    $traces[$base]->setAccessible(true); // a no-op since 8.1, deprecated in 8.5
+                }
+            }
+            $frames = $traces[$base]->getValue($throwable);
+            foreach ($frames as $i => $frame) {
+                unset($frames[$i]['args']);
+            }
+            $traces[$base]->setValue($throwable, $frames);
+        }
     }
 
     /** The exception for an error object of the core: one class per kind. */

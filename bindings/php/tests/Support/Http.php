@@ -22,18 +22,26 @@ final class Http
             'follow_location' => 0,
             'timeout' => 30,
         ]]);
-        $answer = @file_get_contents($url, false, $context);
-        if (!is_string($answer) || !isset($http_response_header[0])) {
+        // The stream's metadata, not $http_response_header: that variable is deprecated in PHP 8.5.
+        $stream = @fopen($url, 'rb', false, $context);
+        if ($stream === false) {
+            return null;
+        }
+        $answer = stream_get_contents($stream);
+        $meta = stream_get_meta_data($stream);
+        fclose($stream);
+        $lines = isset($meta['wrapper_data']) && is_array($meta['wrapper_data']) ? $meta['wrapper_data'] : [];
+        if (!is_string($answer) || !isset($lines[0])) {
             return null;
         }
         $headers = [];
-        foreach (array_slice($http_response_header, 1) as $line) {
+        foreach (array_slice($lines, 1) as $line) {
             $parts = explode(':', $line, 2);
             if (count($parts) === 2) {
                 $headers[strtolower(trim($parts[0]))] = trim($parts[1]);
             }
         }
-        preg_match('/^HTTP\/\S+ (\d+)/', $http_response_header[0], $m);
+        preg_match('/^HTTP\/\S+ (\d+)/', $lines[0], $m);
         return [(int) $m[1], $headers, $answer];
     }
 }

@@ -303,18 +303,11 @@ final class Sandbox
 
     public static function request(string $method, string $path, ?string $body): array
     {
-        $context = stream_context_create(['http' => [
-            'method' => $method,
-            'header' => "Content-Type: application/json\r\n",
-            'content' => $body === null ? '' : $body,
-            'ignore_errors' => true,
-            'timeout' => 10,
-        ]]);
-        $answer = file_get_contents(self::$http . $path, false, $context);
-        $decoded = is_string($answer) ? json_decode($answer, true) : null;
-        $status = isset($http_response_header[0]) ? $http_response_header[0] : '';
-        if (!is_array($decoded) || strpos($status, ' 200') === false) {
-            throw new RuntimeException("sandbox $method $path: $status " . var_export($answer, true));
+        $answer = Http::send($method, self::$http . $path, $body === null ? '' : $body, 'application/json');
+        $decoded = $answer !== null ? json_decode($answer[2], true) : null;
+        $status = $answer !== null ? (string) $answer[0] : 'no answer';
+        if (!is_array($decoded) || $status !== '200') {
+            throw new RuntimeException("sandbox $method $path: $status " . var_export($answer !== null ? $answer[2] : null, true));
         }
         return $decoded;
     }
