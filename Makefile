@@ -18,7 +18,7 @@ TEST_EXPORTS_LIB := target/test-exports/libcookiepay.so
 export COOKIEPAY_TEST_EXPORTS_LIB := $(CURDIR)/$(TEST_EXPORTS_LIB)
 
 .PHONY: all build release test test-rust test-dates test-dates-long test-binding-dates test-c test-bindings \
-	test-browser test-dist test-php-versions test-php-versions-long dist install demo demo-rust \
+	test-browser test-dist test-php-versions dist install demo demo-rust \
 	demo-bindings bench fuzz clean \
 	$(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS))
 
@@ -29,10 +29,10 @@ build:
 	$(CARGO) build --release --workspace --locked
 
 ## test: every suite (Rust unit + integration, header freshness, fuzz regressions, the date-sensitive
-## suites at a list of calendar dates, C under valgrind, then the PHP, C# and Java bindings against the
-## release library and their subscription tests at two more dates, then the browser tests, then the
-## dist/ artifacts)
-test: test-rust test-dates test-c test-bindings test-binding-dates test-browser test-dist
+## suites at a list of calendar dates, C under valgrind), then the PHP, C# and Java bindings against the
+## release library, the PHP binding on PHP 7.4-8.5 (WebAssembly), the bindings' subscription tests at
+## two more dates, the browser tests, the dist/ artifacts
+test: test-rust test-dates test-c test-bindings test-php-versions test-binding-dates test-browser test-dist
 
 ## test-dates: the date-sensitive Rust suites (core and sandbox: lifecycle, money, billing, Notis,
 ## payments; the CLI's lifecycle and money) under libfaketime at a fixed list of dates: month ends,
@@ -93,14 +93,11 @@ test-rust:
 	$(CARGO) build --workspace --locked
 	$(CARGO) test --workspace --locked
 
-## test-php-versions: the PHP binding's pure-PHP backend on PHP 7.4, 8.0, 8.1, 8.3, 8.4 and 8.5 (PHP's
-## WebAssembly builds from npm, run by Node; installed into target/php-wasm): the whole suite on 7.4
-## and 8.5, the contract vectors on the others. test-php-versions-long: the whole suite on every one.
+## test-php-versions: the PHP binding's whole suite on the pure-PHP backend under PHP 7.4, 8.0, 8.1, 8.3,
+## 8.4 and 8.5 (PHP's WebAssembly builds from npm, run by Node; installed into target/php-wasm). PHP 8.2
+## runs it natively on both backends (test-php). PHP_VERSIONS="7.4 8.5" picks a subset.
 test-php-versions: release
 	bindings/php/test-versions.sh
-
-test-php-versions-long: release
-	bindings/php/test-versions.sh --long
 
 ## test-browser: the manual's browser path in headless Chromium (HTML/JSP samples, the PHP example
 ## shop's checkout, the window at 375/1280 px) and its PHP/cURL samples, against the sandbox over

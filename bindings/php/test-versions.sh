@@ -5,24 +5,17 @@
 # cookiepay-sandbox this script starts for each run. The FFI backend has no WebAssembly build: it stays
 # on the native 8.2 (test.sh).
 #
-# By default the whole suite runs on the oldest and the newest PHP (FULL_VERSIONS) and the contract
-# vectors on the others; --long (make test-php-versions-long) runs the whole suite on every version.
+# The whole suite (contract vectors included) runs on every version, one after the other (~30 s each).
 # A test a version cannot run skips with "php-wasm: why" (or "FFI-only: why"); each is printed and
 # counted per version, and any other skip, failure or unfinished run fails the script.
 #
-# Usage: bindings/php/test-versions.sh [--long] [extra PHPUnit arguments, e.g. --filter VectorsTest]
+# Usage: bindings/php/test-versions.sh [extra PHPUnit arguments, e.g. --filter VectorsTest]
 #        PHP_VERSIONS="7.4 8.5" bindings/php/test-versions.sh   (a subset)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 
-long=0
-if [ "${1:-}" = --long ]; then
-  long=1
-  shift
-fi
 versions=${PHP_VERSIONS:-7.4 8.0 8.1 8.3 8.4 8.5}
-full_versions=${FULL_VERSIONS:-7.4 8.5}
 
 scripts/need.sh node:nodejs npm:npm php:php8.2-cli phpunit:phpunit
 export COOKIEPAY_SANDBOX_BIN=${COOKIEPAY_SANDBOX_BIN:-$root/target/release/cookiepay-sandbox}
@@ -56,16 +49,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# run_version VERSION MODE: one PHPUnit run under php-wasm against a fresh sandbox; appends its line
-# to $work/results. MODE is "full" (the suite) or "vectors" (VectorsTest only).
+# run_version VERSION [PHPUnit arguments]: one PHPUnit run under php-wasm against a fresh sandbox;
+# appends its line to $work/results.
 run_version() {
-  local version=$1 mode=$2 dir="$work/$1-$2" filter=() ran="the suite"
-  shift 2
+  local version=$1 dir="$work/$1"
+  shift
   mkdir -p "$dir"
-  if [ "$mode" = vectors ]; then
-    filter=(--filter '/^(CookiePay\\Tests\\)?VectorsTest::/')
-    ran="the vectors"
-  fi
   "$COOKIEPAY_SANDBOX_BIN" --port 0 --tls --ca-out "$dir/ca.pem" --ready-file "$dir/ready.json" >"$dir/sandbox.log" 2>&1 &
   sandbox_pid=$!
   local waited=0
@@ -78,16 +67,16 @@ run_version() {
     sleep 0.02
     waited=$((waited + 1))
   done
-  echo "== PHP $version (WebAssembly), pure-PHP backend: $ran" >&2
+  echo "== PHP $version (WebAssembly), pure-PHP backend" >&2
   local started=$SECONDS
   # Its own process group, so that whatever the run starts can be stopped with it; a time limit (a hung
   # run counts as not finished). display_errors=stderr: PHPUnit 9.6's own deprecation notices on 8.4+
   # would otherwise be output during a test (risky); wasm-summary.php fails on any notice of ours.
   set +e
   PHP=$version COOKIEPAY_PHP_BACKEND=php COOKIEPAY_SANDBOX_DIR="$dir" COOKIEPAY_WASM_STATUS="$dir/status" \
-    setsid timeout "${PHP_WASM_RUN_TIMEOUT:-1200}" node "$cli" -d include_path=.:/usr/share/php -d memory_limit=-1 \
+    setsid timeout "${PHP_WASM_RUN_TIMEOUT:-300}" node "$cli" -d include_path=.:/usr/share/php -d memory_limit=-1 \
     -d display_errors=stderr bindings/php/tests/Support/wasm-phpunit.php \
-    -c bindings/php/phpunit-pure.xml.dist --verbose --log-teamcity "$dir/teamcity" "${filter[@]}" "$@" \
+    -c bindings/php/phpunit-pure.xml.dist --verbose --log-teamcity "$dir/teamcity" "$@" \
     > >(tee "$dir/out") 2>&1 &
   group=$!
   wait "$group"
@@ -97,19 +86,15 @@ run_version() {
   kill "$sandbox_pid" 2>/dev/null || true
   wait "$sandbox_pid" 2>/dev/null || true
   sandbox_pid=
-  php bindings/php/tests/Support/wasm-summary.php "$version" "$mode" "$dir/status" "$dir/teamcity" "$dir/out" \
-    "$ran in $((SECONDS - started)) s" "$work/results" || failed=1
+  php bindings/php/tests/Support/wasm-summary.php "$version" "$dir/status" "$dir/teamcity" "$dir/out" \
+    "the suite in $((SECONDS - started)) s" "$work/results" || failed=1
   cp -r "$dir" "$logs/"
 }
 
 failed=0
 begin=$SECONDS
 for version in $versions; do
-  mode=vectors
-  if [ "$long" = 1 ] || [[ " $full_versions " == *" $version "* ]]; then
-    mode=full
-  fi
-  run_version "$version" "$mode" "$@"
+  run_version "$version" "$@"
 done
 
 echo >&2

@@ -53,10 +53,15 @@ final class ApcuTest extends TestCase
 
             $first = self::get("http://127.0.0.1:$port/token.php");
             $this->assertFalse($first['cached'], file_get_contents($this->dir . '/server.log'));
-            // Requests at once, each held a while, so that several workers serve them.
-            $answers = self::getAtOnce("http://127.0.0.1:$port/token.php?wait_ms=300", 8);
+            // Requests at once, each held a while, so that several workers serve them. The workers share
+            // one listening socket and the first one awake may accept every waiting connection: more
+            // rounds until a second worker has served (on a busy machine one round may not do it).
+            $answers = [];
+            for ($round = 0; $round < 20 && count(array_unique(array_column($answers, 'pid'))) < 2; $round++) {
+                $answers = array_merge($answers, self::getAtOnce("http://127.0.0.1:$port/token.php?wait_ms=300", 8));
+            }
             $pids = array_unique(array_column($answers, 'pid'));
-            $this->assertGreaterThan(1, count($pids), 'several workers served');
+            $this->assertGreaterThan(1, count($pids), "several workers served, in $round rounds");
             foreach ($answers as $answer) {
                 $this->assertTrue($answer['cached'], 'worker ' . $answer['pid'] . ' fetched a TOKEN of its own');
                 $this->assertSame($first['token'], $answer['token']);

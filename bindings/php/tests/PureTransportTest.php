@@ -5,6 +5,7 @@ namespace CookiePay\Tests;
 use CookiePay\Backend\Pure\Transport;
 use CookiePay\Client;
 use CookiePay\Exception\NetworkException;
+use CookiePay\Tests\Support\Internals;
 use CookiePay\Tests\Support\Sandbox;
 use PHPUnit\Framework\TestCase;
 
@@ -20,8 +21,7 @@ final class PureTransportTest extends TestCase
 
     protected function setUp(): void
     {
-        $this->blob = new \ReflectionProperty(Transport::class, 'blob');
-        $this->blob->setAccessible(true);
+        $this->blob = Internals::property(Transport::class, 'blob');
     }
 
     protected function tearDown(): void

@@ -11,6 +11,7 @@ use CookiePay\Exception\NetworkException;
 use CookiePay\Exception\TimeoutException;
 use CookiePay\Exception\ValidationException;
 use CookiePay\Native;
+use CookiePay\Tests\Support\Internals;
 use CookiePay\Tests\Support\Sandbox;
 use PHPUnit\Framework\TestCase;
 
@@ -280,9 +281,7 @@ final class SecretsTest extends TestCase
 
         $json = Native::encode(Sandbox::subscription(self::CARD));
         $client = Sandbox::client();
-        $reflection = new \ReflectionProperty(Client::class, 'backend');
-        $reflection->setAccessible(true);
-        $answer = $reflection->getValue($client)->callSensitive('cookiepay_billkeygen', $json);
+        $answer = Internals::property(Client::class, 'backend')->getValue($client)->callSensitive('cookiepay_billkeygen', $json);
         $this->assertTrue($answer['charged']);
         $this->assertSame('', $json, 'the JSON with the card is gone from the caller\'s variable');
     }

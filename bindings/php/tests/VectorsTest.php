@@ -6,6 +6,7 @@ use CookiePay\Client;
 use CookiePay\Exception\CookiePayException;
 use CookiePay\Native;
 use CookiePay\Tests\Support\Backends;
+use CookiePay\Tests\Support\Internals;
 use CookiePay\Tests\Support\Sandbox;
 use PHPUnit\Framework\TestCase;
 
@@ -223,9 +224,7 @@ final class VectorsTest extends TestCase
                 }
                 break;
         }
-        $backend = new \ReflectionProperty(Client::class, 'backend');
-        $backend->setAccessible(true);
-        return $backend->getValue($client)->call('cookiepay_' . $call, self::json($request));
+        return Internals::property(Client::class, 'backend')->getValue($client)->call('cookiepay_' . $call, self::json($request));
     }
 
     private static function scalars(array $values): bool

@@ -6,6 +6,7 @@ require __DIR__ . '/Support/Processes.php';
 require __DIR__ . '/Support/Http.php';
 require __DIR__ . '/Support/Shop.php';
 require __DIR__ . '/Support/Backends.php';
+require __DIR__ . '/Support/Internals.php';
 
 // The backend under test (test.sh runs both); processes the tests start inherit it.
 if (getenv('COOKIEPAY_PHP_BACKEND') === false || getenv('COOKIEPAY_PHP_BACKEND') === '') {

@@ -25,7 +25,7 @@ final class Backends
     public static function requireFfi(string $why): void
     {
         if (self::pure()) {
-            throw self::skip('FFI-only: ' . $why);
+            throw new SkippedTestError('FFI-only: ' . $why);
         }
     }
 
@@ -39,20 +39,7 @@ final class Backends
     public static function requireNativePhp(string $why): void
     {
         if (self::phpWasm()) {
-            throw self::skip('php-wasm: ' . $why);
+            throw new SkippedTestError('php-wasm: ' . $why);
         }
-    }
-
-    private static function skip(string $message): SkippedTestError
-    {
-        $skip = new SkippedTestError($message);
-        // PHPUnit keeps every skip, and with exception_ignore_args=0 a trace holds the whole runner:
-        // later tests that print_r an exception (SecretsTest) would dump all of it.
-        $trace = new \ReflectionProperty(\Exception::class, 'trace');
-        if (PHP_VERSION_ID < 80100) {
-            $trace->setAccessible(true); // a no-op since 8.1, deprecated in 8.5
-        }
-        $trace->setValue($skip, []);
-        return $skip;
     }
 }

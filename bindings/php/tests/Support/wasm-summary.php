@@ -2,9 +2,9 @@
 // One PHP version's result in bindings/php/test-versions.sh, from PHPUnit's TeamCity log and the status
 // wasm-phpunit.php wrote: prints "tests run / passed / skipped (why)" and exits 1 when the run failed,
 // did not finish, ran no test, or skipped a test for a reason other than FFI-only or php-wasm's limits.
-// Usage: php wasm-summary.php <PHP version> <mode> <status file> <teamcity log> <PHPUnit's output> <what it ran> <result file>
+// Usage: php wasm-summary.php <PHP version> <status file> <teamcity log> <PHPUnit's output> <what it ran> <result file>
 
-[, $version, $mode, $statusFile, $teamcity, $output, $ran, $resultFile] = $argv;
+[, $version, $statusFile, $teamcity, $output, $ran, $resultFile] = $argv;
 // The exact version, from PHPUnit's "Runtime:       PHP 7.4.33" (--verbose).
 if (preg_match('/^Runtime:\s+PHP (\S+)/m', is_file($output) ? (string) file_get_contents($output) : '', $m)) {
     $version = $m[1];
@@ -82,7 +82,7 @@ foreach ($skipped as [$name, $message]) {
 
 $skips = count($skipped);
 $passed = $started - count($failed) - $skips;
-$line = sprintf('PHP %-6s %-7s %s: %d run, %d passed, %d failed, %d skipped', $version, $mode, $ran, $started, $passed, count($failed), $skips);
+$line = sprintf('PHP %-6s %s: %d run, %d passed, %d failed, %d skipped', $version, $ran, $started, $passed, count($failed), $skips);
 $details = [];
 ksort($why);
 foreach ($why as $reason => $names) {
