@@ -42,6 +42,15 @@ final class Native
     /** @var string|null the library file behind $ffi, when we loaded it ourselves */
     private static $libraryFile;
 
+    /** @var CData|null cookiepay_observer[1]: the callback every observed client shares */
+    private static $observerCallback;
+
+    /**
+     * @var array<int, array{0: callable, 1: CData}> each open observed client's observer and the
+     * int64_t its user_data points to, by that number (the handle's spl_object_id)
+     */
+    private static $observers = [];
+
     /**
      * The FFI instance. Order: the explicit $libPath; else the preloaded scope (ffi.preload); else
      * the COOKIEPAY_LIB environment variable; else the package's lib/ folder.
@@ -153,18 +162,18 @@ final class Native
         if ($observer === null) {
             $handle = $ffi->cookiepay_client_new($configJson, FFI::addr($error));
         } else {
-            // Runs inside the library's call: it only stores the record (a Throwable escaping an FFI
-            // callback is a fatal error), the logger gets it once the call has returned.
-            $record = static function ($json, $userData) use ($observer): void {
-                try {
-                    $observer(is_string($json) ? $json : FFI::string($json));
-                } catch (\Throwable $e) {
-                }
-            };
+            // PHP FFI makes a trampoline for each closure passed as a C callback and frees them all
+            // only when the request (in a CLI worker: the process) ends, ~1 KiB a client. So every
+            // observed client shares one callback, and its user_data says whose observer it is.
+            $cell = $ffi->new('int64_t');
             try {
-                $handle = $ffi->cookiepay_client_new_observed($configJson, $record, null, FFI::addr($error));
+                $handle = $ffi->cookiepay_client_new_observed($configJson, self::observerCallback($ffi), FFI::addr($cell), FFI::addr($error));
             } catch (FFI\Exception $e) {
                 throw self::missingFunction('cookiepay_client_new_observed', $e);
+            }
+            if ($handle !== null) {
+                $cell->cdata = spl_object_id($handle);
+                self::$observers[$cell->cdata] = [$observer, $cell];
             }
         }
         if ($handle !== null) {
@@ -180,6 +189,30 @@ final class Native
     public static function freeClient(CData $handle): void
     {
         self::ffi()->cookiepay_client_free($handle);
+        unset(self::$observers[spl_object_id($handle)]);
+    }
+
+    /**
+     * The one cookiepay_observer of this process: it runs inside the library's call, so it only hands
+     * the record to the client's observer, which stores it (a Throwable escaping an FFI callback is
+     * a fatal error); the logger gets it once the call has returned.
+     */
+    private static function observerCallback(FFI $ffi): CData
+    {
+        if (self::$observerCallback === null) {
+            self::$observerCallback = $ffi->new('cookiepay_observer[1]');
+            self::$observerCallback[0] = static function ($json, $userData): void {
+                $id = FFI::cast('int64_t *', $userData)[0];
+                if (!isset(self::$observers[$id])) {
+                    return;
+                }
+                try {
+                    (self::$observers[$id][0])(is_string($json) ? $json : FFI::string($json));
+                } catch (\Throwable $e) {
+                }
+            };
+        }
+        return self::$observerCallback[0];
     }
 
     /**

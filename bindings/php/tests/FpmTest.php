@@ -82,6 +82,7 @@ final class FpmTest extends TestCase
             $this->assertTrue($answer['token_ok']);
             $this->assertTrue($answer['return_success']);
             $this->assertSame('preloaded FFI scope "cookiepay" (ffi.preload)', $answer['source']);
+            $this->assertGreaterThanOrEqual(1, $answer['logged'], 'the logger saw paycert');
             $requestsPerPid[$answer['pid']] = (isset($requestsPerPid[$answer['pid']]) ? $requestsPerPid[$answer['pid']] : 0) + 1;
         }
 

@@ -122,6 +122,46 @@ final class LoggerTest extends TestCase
         Sandbox::reset();
     }
 
+    /** Each client's exchanges go to its own logger, also after other clients came and went. */
+    public function testTwoClientsEachLogToTheirOwnLogger(): void
+    {
+        $first = self::logger();
+        $second = self::logger();
+        $a = new Client(Sandbox::config(['logger' => $first]));
+        $gone = new Client(Sandbox::config(['logger' => self::logger()]));
+        $gone->close();
+        $b = new Client(Sandbox::config(['logger' => $second]));
+        $a->token(true);
+        $b->token(true);
+        $b->token(true);
+        $this->assertCount(1, $first->records);
+        $this->assertCount(2, $second->records);
+        $a->close();
+        $b->token(true);
+        $this->assertCount(1, $first->records);
+        $this->assertCount(3, $second->records);
+    }
+
+    /**
+     * PHP FFI frees the C callbacks it made only when the request (a CLI worker: the process) ends:
+     * a worker that opens a client with a logger per job must not grow by one callback a client.
+     */
+    public function testManyLoggedClientsKeepMemoryFlat(): void
+    {
+        $config = Sandbox::config(['logger' => self::logger()]);
+        for ($i = 0; $i < 50; $i++) {
+            (new Client($config))->close();
+        }
+        gc_collect_cycles();
+        $before = memory_get_usage();
+        for ($i = 0; $i < 2000; $i++) {
+            (new Client($config))->close();
+        }
+        gc_collect_cycles();
+        $growth = memory_get_usage() - $before;
+        $this->assertLessThan(256 * 1024, $growth, "2000 logged clients grew PHP's memory by $growth bytes");
+    }
+
     public function testALoggerWithoutLogIsAValidationError(): void
     {
         try {

@@ -10,11 +10,22 @@ header('Content-Type: application/json');
 $param = function (string $name): string {
     return isset($_SERVER[$name]) ? (string) $_SERVER[$name] : '';
 };
+// A logger too: its FFI callback is made in this request and freed when it ends.
+$logger = new class {
+    /** @var int */
+    public $records = 0;
+
+    public function log($level, $message, array $context = []): void
+    {
+        $this->records++;
+    }
+};
 try {
     $client = new Client([
         'base_url' => $param('COOKIEPAY_SANDBOX_URL'),
         'api_id' => $param('COOKIEPAY_API_ID'),
         'api_key' => $param('COOKIEPAY_API_KEY'),
+        'logger' => $logger,
     ]);
     $token = $client->token();
     $payment = $client->verify($param('TID'), ['ORDERNO' => $param('ORDERNO'), 'AMOUNT' => (int) $param('AMOUNT')]);
@@ -29,6 +40,7 @@ try {
         'return_success' => $post['success'],
         'noti_key' => $noti['dedup_key'],
         'receipt_url' => $client->receiptUrl($payment['TID']),
+        'logged' => $logger->records,
     ];
     if ($param('BILLKEYGEN') === '1') {
         $answer['billkeygen_charged'] = $client->billkeygen([
