@@ -10,60 +10,12 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
-using Microsoft.Win32.SafeHandles;
 
 // The NUnit suite (tests/) checks the JSON reader and the error mapping directly.
 [assembly: InternalsVisibleTo("CookiePay.Tests")]
 
 namespace CookiePay
 {
-    /// <summary>Settings of a client (README "Config"). Unset properties take the library's defaults.</summary>
-    public sealed class CookiePayOptions
-    {
-        /// <summary>"sandbox" or "live".</summary>
-        public string Env { get; set; }
-        /// <summary>Instead of / overriding Env, e.g. a local cookiepay-sandbox.</summary>
-        public string BaseUrl { get; set; }
-        /// <summary>The 연동 id of one credential pair.</summary>
-        public string ApiId { get; set; }
-        /// <summary>The 연동 key: a secret, never logged by the library.</summary>
-        public string ApiKey { get; set; }
-        public int? ConnectTimeoutMs { get; set; }
-        public int? TimeoutMs { get; set; }
-        /// <summary>An extra trust anchor (PEM), e.g. a TLS-inspecting proxy's CA.</summary>
-        public string CaCertPem { get; set; }
-        public int? MaxRetries { get; set; }
-        public int? RetryBaseDelayMs { get; set; }
-        public int? RetryMaxDelayMs { get; set; }
-        /// <summary>False gives this client its own connection pool and TOKEN cache; by default clients
-        /// with the same settings in one process share them.</summary>
-        public bool? Shared { get; set; }
-        /// <summary>Gets one record per HTTP exchange, never a secret (README "Logging").</summary>
-        public Action<IDictionary<string, object>> Logger { get; set; }
-
-        internal Dictionary<string, object> ToConfig()
-        {
-            var config = new Dictionary<string, object>(StringComparer.Ordinal);
-            if (Env != null) config["env"] = Env;
-            if (BaseUrl != null) config["base_url"] = BaseUrl;
-            config["api_id"] = ApiId;
-            config["api_key"] = ApiKey;
-            if (ConnectTimeoutMs.HasValue) config["connect_timeout_ms"] = ConnectTimeoutMs.Value;
-            if (TimeoutMs.HasValue) config["timeout_ms"] = TimeoutMs.Value;
-            if (CaCertPem != null) config["ca_cert_pem"] = CaCertPem;
-            if (MaxRetries.HasValue) config["max_retries"] = MaxRetries.Value;
-            if (RetryBaseDelayMs.HasValue) config["retry_base_delay_ms"] = RetryBaseDelayMs.Value;
-            if (RetryMaxDelayMs.HasValue) config["retry_max_delay_ms"] = RetryMaxDelayMs.Value;
-            if (Shared.HasValue) config["shared"] = Shared.Value;
-            return config;
-        }
-
-        public override string ToString()
-        {
-            return "CookiePayOptions(Env=" + Env + ", BaseUrl=" + BaseUrl + ", ApiId=" + ApiId + ", ApiKey=***)";
-        }
-    }
-
     /// <summary>
     /// A CookiePay client for one credential pair. Create one per merchant at start-up and share it:
     /// every method is safe to call from any number of threads at once (it keeps a connection pool and
@@ -553,93 +505,5 @@ namespace CookiePay
                 length += 8;
             }
         }
-    }
-
-    /// <summary>Owns a <c>cookiepay_client *</c>; frees it once, after the last call using it returns.</summary>
-    internal sealed class ClientHandle : SafeHandleZeroOrMinusOneIsInvalid
-    {
-        private ClientHandle() : base(true) { }
-
-        protected override bool ReleaseHandle()
-        {
-            NativeMethods.cookiepay_client_free(handle);
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// The C functions. Strings go in as NUL-terminated UTF-8 byte arrays (never the ANSI code page) and
-    /// come back as IntPtr: declaring them string would let the marshaller free Rust memory with
-    /// CoTaskMemFree. "cookiepay" resolves to cookiepay.dll, libcookiepay.so or libcookiepay.dylib.
-    /// </summary>
-    internal static class NativeMethods
-    {
-        private const string Library = "cookiepay";
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern ClientHandle cookiepay_client_new(byte[] configJson, out IntPtr errorJson);
-
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        internal delegate void ObserverCallback(IntPtr recordJson, IntPtr userData);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern ClientHandle cookiepay_client_new_observed(byte[] configJson, ObserverCallback observer, IntPtr userData, out IntPtr errorJson);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern void cookiepay_client_free(IntPtr client);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_token(ClientHandle client, byte[] requestJson);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_ready(ClientHandle client, byte[] requestJson);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_decrypt(ClientHandle client, byte[] requestJson);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_paycert(ClientHandle client, byte[] requestJson);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_verify(ClientHandle client, byte[] requestJson);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_billkeygen(ClientHandle client, byte[] requestJson);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_recurring_charge(ClientHandle client, byte[] requestJson);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_schedule_cancel(ClientHandle client, byte[] requestJson);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_billkey_delete(ClientHandle client, byte[] requestJson);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_cancel(ClientHandle client, byte[] requestJson);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_paysearch(ClientHandle client, byte[] requestJson);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_receipt_url(ClientHandle client, byte[] requestJson);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_request(ClientHandle client, byte[] requestJson);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_confirm_noti(ClientHandle client, byte[] requestJson);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_parse_return_len(byte[] formBody, UIntPtr length);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_parse_noti(byte[] body);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern void cookiepay_string_free(IntPtr text);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern IntPtr cookiepay_version();
     }
 }
