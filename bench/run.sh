@@ -62,19 +62,23 @@ contenders_of() { # scenario → pairs, one per line
       *:php) echo "php binding"; echo "php pure"; echo "php manual-sample"; echo "php curl-reused" ;;
       verify:java | concurrent:java) echo "java binding"; echo "java httpclient" ;;
       *:java) echo "java binding"; echo "java httpurlconnection"; echo "java httpclient" ;;
-      verify:dotnet | concurrent:dotnet) echo "dotnet binding"; echo "dotnet httpwebrequest-tuned"; echo "dotnet httpclient" ;;
-      *:dotnet) echo "dotnet binding"; echo "dotnet manual-sample"; echo "dotnet httpwebrequest-tuned"; echo "dotnet httpclient" ;;
+      # C#: every contender on Mono (.NET Framework's stand-in) and on CoreCLR (ASP.NET Core's runtime).
+      verify:dotnet | concurrent:dotnet) for runtime in mono coreclr; do
+          echo "dotnet-$runtime binding"; echo "dotnet-$runtime httpwebrequest-tuned"; echo "dotnet-$runtime httpclient"; done ;;
+      *:dotnet) for runtime in mono coreclr; do
+          echo "dotnet-$runtime binding"; echo "dotnet-$runtime manual-sample"; echo "dotnet-$runtime httpwebrequest-tuned"
+          echo "dotnet-$runtime httpclient"; done ;;
     esac
   done
 }
 
 run_contender() { # lang contender → one JSON line
   local lang=$1 contender=$2
-  if [ "$lang" = rust ]; then
-    BENCH_CONTENDER=$contender target/release/examples/bench_verify
-  else
-    BENCH_CONTENDER=$contender bench/$lang/contender.sh
-  fi
+  case $lang in
+    rust) BENCH_CONTENDER=$contender target/release/examples/bench_verify ;;
+    dotnet-*) BENCH_CONTENDER=$contender BENCH_DOTNET_RUNTIME=${lang#dotnet-} bench/dotnet/contender.sh ;;
+    *) BENCH_CONTENDER=$contender bench/$lang/contender.sh ;;
+  esac
 }
 
 results=target/bench/results.jsonl
@@ -100,12 +104,11 @@ done
 
 unset BENCH_SCENARIO
 for lang in $LANGS; do
-  echo "== overhead: $lang" >&2
-  if [ "$lang" = rust ]; then
-    BENCH_CONTENDER=overhead target/release/examples/bench_verify >> "$results"
-  else
-    BENCH_CONTENDER=overhead bench/$lang/contender.sh >> "$results"
-  fi
+  [ "$lang" = dotnet ] && runtimes=(dotnet-mono dotnet-coreclr) || runtimes=("$lang")
+  for runtime in "${runtimes[@]}"; do
+    echo "== overhead: $runtime" >&2
+    run_contender "$runtime" overhead >> "$results"
+  done
 done
 
 echo "== RSS over 100,000 calls" >&2

@@ -6,6 +6,9 @@
 // cost a round trip and a delayed ACK per POST) and "httpclient" (one System.Net.Http.HttpClient
 // reused, same ServicePointManager settings). Scenario "verify" adds the comparison with the stored
 // order (ORDERNO, AMOUNT, not cancelled); "concurrent" runs BENCH_THREADS threads on one client.
+// The same assembly runs on Mono and on CoreCLR (bench/dotnet/contender.sh); its "lang" names the
+// runtime, since each has its own HTTP stack: on CoreCLR, HttpClient is SocketsHttpHandler and
+// HttpWebRequest builds a new HttpClient (a new connection) per request.
 // Prints one JSON line.
 using System;
 using System.Collections.Generic;
@@ -22,6 +25,9 @@ using CookiePay;
 
 static class Verify
 {
+    /// <summary>"dotnet-mono" or "dotnet-coreclr": the runtime running this process.</summary>
+    static readonly string Lang = Type.GetType("Mono.Runtime") != null ? "dotnet-mono" : "dotnet-coreclr";
+
     static string Env(string name)
     {
         var v = Environment.GetEnvironmentVariable(name);
@@ -187,9 +193,9 @@ static class Verify
         latencies.Sort();
         if (client != null) client.Dispose();
         Console.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture,
-            "{{\"lang\":\"dotnet\",\"contender\":\"{0}\",\"scenario\":\"{1}\",\"calls\":{2},\"seconds\":{3},\"calls_per_s\":{4},\"p50_us\":{5},\"p99_us\":{6},\"peak_rss_kb\":{7}}}",
+            "{{\"lang\":\"{8}\",\"contender\":\"{0}\",\"scenario\":\"{1}\",\"calls\":{2},\"seconds\":{3},\"calls_per_s\":{4},\"p50_us\":{5},\"p99_us\":{6},\"peak_rss_kb\":{7}}}",
             contender, scenario, latencies.Count, elapsed, latencies.Count / elapsed,
-            latencies[(int)((latencies.Count - 1) * 0.5)], latencies[(int)((latencies.Count - 1) * 0.99)], PeakRssKb()));
+            latencies[(int)((latencies.Count - 1) * 0.5)], latencies[(int)((latencies.Count - 1) * 0.99)], PeakRssKb(), Lang));
     }
 
     /// <summary>BENCH_THREADS threads call <paramref name="one"/> on the same client (or pattern) at once.</summary>
@@ -223,9 +229,9 @@ static class Verify
         var all = lists.SelectMany(l => l).ToList();
         all.Sort();
         Console.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture,
-            "{{\"lang\":\"dotnet\",\"contender\":\"{0}\",\"scenario\":\"concurrent\",\"threads\":{1},\"calls\":{2},\"seconds\":{3},\"calls_per_s\":{4},\"p50_us\":{5},\"p99_us\":{6},\"peak_rss_kb\":{7}}}",
+            "{{\"lang\":\"{8}\",\"contender\":\"{0}\",\"scenario\":\"concurrent\",\"threads\":{1},\"calls\":{2},\"seconds\":{3},\"calls_per_s\":{4},\"p50_us\":{5},\"p99_us\":{6},\"peak_rss_kb\":{7}}}",
             contender, threads, all.Count, elapsed, all.Count / elapsed,
-            all[(int)((all.Count - 1) * 0.5)], all[(int)((all.Count - 1) * 0.99)], PeakRssKb()));
+            all[(int)((all.Count - 1) * 0.5)], all[(int)((all.Count - 1) * 0.99)], PeakRssKb(), Lang));
     }
 
     static void Measure(string name, Action action)
@@ -236,7 +242,7 @@ static class Verify
         for (int i = 0; i < n; i++) action();
         double us = sw.Elapsed.TotalMilliseconds * 1000.0 / n;
         Console.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture,
-            "{{\"lang\":\"dotnet\",\"contender\":\"binding\",\"scenario\":\"{0}\",\"calls\":{1},\"us_per_call\":{2}}}", name, n, us));
+            "{{\"lang\":\"{3}\",\"contender\":\"binding\",\"scenario\":\"{0}\",\"calls\":{1},\"us_per_call\":{2}}}", name, n, us, Lang));
     }
 
     static void Overhead()
