@@ -48,6 +48,11 @@ export BENCH_TID BENCH_ORDERNO BENCH_AMOUNT
 # Which contenders run in which scenario, as "lang contender" pairs; each language's
 # bench/<lang>/contender.sh runs one contender. The manual's samples (the baselines of the first two
 # scenarios) are left out of the others: they are 10-20x slower and the targets do not name them.
+runtimes_of() { # lang → the runtimes it is measured on, each a "lang" of the results
+  # C#: Mono (.NET Framework's stand-in) and CoreCLR (ASP.NET Core's runtime), each its own HTTP stack.
+  if [ "$1" = dotnet ]; then echo dotnet-mono dotnet-coreclr; else echo "$1"; fi
+}
+
 contenders_of() { # scenario → pairs, one per line
   local scenario=$1
   for lang in $LANGS; do
@@ -62,12 +67,10 @@ contenders_of() { # scenario → pairs, one per line
       *:php) echo "php binding"; echo "php pure"; echo "php manual-sample"; echo "php curl-reused" ;;
       verify:java | concurrent:java) echo "java binding"; echo "java httpclient" ;;
       *:java) echo "java binding"; echo "java httpurlconnection"; echo "java httpclient" ;;
-      # C#: every contender on Mono (.NET Framework's stand-in) and on CoreCLR (ASP.NET Core's runtime).
-      verify:dotnet | concurrent:dotnet) for runtime in mono coreclr; do
-          echo "dotnet-$runtime binding"; echo "dotnet-$runtime httpwebrequest-tuned"; echo "dotnet-$runtime httpclient"; done ;;
-      *:dotnet) for runtime in mono coreclr; do
-          echo "dotnet-$runtime binding"; echo "dotnet-$runtime manual-sample"; echo "dotnet-$runtime httpwebrequest-tuned"
-          echo "dotnet-$runtime httpclient"; done ;;
+      verify:dotnet | concurrent:dotnet) for runtime in $(runtimes_of dotnet); do
+          echo "$runtime binding"; echo "$runtime httpwebrequest-tuned"; echo "$runtime httpclient"; done ;;
+      *:dotnet) for runtime in $(runtimes_of dotnet); do
+          echo "$runtime binding"; echo "$runtime manual-sample"; echo "$runtime httpwebrequest-tuned"; echo "$runtime httpclient"; done ;;
     esac
   done
 }
@@ -104,8 +107,7 @@ done
 
 unset BENCH_SCENARIO
 for lang in $LANGS; do
-  [ "$lang" = dotnet ] && runtimes=(dotnet-mono dotnet-coreclr) || runtimes=("$lang")
-  for runtime in "${runtimes[@]}"; do
+  for runtime in $(runtimes_of "$lang"); do
     echo "== overhead: $runtime" >&2
     run_contender "$runtime" overhead >> "$results"
   done

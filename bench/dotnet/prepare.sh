@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 # System.Net.Http for the HttpClient contender.
-scripts/need.sh mcs:mono-mcs mono:mono-runtime dpkg:libmono-system-net-http4.0-cil
+scripts/need.sh mcs:mono-mcs mono:mono-runtime dpkg:libmono-system-net-http4.0-cil curl:curl
 lib=${COOKIEPAY_LIB:-$root/target/release/libcookiepay.so}
 out=$root/target/bench/dotnet
 mkdir -p "$out"
